@@ -1,0 +1,385 @@
+"""The TOML config file (DESIGN.md "Config"), loaded into frozen dataclasses.
+
+`plan` and `export` on a file or URL need no config: `Settings()` holds every default.
+Secrets are resolved only when a backend asks for them (`AccountConfig.password_value`), and no
+error message ever contains one.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .errors import ConfigError, UsageError
+from .model import Window
+
+DEFAULT_KEYWORDS = (
+    "interview",
+    "phone screen",
+    "screening call",
+    "technical screen",
+    "onsite",
+    "on-site",
+    "hiring manager",
+    "recruiter call",
+)
+DEFAULT_EXCLUDE = ("prep", "practice", "mock")
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    follow_up_1_business_days: int = 5
+    final_round_business_days: int = 10
+    follow_up_2_business_days: int = 10
+    cut_off_business_days: int = 5
+    max_follow_ups: int = 2
+    keywords: tuple[str, ...] = DEFAULT_KEYWORDS
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    name: str
+    type: str  # "caldav" | "google"
+    url: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    password_env: str | None = None
+    password_command: str | None = None
+    verify_tls: bool | str = True
+    timeout: float = 30.0
+    token: str | None = None
+    client_secrets: str | None = None
+    service_account: str | None = None
+    subject: str | None = None
+    api_endpoint: str | None = None
+
+    def password_value(self) -> str | None:
+        """The password from password_env, password_command or password (in that order)."""
+        if self.password_env:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise ConfigError(
+                    f"account {self.name!r}: environment variable {self.password_env} is not set"
+                )
+            return value
+        if self.password_command:
+            try:
+                done = subprocess.run(
+                    shlex.split(self.password_command),
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=False,
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise ConfigError(
+                    f"account {self.name!r}: password_command failed ({type(exc).__name__})"
+                ) from None
+            if done.returncode != 0:
+                raise ConfigError(
+                    f"account {self.name!r}: password_command exited with {done.returncode}"
+                )
+            return done.stdout.splitlines()[0] if done.stdout else ""
+        return self.password
+
+
+@dataclass(frozen=True)
+class CompanyConfig:
+    name: str
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class RangeConfig:
+    """since_days / until_days / since / until of a [[sync]] entry or a feed."""
+
+    since_days: int | None = None
+    until_days: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def window(self, now: datetime, for_account: bool) -> Window:
+        """The read window. Accounts default to 90 days back and 365 ahead; files are read whole
+        unless a bound is set explicitly."""
+        tz = now.tzinfo
+        since_days = self.since_days if self.since_days is not None else (90 if for_account else None)
+        until_days = self.until_days if self.until_days is not None else (365 if for_account else None)
+        since = until = None
+        if self.since is not None:
+            since = datetime.combine(self.since, time(0), tz)
+        elif since_days is not None:
+            since = datetime.combine(now.date() - timedelta(days=since_days), time(0), tz)
+        if self.until is not None:
+            until = datetime.combine(self.until, time(0), tz)
+        elif until_days is not None:
+            until = datetime.combine(now.date() + timedelta(days=until_days), time(0), tz)
+        return Window(since, until)
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    name: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    range: RangeConfig = RangeConfig()
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    name: str
+    sources: tuple[str, ...]
+    refresh_minutes: int = 15
+    range: RangeConfig = RangeConfig()
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    token: str | None = field(default=None, repr=False)
+    public_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str = "US"
+    timezone: str | None = None
+    me: tuple[str, ...] = ()
+    extra_holidays: tuple[date, ...] = ()
+    extra_working_days: tuple[date, ...] = ()
+    rules: RuleSettings = RuleSettings()
+    companies: dict[str, CompanyConfig] = field(default_factory=dict)
+    accounts: dict[str, AccountConfig] = field(default_factory=dict)
+    syncs: tuple[SyncConfig, ...] = ()
+    feeds: dict[str, FeedConfig] = field(default_factory=dict)
+    serve: ServeConfig = ServeConfig()
+    templates: Path | None = None
+    path: Path | None = None
+
+    def company(self, name: str) -> CompanyConfig | None:
+        wanted = name.casefold()
+        for key, value in self.companies.items():
+            if key.casefold() == wanted:
+                return value
+        return None
+
+    def account(self, name: str) -> AccountConfig:
+        try:
+            return self.accounts[name]
+        except KeyError:
+            known = ", ".join(sorted(self.accounts)) or "none"
+            where = f" in {self.path}" if self.path else ""
+            raise ConfigError(f"no account {name!r}{where} (accounts: {known})") from None
+
+    def with_overrides(self, region: str | None = None, tz: str | None = None) -> Settings:
+        """Command-line --region/--tz win over the config file."""
+        changes: dict[str, Any] = {}
+        if region:
+            changes["region"] = region
+        if tz:
+            check_timezone(tz, "--tz")
+            changes["timezone"] = tz
+        return replace(self, **changes) if changes else self
+
+
+def check_timezone(name: str, where: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError):
+        raise UsageError(f"{where}: unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from None
+    return name
+
+
+def default_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("followcal")) / "followcal.toml"
+
+
+def load_settings(path: str | os.PathLike[str] | None) -> Settings:
+    """--config, else $FOLLOWCAL_CONFIG, else the user config dir; a missing default is fine."""
+    explicit = path or os.environ.get("FOLLOWCAL_CONFIG")
+    config_path = Path(explicit).expanduser() if explicit else default_config_path()
+    if not config_path.exists():
+        if explicit:
+            raise ConfigError(f"config file not found: {config_path}")
+        return Settings()
+    try:
+        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_path}: cannot read: {exc.__class__.__name__}") from None
+    return parse_settings(raw, config_path)
+
+
+_TOP_KEYS = {
+    "region", "timezone", "me", "extra_holidays", "extra_working_days", "rules", "companies",
+    "accounts", "sync", "feeds", "serve", "templates",
+}
+
+
+def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
+    where = str(path) if path else "config"
+    unknown = sorted(set(raw) - _TOP_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s): {', '.join(unknown)}")
+    base = path.parent if path else Path.cwd()
+    tz = raw.get("timezone")
+    if tz is not None:
+        check_timezone(_str(tz, where, "timezone"), f"{where}: timezone")
+    templates = raw.get("templates")
+    return Settings(
+        region=_str(raw.get("region", "US"), where, "region"),
+        timezone=tz,
+        me=tuple(m.casefold() for m in _str_list(raw.get("me", []), where, "me")),
+        extra_holidays=tuple(_date(d, where, "extra_holidays") for d in raw.get("extra_holidays", [])),
+        extra_working_days=tuple(
+            _date(d, where, "extra_working_days") for d in raw.get("extra_working_days", [])
+        ),
+        rules=_rules(raw.get("rules", {}), where),
+        companies={
+            name: CompanyConfig(name, region=_table(v, where, f"companies.{name}").get("region"))
+            for name, v in _table(raw.get("companies", {}), where, "companies").items()
+        },
+        accounts={
+            name: _account(name, v, where, base)
+            for name, v in _table(raw.get("accounts", {}), where, "accounts").items()
+        },
+        syncs=tuple(_sync(i, v, where) for i, v in enumerate(raw.get("sync", []))),
+        feeds={
+            name: FeedConfig(
+                name,
+                sources=tuple(_str_list(_table(v, where, f"feeds.{name}").get("from", []), where, f"feeds.{name}.from")),
+                refresh_minutes=int(v.get("refresh_minutes", 15)),
+                range=_range(v, where, f"feeds.{name}"),
+            )
+            for name, v in _table(raw.get("feeds", {}), where, "feeds").items()
+        },
+        serve=_serve(raw.get("serve", {}), where),
+        templates=(base / Path(templates).expanduser()) if templates else None,
+        path=path,
+    )
+
+
+def _rules(raw: Any, where: str) -> RuleSettings:
+    raw = _table(raw, where, "rules")
+    known = set(RuleSettings.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) in [rules]: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("keywords", "exclude"):
+            values[key] = tuple(w.casefold() for w in _str_list(value, where, f"rules.{key}"))
+        else:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"{where}: rules.{key} must be a whole number >= 0")
+            values[key] = value
+    rules = RuleSettings(**values)
+    if not 0 <= rules.max_follow_ups <= 5:
+        raise ConfigError(f"{where}: rules.max_follow_ups must be between 0 and 5")
+    return rules
+
+
+def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
+    raw = _table(raw, where, f"accounts.{name}")
+    kind = raw.get("type")
+    if kind not in ("caldav", "google"):
+        raise ConfigError(f"{where}: accounts.{name}.type must be \"caldav\" or \"google\"")
+    known = set(AccountConfig.__dataclass_fields__) - {"name"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) in [accounts.{name}]: {', '.join(unknown)}")
+    if kind == "caldav" and not raw.get("url"):
+        raise ConfigError(f"{where}: accounts.{name}.url is required for a CalDAV account")
+    values = dict(raw)
+    for key in ("token", "client_secrets", "service_account"):
+        if values.get(key) and values[key] != "none":
+            values[key] = str(base / Path(values[key]).expanduser())
+    verify = values.get("verify_tls", True)
+    if isinstance(verify, str):
+        values["verify_tls"] = str(base / Path(verify).expanduser())
+    return AccountConfig(name=name, **values)
+
+
+def _sync(index: int, raw: Any, where: str) -> SyncConfig:
+    raw = _table(raw, where, f"sync[{index}]")
+    name = raw.get("name") or f"sync{index + 1}"
+    sources = _str_list(raw.get("from", []), where, f"sync {name}: from")
+    targets = _str_list(raw.get("to", []), where, f"sync {name}: to")
+    if not sources:
+        raise ConfigError(f"{where}: [[sync]] {name!r} has no 'from' sources")
+    if not targets:
+        raise ConfigError(f"{where}: [[sync]] {name!r} has no 'to' targets")
+    return SyncConfig(name, tuple(sources), tuple(targets), _range(raw, where, f"sync {name}"))
+
+
+def _range(raw: dict[str, Any], where: str, what: str) -> RangeConfig:
+    def opt_int(key: str) -> int | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or value < 0:
+            raise ConfigError(f"{where}: {what}: {key} must be a whole number >= 0")
+        return value
+
+    return RangeConfig(
+        since_days=opt_int("since_days"),
+        until_days=opt_int("until_days"),
+        since=_date(raw["since"], where, f"{what}: since") if "since" in raw else None,
+        until=_date(raw["until"], where, f"{what}: until") if "until" in raw else None,
+    )
+
+
+def _serve(raw: Any, where: str) -> ServeConfig:
+    raw = _table(raw, where, "serve")
+    port = raw.get("port", 8765)
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ConfigError(f"{where}: serve.port must be a port number")
+    token = raw.get("token")
+    return ServeConfig(
+        host=str(raw.get("host", "127.0.0.1")),
+        port=port,
+        token=str(token) if token else None,
+        public_url=raw.get("public_url"),
+    )
+
+
+def _table(value: Any, where: str, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {what} must be a table")
+    return value
+
+
+def _str(value: Any, where: str, what: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {what} must be a string")
+    return value
+
+
+def _str_list(value: Any, where: str, what: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {what} must be a list of strings")
+    return value
+
+
+def _date(value: Any, where: str, what: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: {what}: {value!r} is not a date (YYYY-MM-DD)") from None
