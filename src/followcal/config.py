@@ -198,6 +198,43 @@ def check_timezone(name: str, where: str) -> str:
     return name
 
 
+def system_timezone() -> str:
+    """The machine's IANA zone ($TZ, else /etc/localtime), else UTC: for floating times."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = os.readlink("/etc/localtime")
+        if "zoneinfo/" in link:
+            candidates.append(link.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                ZoneInfo(name)
+                return name
+            except (KeyError, ValueError):
+                continue
+    return "UTC"
+
+
+def state_dir(create: bool = True) -> Path:
+    """$FOLLOWCAL_STATE_DIR, else the platformdirs user state dir (created on first use)."""
+    explicit = os.environ.get("FOLLOWCAL_STATE_DIR")
+    if explicit:
+        folder = Path(explicit).expanduser()
+    else:
+        from platformdirs import user_state_dir
+
+        folder = Path(user_state_dir("followcal"))
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def default_config_path() -> Path:
     from platformdirs import user_config_dir
 

@@ -291,6 +291,7 @@ class Plan:
     target: str
     actions: tuple[Action, ...] = ()
     unchanged: int = 0
+    final: tuple[tuple[Reminder, int], ...] = ()  # every wanted reminder with its SEQUENCE after apply
 
     @property
     def writes(self) -> tuple[Action, ...]:

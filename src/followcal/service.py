@@ -1,0 +1,101 @@
+"""The use cases behind the commands: read sources, plan, export, sync.
+
+This is glue: it opens backends (I/O), calls the pure core (planner, reconcile) and hands plans
+to `apply`. The CLI and the feed server both call it, so `export`, `sync` to a file and a served
+feed produce the same bytes for the same input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .config import Settings, system_timezone
+from .errors import UsageError
+from .model import OutcomeRecord, Plan, PlanResult, SourceEvent, Window
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a run needs that is not the input: settings, the clock, the fallback zone."""
+
+    settings: Settings
+    now: datetime
+    default_tz: str
+
+    @classmethod
+    def create(cls, settings: Settings, now: datetime | None = None) -> Context:
+        zone = settings.timezone or system_timezone()
+        if now is None:
+            now = datetime.now(ZoneInfo(zone))
+        elif now.tzinfo is None:
+            now = now.replace(tzinfo=ZoneInfo(zone))
+        return cls(settings, now, zone)
+
+    def window(self, since: date | None, until: date | None) -> Window:
+        """--since/--until as a window; --until is inclusive of its day."""
+        tz = ZoneInfo(self.default_tz)
+        lo = datetime.combine(since, time(0), tz) if since else None
+        hi = datetime.combine(until + timedelta(days=1), time(0), tz) if until else None
+        if lo and hi and hi <= lo:
+            raise UsageError("--until is before --since")
+        return Window(lo, hi)
+
+
+def read_sources(
+    specs: Sequence[str], ctx: Context, window: Window, *, fast: bool = True
+) -> tuple[list[SourceEvent], list[str]]:
+    """Events of every source, merged; a source that fails raises (one clear line)."""
+    from .sources import open_source
+
+    if not specs:
+        raise UsageError("no source given: name an .ics file, a URL or ACCOUNT:CALENDAR")
+    events: list[SourceEvent] = []
+    warnings: list[str] = []
+    for spec in specs:
+        source = open_source(spec, ctx.settings, now=ctx.now, fast=fast)
+        found, problems = source.read_events(window)
+        events.extend(found)
+        warnings.extend(problems)
+    return events, warnings
+
+
+def stored_marks(ctx: Context) -> Mapping[str, OutcomeRecord]:
+    """Outcomes recorded with `followcal mark` (state store); empty when there is none yet."""
+    try:
+        from .state import load_outcomes
+    except ImportError:
+        return {}
+    return load_outcomes()
+
+
+def plan_sources(
+    specs: Sequence[str], ctx: Context, window: Window, *, fast: bool = True, marks: Mapping[str, OutcomeRecord] | None = None
+) -> PlanResult:
+    from .planner import plan_events
+
+    events, warnings = read_sources(specs, ctx, window, fast=fast)
+    if marks is None:
+        marks = stored_marks(ctx)
+    return plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings)
+
+
+def export_plan(result: PlanResult, output: Path, ctx: Context, *, refresh_minutes: int | None = None, name: str = "followcal reminders") -> tuple[Plan, bytes]:
+    """The file target's plan for `result` (SEQUENCE carried over from a previous export)."""
+    from .backends.ics import IcsFileTarget
+    from .reconcile import reconcile
+
+    target = IcsFileTarget(output, name=name, refresh_minutes=refresh_minutes)
+    existing = target.list_owned()
+    plan = reconcile(target.label, result.reminders, existing, now=ctx.now, window=Window())
+    return plan, target.render(plan)
+
+
+def render_feed(result: PlanResult, *, refresh_minutes: int | None, name: str) -> bytes:
+    """A feed's bytes: the same as `export` to a new file."""
+    from . import ics
+
+    return ics.calendar_bytes(result.reminders, name=name, refresh_minutes=refresh_minutes)

@@ -1,0 +1,195 @@
+"""`followcal sync`: every [[sync]] entry reads its sources once, plans once, and makes each
+target hold exactly its reminders through one `apply` per target.
+
+A conditional write that fails because the item changed under us (ConflictError) makes the target
+be re-listed and re-planned once; a second conflict is reported, never overwritten. Two syncs of
+the same entry at once are serialised by a lock file in the state dir.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from .config import SyncConfig, state_dir
+from .errors import ConflictError, FollowcalError, UsageError
+from .model import ApplyResult, Create, Delete, Plan, Update, Window
+from .service import Context, stored_marks
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TargetReport:
+    target: str
+    plan: Plan
+    result: ApplyResult | None = None
+    error: str | None = None
+
+
+@dataclass
+class SyncReport:
+    name: str
+    warnings: list[str] = field(default_factory=list)
+    targets: list[TargetReport] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or any(t.error for t in self.targets)
+
+
+@contextlib.contextmanager
+def sync_lock(name: str) -> Iterator[None]:
+    """An exclusive lock per sync entry: a second process waits for the first to finish."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    path = state_dir() / f"sync-{safe}.lock"
+    with open(path, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def select_entries(ctx: Context, names: Sequence[str]) -> list[SyncConfig]:
+    entries = list(ctx.settings.syncs)
+    if not entries:
+        where = ctx.settings.path or "the config"
+        raise UsageError(f"no [[sync]] entries in {where}")
+    if not names:
+        return entries
+    known = {e.name: e for e in entries}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"no [[sync]] named {', '.join(unknown)} (known: {', '.join(known)})")
+    return [known[n] for n in names]
+
+
+def read_window(entry: SyncConfig, ctx: Context) -> tuple[list[tuple[str, Window]], Window]:
+    """Each source with its read window, and the window inside which stale reminders may go."""
+    from .sources import account_spec
+
+    pairs = []
+    for spec in entry.sources:
+        is_account = account_spec(spec, ctx.settings) is not None
+        pairs.append((spec, entry.range.window(ctx.now, for_account=is_account)))
+    windows = [w for _, w in pairs]
+    since = None if any(w.since is None for w in windows) else min(w.since for w in windows)  # type: ignore[type-var]
+    until = None if any(w.until is None for w in windows) else max(w.until for w in windows)  # type: ignore[type-var]
+    return pairs, Window(since, until)
+
+
+def run_syncs(
+    ctx: Context, names: Sequence[str], *, dry_run: bool = False, force: bool = False, show_progress: bool = False
+) -> list[SyncReport]:
+    reports = []
+    for entry in select_entries(ctx, names):
+        with sync_lock(entry.name):
+            reports.append(run_sync(ctx, entry, dry_run=dry_run, force=force, show_progress=show_progress))
+    return reports
+
+
+def run_sync(ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: bool = False, show_progress: bool = False) -> SyncReport:
+    from .planner import plan_events
+    from .sources import open_source, open_target
+
+    report = SyncReport(entry.name)
+    pairs, delete_window = read_window(entry, ctx)
+    events = []
+    try:
+        for spec, window in pairs:
+            found, warnings = open_source(spec, ctx.settings, now=ctx.now).read_events(window)
+            events.extend(found)
+            report.warnings.extend(warnings)
+        result = plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=stored_marks(ctx))
+    except FollowcalError as exc:
+        if exc.exit_code == 2:
+            raise
+        report.error = str(exc)
+        return report
+    report.warnings.extend(w for w in result.warnings if w not in report.warnings)
+    desired = result.reminders
+    for spec in entry.targets:
+        try:
+            target = open_target(spec, ctx.settings, now=ctx.now, name=f"followcal: {entry.name}")
+        except FollowcalError as exc:
+            if exc.exit_code == 2:
+                raise
+            report.targets.append(TargetReport(spec, Plan(spec), error=str(exc)))
+            continue
+        report.targets.append(_sync_target(ctx, target, desired, delete_window, dry_run=dry_run, force=force, show_progress=show_progress))
+    return report
+
+
+def _plan_for(ctx: Context, target, desired, window: Window, force: bool) -> Plan:
+    from .reconcile import reconcile
+
+    written = _written(target.label)
+    return reconcile(target.label, desired, target.list_owned(), now=ctx.now, window=window, written=written, force=force)
+
+
+def _sync_target(ctx: Context, target, desired, window: Window, *, dry_run: bool, force: bool, show_progress: bool) -> TargetReport:
+    try:
+        plan = _plan_for(ctx, target, desired, window, force)
+    except FollowcalError as exc:
+        if exc.exit_code == 2:
+            raise
+        return TargetReport(target.label, Plan(target.label), error=str(exc))
+    if dry_run:
+        return TargetReport(target.label, plan)
+    for attempt in (1, 2):
+        try:
+            with _progress(show_progress, target.label, len(plan.writes)) as advance:
+                result = target.apply(plan, progress=advance)
+            _remember(target.label, plan)
+            return TargetReport(target.label, plan, result)
+        except ConflictError as exc:
+            if attempt == 2:
+                return TargetReport(target.label, plan, error=f"{exc} (changed again; run sync once more)")
+            log.info("%s: %s; re-reading and re-planning", target.label, exc)
+            try:
+                plan = _plan_for(ctx, target, desired, window, force)
+            except FollowcalError as again:
+                return TargetReport(target.label, plan, error=str(again))
+        except FollowcalError as exc:
+            if exc.exit_code == 2:
+                raise
+            return TargetReport(target.label, plan, error=str(exc))
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool, label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    if not enabled or total < 5:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(f"writing {label}", total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def _written(target: str) -> dict[str, str]:
+    """What followcal last wrote to `target` (UID -> fingerprint), from the state store."""
+    try:
+        from .state import StateStore
+    except ImportError:
+        return {}
+    return StateStore().written(target)
+
+
+def _remember(target: str, plan: Plan) -> None:
+    try:
+        from .state import StateStore
+    except ImportError:
+        return
+    written = {a.reminder.uid: a.reminder.fingerprint for a in plan.actions if isinstance(a, (Create, Update))}
+    written.update({r.uid: r.fingerprint for r, _ in plan.final if r.uid not in written})
+    removed = [a.existing.uid for a in plan.actions if isinstance(a, Delete)]
+    StateStore().record_written(target, written, removed)
