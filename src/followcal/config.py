@@ -274,6 +274,15 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
     if tz is not None:
         check_timezone(_str(tz, where, "timezone"), f"{where}: timezone")
     templates = raw.get("templates")
+    accounts = {
+        name: _account(name, v, where, base)
+        for name, v in _table(raw.get("accounts", {}), where, "accounts").items()
+    }
+
+    def place(specs: list[str]) -> tuple[str, ...]:
+        """File paths in the config are relative to the config file, like every other path."""
+        return tuple(_resolve_spec(spec, base, accounts) for spec in specs)
+
     return Settings(
         region=_str(raw.get("region", "US"), where, "region"),
         timezone=tz,
@@ -287,15 +296,12 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
             name: CompanyConfig(name, region=_table(v, where, f"companies.{name}").get("region"))
             for name, v in _table(raw.get("companies", {}), where, "companies").items()
         },
-        accounts={
-            name: _account(name, v, where, base)
-            for name, v in _table(raw.get("accounts", {}), where, "accounts").items()
-        },
-        syncs=tuple(_sync(i, v, where) for i, v in enumerate(raw.get("sync", []))),
+        accounts=accounts,
+        syncs=tuple(_sync(i, v, where, place) for i, v in enumerate(raw.get("sync", []))),
         feeds={
             name: FeedConfig(
                 name,
-                sources=tuple(_str_list(_table(v, where, f"feeds.{name}").get("from", []), where, f"feeds.{name}.from")),
+                sources=place(_str_list(_table(v, where, f"feeds.{name}").get("from", []), where, f"feeds.{name}.from")),
                 refresh_minutes=int(v.get("refresh_minutes", 15)),
                 range=_range(v, where, f"feeds.{name}"),
             )
@@ -348,7 +354,16 @@ def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
     return AccountConfig(name=name, **values)
 
 
-def _sync(index: int, raw: Any, where: str) -> SyncConfig:
+def _resolve_spec(spec: str, base: Path, accounts: dict[str, AccountConfig]) -> str:
+    lowered = spec.lower()
+    if lowered.startswith(("http://", "https://", "webcal://")):
+        return spec
+    if ":" in spec and spec.split(":", 1)[0] in accounts:
+        return spec
+    return str(base / Path(spec).expanduser())
+
+
+def _sync(index: int, raw: Any, where: str, place: Any) -> SyncConfig:
     raw = _table(raw, where, f"sync[{index}]")
     name = raw.get("name") or f"sync{index + 1}"
     sources = _str_list(raw.get("from", []), where, f"sync {name}: from")
@@ -357,7 +372,7 @@ def _sync(index: int, raw: Any, where: str) -> SyncConfig:
         raise ConfigError(f"{where}: [[sync]] {name!r} has no 'from' sources")
     if not targets:
         raise ConfigError(f"{where}: [[sync]] {name!r} has no 'to' targets")
-    return SyncConfig(name, tuple(sources), tuple(targets), _range(raw, where, f"sync {name}"))
+    return SyncConfig(name, place(sources), place(targets), _range(raw, where, f"sync {name}"))
 
 
 def _range(raw: dict[str, Any], where: str, what: str) -> RangeConfig:
