@@ -60,31 +60,31 @@ def day_label(day: date) -> str:
 
 
 def plan_table(result: PlanResult) -> Any:
+    """One row per interview; its reminders one per line, so dates line up."""
     from rich.table import Table
 
-    table = Table(title="followcal plan", show_lines=True)
-    for column in ("Interview", "Company / role", "Reminder", "When", "Channel"):
-        table.add_column(column)
+    table = Table(title="followcal plan", title_justify="left", show_lines=True)
+    table.add_column("Interview", overflow="fold", min_width=20)
+    table.add_column("Company / role", style="bold", overflow="fold")
+    table.add_column("Reminder", no_wrap=True)
+    table.add_column("Due", no_wrap=True)
+    table.add_column("Via", no_wrap=True)
     for plan in result.interviews:
         iv = plan.interview
-        when = f"{day_label(iv.start.date())} {iv.start:%H:%M} {iv.timezone}"
-        company = iv.company + (f"\n{iv.role}" if iv.role else "")
-        extra = []
+        when = f"{day_label(iv.start.date())}" + ("" if iv.all_day else f" {iv.start:%H:%M}")
+        lines = [when, f"[dim]{iv.timezone}, {iv.region}[/dim]", f"[dim]id {iv.id}[/dim]"]
         if iv.final:
-            extra.append("final round")
+            lines.append("final round")
         if plan.decision_by:
-            extra.append(f"decision by {plan.decision_by.isoformat()}")
+            lines.append(f"decision by {day_label(plan.decision_by)}")
         outcome = plan.outcome or iv.outcome
         if outcome:
-            extra.append(f"outcome: {outcome.outcome.value} ({outcome.on.isoformat()})")
-        head = f"{when}\n[dim]{iv.id}[/dim]" + (f"\n{', '.join(extra)}" if extra else "")
-        if not plan.reminders:
-            table.add_row(head, company, "(none left)", "", "")
-            continue
-        kinds = "\n".join(r.kind for r in plan.reminders)
-        dates = "\n".join(f"{day_label(r.date)} {r.due:%H:%M}" for r in plan.reminders)
-        channels = "\n".join(r.channel for r in plan.reminders)
-        table.add_row(head, company, kinds, dates, channels)
+            lines.append(f"[yellow]{outcome.outcome.value} on {outcome.on.isoformat()}[/yellow]")
+        company = iv.company + (f"\n[dim]{iv.role}[/dim]" if iv.role else "")
+        kinds = "\n".join(r.kind for r in plan.reminders) or "[dim](none left)[/dim]"
+        dues = "\n".join(f"{day_label(r.date)} {r.due:%H:%M}" for r in plan.reminders)
+        vias = "\n".join(r.channel for r in plan.reminders)
+        table.add_row("\n".join(lines), company, kinds, dues, vias)
     return table
 
 
