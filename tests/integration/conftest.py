@@ -1,0 +1,51 @@
+"""Fixtures for the integration tests: real CalDAV servers on 127.0.0.1 (see servers.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from servers import CountingProxy, Server, start_radicale, start_server, start_xandikos  # noqa: E402
+
+__all__ = ["CountingProxy", "Server", "start_radicale", "start_xandikos"]
+
+
+@pytest.fixture(params=["radicale", "xandikos"])
+def dav_server(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh Radicale (no auth) or Xandikos server; stopped after the test."""
+    server = start_server(request.param, tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def radicale(tmp_path: Path):
+    server = start_radicale(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def radicale_auth(tmp_path: Path):
+    """Radicale with htpasswd (plain) auth: user alice, password s3cret-Pa55."""
+    server = start_radicale(tmp_path, auth=("alice", "s3cret-Pa55"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def counting_proxy(dav_server: Server):
+    with CountingProxy(dav_server.url) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "state"
+    folder.mkdir()
+    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(folder))
+    return folder
