@@ -12,9 +12,11 @@ and migrated forward in `MIGRATIONS`.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -24,33 +26,55 @@ from .model import Outcome, OutcomeRecord, Timeline
 
 DB_NAME = "state.sqlite3"
 
-MIGRATIONS: list[str] = [
-    # 1: the first schema
-    """
-    CREATE TABLE outcomes (
-        interview_id TEXT PRIMARY KEY,
-        company TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        on_date TEXT NOT NULL,
-        decision_by TEXT,
-        timeline TEXT,
-        note TEXT
-    );
-    CREATE TABLE written (
-        target TEXT NOT NULL,
-        uid TEXT NOT NULL,
-        fingerprint TEXT NOT NULL,
-        etag TEXT,
-        PRIMARY KEY (target, uid)
-    );
-    CREATE TABLE kv (
-        namespace TEXT NOT NULL,
-        key TEXT NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (namespace, key)
-    );
-    """,
-]
+log = logging.getLogger(__name__)
+
+
+def _add_column(db: sqlite3.Connection, table: str, column: str, decl: str) -> None:
+    """ALTER TABLE ADD COLUMN unless it is there (early v1 files already had some columns)."""
+    present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+    if column not in present:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    """The first schema: outcomes without a stated timeline, written fingerprints, backend kv."""
+    db.execute(
+        """CREATE TABLE outcomes (
+            interview_id TEXT PRIMARY KEY,
+            company TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            decision_by TEXT,
+            note TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE written (
+            target TEXT NOT NULL,
+            uid TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            etag TEXT,
+            PRIMARY KEY (target, uid)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE kv (
+            namespace TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (namespace, key)
+        )"""
+    )
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    """`mark replied --timeline "2 weeks"`: a reply may restate the employer's timeline."""
+    _add_column(db, "outcomes", "timeline", "TEXT")
+
+
+# MIGRATIONS[n] takes a file from schema n to n + 1, inside one transaction. Append, never edit.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class StateError(FollowcalError):
@@ -58,17 +82,27 @@ class StateError(FollowcalError):
 
 
 class StateStore:
-    """One SQLite file; open, use and close per command (connections are cheap)."""
+    """One SQLite file; open, use and close per command (connections are cheap).
 
-    def __init__(self, path: Path | None = None) -> None:
+    Every public write is one transaction (`transaction()` groups several): an exception or a
+    killed process inside it leaves the previous state, and a second process waits (busy timeout)
+    instead of failing.
+    """
+
+    def __init__(self, path: Path | None = None, *, timeout: float = 30.0) -> None:
         self.path = Path(path) if path else state_dir() / DB_NAME
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StateError(f"{self.path}: cannot open the state store ({exc})") from None
+        try:
+            self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StateError(f"{self.path}: state store unusable ({exc})") from None
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise StateError(f"{self.path}: state store unusable ({exc}); move it away to start afresh") from None
 
     def close(self) -> None:
         self.db.close()
@@ -79,24 +113,37 @@ class StateStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing; nested use joins the outer transaction. BEGIN IMMEDIATE takes the
+        write lock up front, so two writers queue instead of failing half-way."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    @property
+    def version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise StateError(f"{self.path}: made by a newer followcal (schema {version}); upgrade followcal")
-        while version < len(MIGRATIONS):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                current = self.db.execute("PRAGMA user_version").fetchone()[0]
-                if current == version:  # another process may have migrated meanwhile
-                    for statement in MIGRATIONS[version].split(";"):
-                        if statement.strip():
-                            self.db.execute(statement)
-                    self.db.execute(f"PRAGMA user_version = {version + 1}")
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if self.version > SCHEMA_VERSION:
+            raise StateError(
+                f"{self.path}: made by a newer followcal (schema {self.version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade followcal"
+            )
+        while self.version < SCHEMA_VERSION:
+            with self.transaction():
+                current = self.version  # re-read under the lock: another process may have migrated
+                if current < SCHEMA_VERSION:
+                    MIGRATIONS[current](self.db)
+                    self.db.execute(f"PRAGMA user_version = {current + 1}")
 
     # --- outcomes -------------------------------------------------------------------------
 
@@ -106,18 +153,17 @@ class StateStore:
         ).fetchall()
         out = {}
         for interview_id, outcome, on_date, decision_by, timeline, note in rows:
-            tl = None
-            if timeline:
-                amount, unit = json.loads(timeline)
-                tl = Timeline(int(amount), unit)
-            out[interview_id] = OutcomeRecord(
-                Outcome(outcome),
-                date.fromisoformat(on_date),
-                date.fromisoformat(decision_by) if decision_by else None,
-                tl,
-                note,
-                source="mark",
-            )
+            try:
+                out[interview_id] = OutcomeRecord(
+                    Outcome(outcome),
+                    date.fromisoformat(on_date),
+                    date.fromisoformat(decision_by) if decision_by else None,
+                    _timeline(timeline),
+                    note,
+                    source="mark",
+                )
+            except (ValueError, TypeError):
+                log.warning("%s: ignoring an unreadable outcome for %s", self.path, interview_id)
         return out
 
     def companies(self) -> dict[str, str]:
@@ -126,21 +172,25 @@ class StateStore:
 
     def set_outcome(self, interview_id: str, company: str, record: OutcomeRecord) -> None:
         timeline = json.dumps([record.timeline.amount, record.timeline.unit]) if record.timeline else None
-        self.db.execute(
-            "INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                interview_id,
-                company,
-                record.outcome.value,
-                record.on.isoformat(),
-                record.decision_by.isoformat() if record.decision_by else None,
-                timeline,
-                record.note,
-            ),
-        )
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO outcomes"
+                " (interview_id, company, outcome, on_date, decision_by, timeline, note)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    interview_id,
+                    company,
+                    record.outcome.value,
+                    record.on.isoformat(),
+                    record.decision_by.isoformat() if record.decision_by else None,
+                    timeline,
+                    record.note,
+                ),
+            )
 
     def clear_outcome(self, interview_id: str) -> bool:
-        return self.db.execute("DELETE FROM outcomes WHERE interview_id = ?", (interview_id,)).rowcount > 0
+        with self.transaction():
+            return self.db.execute("DELETE FROM outcomes WHERE interview_id = ?", (interview_id,)).rowcount > 0
 
     # --- what was written where -----------------------------------------------------------
 
@@ -150,8 +200,7 @@ class StateStore:
 
     def record_written(self, target: str, written: Mapping[str, str], removed: Iterable[str] = ()) -> None:
         """Remember (in one transaction) what this target now holds from us."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO written (target, uid, fingerprint) VALUES (?, ?, ?)",
                 [(target, uid, fp) for uid, fp in written.items()],
@@ -159,10 +208,6 @@ class StateStore:
             self.db.executemany(
                 "DELETE FROM written WHERE target = ? AND uid = ?", [(target, uid) for uid in removed]
             )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
 
     # --- backend key/value ------------------------------------------------------------------
 
@@ -171,10 +216,18 @@ class StateStore:
         return row[0] if row else None
 
     def kv_set(self, namespace: str, key: str, value: str | None) -> None:
-        if value is None:
-            self.db.execute("DELETE FROM kv WHERE namespace = ? AND key = ?", (namespace, key))
-        else:
-            self.db.execute("INSERT OR REPLACE INTO kv VALUES (?, ?, ?)", (namespace, key, value))
+        with self.transaction():
+            if value is None:
+                self.db.execute("DELETE FROM kv WHERE namespace = ? AND key = ?", (namespace, key))
+            else:
+                self.db.execute("INSERT OR REPLACE INTO kv VALUES (?, ?, ?)", (namespace, key, value))
+
+
+def _timeline(text: str | None) -> Timeline | None:
+    if not text:
+        return None
+    amount, unit = json.loads(text)
+    return Timeline(int(amount), str(unit))
 
 
 def load_outcomes() -> dict[str, OutcomeRecord]:
