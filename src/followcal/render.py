@@ -64,15 +64,14 @@ def plan_table(result: PlanResult) -> Any:
     from rich.table import Table
 
     table = Table(title="followcal plan", title_justify="left", show_lines=True)
-    table.add_column("Interview", overflow="fold", min_width=20)
+    table.add_column("Interview", overflow="fold", min_width=19)
     table.add_column("Company / role", style="bold", overflow="fold")
     table.add_column("Reminder", no_wrap=True)
     table.add_column("Due", no_wrap=True)
-    table.add_column("Via", no_wrap=True)
     for plan in result.interviews:
         iv = plan.interview
-        when = f"{day_label(iv.start.date())}" + ("" if iv.all_day else f" {iv.start:%H:%M}")
-        lines = [when, f"[dim]{iv.timezone}, {iv.region}[/dim]", f"[dim]id {iv.id}[/dim]"]
+        when = f"{day_label(iv.start.date())}\n" + ("all day" if iv.all_day else f"{iv.start:%H:%M}")
+        lines = [when, f"[dim]{iv.timezone}\n{iv.region}, id {iv.id}[/dim]"]
         if iv.final:
             lines.append("final round")
         if plan.decision_by:
@@ -81,10 +80,9 @@ def plan_table(result: PlanResult) -> Any:
         if outcome:
             lines.append(f"[yellow]{outcome.outcome.value} on {outcome.on.isoformat()}[/yellow]")
         company = iv.company + (f"\n[dim]{iv.role}[/dim]" if iv.role else "")
-        kinds = "\n".join(r.kind for r in plan.reminders) or "[dim](none left)[/dim]"
+        kinds = "\n".join(r.kind + (" (call)" if r.channel == "phone" else "") for r in plan.reminders)
         dues = "\n".join(f"{day_label(r.date)} {r.due:%H:%M}" for r in plan.reminders)
-        vias = "\n".join(r.channel for r in plan.reminders)
-        table.add_row("\n".join(lines), company, kinds, dues, vias)
+        table.add_row("\n".join(lines), company, kinds or "[dim](none left)[/dim]", dues)
     return table
 
 
