@@ -64,7 +64,7 @@ def plan_table(result: PlanResult) -> Any:
     from rich.table import Table
 
     table = Table(title="followcal plan", title_justify="left", show_lines=True)
-    table.add_column("Interview", overflow="fold", min_width=19)
+    table.add_column("Interview", overflow="fold", min_width=14)
     table.add_column("Company / role", style="bold", overflow="fold")
     table.add_column("Reminder", no_wrap=True)
     table.add_column("Due", no_wrap=True)
