@@ -29,12 +29,12 @@ class State:
         self.quiet = quiet
         self._settings: Any = None
 
-    def settings(self, region: str | None = None, tz: str | None = None) -> Any:
+    def settings(self, region: str | None = None, tz: str | None = None, me: tuple[str, ...] = ()) -> Any:
         from .config import load_settings
 
         if self._settings is None:
             self._settings = load_settings(self.config_path)
-        return self._settings.with_overrides(region=region, tz=tz)
+        return self._settings.with_overrides(region=region, tz=tz, me=me)
 
     def warn(self, messages: Any) -> None:
         if self.quiet:
@@ -69,6 +69,8 @@ def plan_options(func: Any) -> Any:
     options = [
         click.option("--region", help="Default employer region (ISO 3166, e.g. US, US-CA, GB, DE-BY)."),
         click.option("--tz", "tz", metavar="ZONE", help="Time zone for floating times (IANA name)."),
+        click.option("--me", "me", multiple=True, metavar="EMAIL",
+                     help="Your address (repeatable): never an interviewer; your DECLINED skips an event."),
         click.option("--since", callback=_parse_date, metavar="DATE", help="Only interviews from this day."),
         click.option("--until", callback=_parse_date, metavar="DATE", help="Only interviews up to this day (inclusive)."),
         click.option("--now", callback=_parse_now, metavar="TIME", help="Pretend it is this time (ISO 8601)."),
@@ -138,7 +140,7 @@ def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool) -> No
 @plan_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (see DESIGN.md).")
 @pass_state
-def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | None, since: date | None,
+def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | None, me: tuple[str, ...], since: date | None,
          until: date | None, now: datetime | None, full_parse: bool, as_json: bool) -> None:
     """Show the interviews found in SOURCE... and their reminders.
 
@@ -148,7 +150,7 @@ def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | N
     """
     from .service import Context, plan_sources
 
-    ctx = Context.create(state.settings(region, tz), now)
+    ctx = Context.create(state.settings(region, tz, me), now)
     result = plan_sources(sources, ctx, ctx.window(since, until), fast=not full_parse)
     if as_json:
         from .render import plan_json
@@ -175,7 +177,7 @@ def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | N
 @click.option("--refresh-minutes", type=click.IntRange(1), default=None, help="REFRESH-INTERVAL for subscribers.")
 @pass_state
 def export(state: State, sources: tuple[str, ...], output: str, region: str | None, tz: str | None,
-           since: date | None, until: date | None, now: datetime | None, full_parse: bool, name: str,
+           me: tuple[str, ...], since: date | None, until: date | None, now: datetime | None, full_parse: bool, name: str,
            refresh_minutes: int | None) -> None:
     """Write the reminders for SOURCE... to FILE.ics (atomically; same input, same bytes).
 
@@ -188,7 +190,7 @@ def export(state: State, sources: tuple[str, ...], output: str, region: str | No
     from .backends.ics import atomic_write
     from .service import Context, export_plan, plan_sources
 
-    ctx = Context.create(state.settings(region, tz), now)
+    ctx = Context.create(state.settings(region, tz, me), now)
     path = Path(output).expanduser()
     if path.is_dir():
         from .errors import UsageError
@@ -283,7 +285,7 @@ def serve(state: State, host: str | None, port: int | None) -> None:
 
 @cli.command()
 @click.argument("selector")
-@click.argument("outcome", metavar="OUTCOME")
+@click.argument("outcome", metavar="OUTCOME", required=False)
 @click.option("--on", "on", callback=_parse_date, metavar="DATE", help="When it happened (default: today).")
 @click.option("--note", default=None, help="A note to keep with the outcome.")
 @click.option("--decision-by", callback=_parse_date, metavar="DATE", help="With replied: their new decision date.")
@@ -291,7 +293,7 @@ def serve(state: State, host: str | None, port: int | None) -> None:
 @click.option("--clear", is_flag=True, help="Forget the recorded outcome instead.")
 @click.option("--source", "sources", multiple=True, metavar="SOURCE", help="Where to look up SELECTOR (default: the sync and feed sources of the config).")
 @pass_state
-def mark(state: State, selector: str, outcome: str, on: date | None, note: str | None, decision_by: date | None,
+def mark(state: State, selector: str, outcome: str | None, on: date | None, note: str | None, decision_by: date | None,
          timeline: str | None, clear: bool, sources: tuple[str, ...]) -> None:
     """Record an OUTCOME for an interview: replied, rejected, offer, accepted, withdrawn.
 

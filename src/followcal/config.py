@@ -179,9 +179,11 @@ class Settings:
             where = f" in {self.path}" if self.path else ""
             raise ConfigError(f"no account {name!r}{where} (accounts: {known})") from None
 
-    def with_overrides(self, region: str | None = None, tz: str | None = None) -> Settings:
-        """Command-line --region/--tz win over the config file."""
+    def with_overrides(self, region: str | None = None, tz: str | None = None, me: tuple[str, ...] = ()) -> Settings:
+        """Command-line --region/--tz win over the config file; --me adds addresses."""
         changes: dict[str, Any] = {}
+        if me:
+            changes["me"] = tuple(dict.fromkeys([*self.me, *(m.casefold() for m in me)]))
         if region:
             changes["region"] = region
         if tz:
