@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -255,6 +255,8 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
     recurring_uids = {
         str(c.get("UID")) for c in events if c.get("RRULE") is not None or c.get("RDATE") is not None
     }
+    # recurring_ical_events gives every occurrence a RECURRENCE-ID; a single event has none
+    with_rid = recurring_uids | {str(c.get("UID")) for c in events if c.get("RECURRENCE-ID") is not None}
     if window.since is not None or window.until is not None:
         lo = window.since or (now - timedelta(days=366 * 5))
         hi = window.until or (now + timedelta(days=366 * 5))
@@ -274,6 +276,8 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
         uid = str(occ.get("UID"))
         try:
             event = to_source_event(occ, origin)
+            if uid not in with_rid and event.recurrence_id is not None:
+                event = replace(event, recurrence_id=None)
         except Exception as exc:
             warnings.append(f"skipped event {uid} ({origin}): {_short(exc)}")
             continue
@@ -442,7 +446,7 @@ def calendar_bytes(
     refresh_minutes: int | None = None,
 ) -> bytes:
     """A whole reminder calendar; the same reminders give byte-identical output."""
-    from icalendar import Calendar
+    from icalendar import Calendar, vDuration
 
     sequences = sequences or {}
     calendar = Calendar()
@@ -455,7 +459,7 @@ def calendar_bytes(
     calendar.add("X-WR-CALDESC", "Thank-you notes, follow-ups and cut-offs after job interviews")
     if refresh_minutes:
         calendar.add("REFRESH-INTERVAL", timedelta(minutes=refresh_minutes), parameters={"VALUE": "DURATION"})
-        calendar.add("X-PUBLISHED-TTL", timedelta(minutes=refresh_minutes))
+        calendar.add("X-PUBLISHED-TTL", vDuration(timedelta(minutes=refresh_minutes)))  # else "0:15:00"
     for tz in _timezones(reminders):
         calendar.add_component(tz)
     for reminder in sorted(reminders, key=lambda r: (r.due, r.uid)):
