@@ -198,7 +198,8 @@ def _latest_chain(
     if outcome.outcome is Outcome.REPLIED:
         restart = decision_date(outcome.on, outcome.decision_by, outcome.timeline, calendar)
     if restart is not None:
-        return chain(calendar.next_business_day_after(max(restart, outcome.on)), interview, rules, calendar)
+        # R2 again with the new date: the later of its default and the first business day after it
+        return follow_ups(interview, rules, calendar, max(restart, outcome.on))
     kept = [s for s in planned if s.date <= outcome.on]
     if outcome.outcome is Outcome.REJECTED:
         day = calendar.next_business_day_after(outcome.on)
