@@ -1,0 +1,529 @@
+"""CalDAV calendars (Nextcloud, Fastmail, iCloud, Radicale, Xandikos) as sources and targets.
+
+Plain WebDAV/CalDAV over one `requests` session per thread, because followcal needs control the
+high-level clients do not give: conditional writes (If-None-Match / If-Match -> ConflictError),
+one PROPFIND per calendar on a no-op re-run, bounded retries. What the server sends is parsed with
+followcal.ics, so a CalDAV source reads exactly like a file.
+
+Cheap re-runs: the calendar home URL and, per target calendar, the listing of its objects
+(href, ETag, our reminder's fields) are cached in the state store, validated by the calendar's
+CTag (`getctag`, else `sync-token`). Unchanged CTag -> no listing at all; changed -> one
+PROPFIND of ETags and a multiget of the objects whose ETag changed.
+
+Every library exception is mapped to followcal.errors here; messages name the account and never
+contain a password.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import threading
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+from xml.sax.saxutils import escape
+
+from .. import ics
+from ..config import AccountConfig
+from ..errors import AuthError, BackendError, ConflictError, NotFoundError, SourceError
+from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
+
+log = logging.getLogger(__name__)
+
+RETRIES = 4  # attempts for 5xx, timeouts and refused connections
+LOCKED_RETRIES = 12  # 423 Locked (Xandikos' git store under concurrent writes) clears quickly
+BACKOFF = 0.5  # seconds before the 2nd attempt, doubled each time (tests make it tiny)
+WRITE_WORKERS = 4  # concurrent PUT/DELETE per target
+MULTIGET_CHUNK = 200
+NAMESPACE = "caldav"  # state-store kv namespace
+USER_AGENT = "followcal (+https://pypi.org/project/followcal/)"
+
+D, C, CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
+XML_TYPE = "application/xml; charset=utf-8"
+_PROPS_HOME = (
+    f'<D:propfind xmlns:D="{D}" xmlns:C="{C}" xmlns:CS="{CS}"><D:prop><D:displayname/>'
+    "<D:resourcetype/><CS:getctag/><D:sync-token/></D:prop></D:propfind>"
+)
+_PROPS_ETAGS = (
+    f'<D:propfind xmlns:D="{D}" xmlns:CS="{CS}"><D:prop><D:resourcetype/><D:getetag/>'
+    "<CS:getctag/><D:sync-token/></D:prop></D:propfind>"
+)
+_RETRY_STATUS = frozenset({500, 502, 503, 504})
+
+
+# --- HTTP: one session per thread, retries, error mapping ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+    etag: str | None
+    url: str
+
+
+class Dav:
+    """The HTTP side of one account. Thread-safe: each thread gets its own requests.Session."""
+
+    def __init__(self, config: AccountConfig) -> None:
+        self.config = config
+        self.account = config.name
+        self.url = _slash(config.url or "")
+        self._password = config.password_value()
+        self._local = threading.local()
+
+    def _session(self) -> Any:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            import requests
+
+            session = requests.Session()
+            if self.config.username is not None or self._password is not None:
+                session.auth = (self.config.username or "", self._password or "")
+            session.verify = self.config.verify_tls
+            session.headers["User-Agent"] = USER_AGENT
+            self._local.session = session
+        return session
+
+    def request(self, method: str, url: str, body: str | bytes | None = None, headers: dict[str, str] | None = None,
+                ok: Iterable[int] = (200, 201, 204, 207)) -> Answer:
+        """Send with retries on 5xx/timeouts; 401/403 -> AuthError, 412 -> ConflictError,
+        404 -> NotFoundError, anything else not in `ok` -> BackendError."""
+        import requests
+
+        where = f"account {self.account!r}: {method} {_redact(url)}"
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        problem = ""
+        attempt = locked = 0
+        while attempt < RETRIES:
+            if problem == "locked (423)":
+                time.sleep(random.uniform(0.02, 0.1) * locked)
+            elif attempt:
+                time.sleep(BACKOFF * 2 ** (attempt - 1))
+            attempt += 1
+            try:
+                resp = self._session().request(method, url, data=data, headers=headers or {},
+                                               timeout=self.config.timeout, allow_redirects=True)
+            except requests.exceptions.SSLError:
+                raise BackendError(f"{where}: TLS certificate not trusted (set verify_tls to a CA bundle path)") from None
+            except requests.exceptions.Timeout:
+                problem = f"no answer within {self.config.timeout:g} s"
+                continue
+            except requests.exceptions.ConnectionError:
+                problem = "server unreachable"
+                continue
+            except requests.exceptions.RequestException as exc:
+                raise BackendError(f"{where}: {type(exc).__name__}") from None
+            if resp.status_code in _RETRY_STATUS:
+                problem = f"server error {resp.status_code}"
+                continue
+            if resp.status_code == 423 and locked < LOCKED_RETRIES:
+                problem, locked, attempt = "locked (423)", locked + 1, attempt - 1
+                continue
+            answer = Answer(resp.status_code, resp.content, resp.headers.get("ETag"), resp.url)
+            if resp.status_code in ok:
+                return answer
+            if resp.status_code in (401, 403):
+                what = "username or password refused" if resp.status_code == 401 else "access forbidden"
+                raise AuthError(f"account {self.account!r}: {what} by {_redact(self.url)} ({resp.status_code}); "
+                                "check username and password_env/password_command")
+            if resp.status_code == 412:
+                raise ConflictError(f"{where}: changed on the server meanwhile (412)")
+            if resp.status_code == 404:
+                raise NotFoundError(f"{where}: not found (404)")
+            raise BackendError(f"{where}: unexpected answer {resp.status_code}")
+        raise BackendError(f"{where}: {problem} after {RETRIES} attempts")
+
+    def propfind(self, url: str, body: str, depth: str) -> list[tuple[str, dict[str, ET.Element]]]:
+        answer = self.request("PROPFIND", url, body, {"Depth": depth, "Content-Type": XML_TYPE})
+        return _multistatus(answer.body, self.account)
+
+    def report(self, url: str, body: str, depth: str = "1") -> list[tuple[str, dict[str, ET.Element]]]:
+        answer = self.request("REPORT", url, body, {"Depth": depth, "Content-Type": XML_TYPE})
+        return _multistatus(answer.body, self.account)
+
+
+def _multistatus(body: bytes, account: str) -> list[tuple[str, dict[str, ET.Element]]]:
+    """(href, {"{ns}name": element}) per response, with the properties found (status 200)."""
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        raise BackendError(f"account {account!r}: the server sent invalid XML") from None
+    out = []
+    for response in root.iter(f"{{{D}}}response"):
+        href = response.findtext(f"{{{D}}}href", "").strip()
+        props: dict[str, ET.Element] = {}
+        for propstat in response.findall(f"{{{D}}}propstat"):
+            status = propstat.findtext(f"{{{D}}}status", "")
+            if " 200 " not in status and not status.endswith(" 200"):
+                continue
+            for prop in propstat.findall(f"{{{D}}}prop"):
+                for child in prop:
+                    props[child.tag] = child
+        out.append((href, props))
+    return out
+
+
+def _text(props: dict[str, ET.Element], tag: str) -> str | None:
+    el = props.get(tag)
+    return el.text.strip() if el is not None and el.text else None
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def _redact(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _same_path(a: str, b: str) -> bool:
+    def norm(u: str) -> str:
+        return urllib.parse.unquote(urllib.parse.urlsplit(u).path).rstrip("/")
+
+    return norm(a) == norm(b)
+
+
+# --- state-store cache ----------------------------------------------------------------------------
+
+
+def _kv_get(key: str) -> Any:
+    from ..state import StateStore
+
+    with StateStore() as store:
+        raw = store.kv_get(NAMESPACE, key)
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _kv_set(key: str, value: Any) -> None:
+    from ..state import StateStore
+
+    with StateStore() as store:
+        store.kv_set(NAMESPACE, key, json.dumps(value) if value is not None else None)
+
+
+def _enc(value: datetime | date | None) -> Any:
+    if value is None:
+        return None
+    return {"dt" if isinstance(value, datetime) else "d": value.isoformat()}
+
+
+def _dec(value: Any) -> datetime | date | None:
+    if not value:
+        return None
+    if "dt" in value:
+        return datetime.fromisoformat(value["dt"])
+    return date.fromisoformat(value["d"])
+
+
+def owned_to_json(event: OwnedEvent) -> dict[str, Any]:
+    data = asdict(event)
+    for key in ("start", "end", "interview_start"):
+        data[key] = _enc(getattr(event, key))
+    return data
+
+
+def owned_from_json(data: dict[str, Any]) -> OwnedEvent:
+    values = dict(data)
+    for key in ("start", "end", "interview_start"):
+        values[key] = _dec(values.get(key))
+    return OwnedEvent(**values)
+
+
+# --- discovery --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarInfo:
+    name: str
+    url: str
+    ctag: str | None
+
+
+def _home_url(dav: Dav, refresh: bool = False) -> str:
+    """The calendar-home-set, cached per (URL, user): discovery costs two requests."""
+    key = f"home {dav.url} {dav.config.username or ''}"
+    cached = None if refresh else _kv_get(key)
+    if cached:
+        return cached
+    found = dav.propfind(dav.url, f'<D:propfind xmlns:D="{D}"><D:prop><D:current-user-principal/><D:resourcetype/></D:prop></D:propfind>', "0")
+    principal = dav.url
+    for _, props in found:
+        el = props.get(f"{{{D}}}current-user-principal")
+        href = el.findtext(f"{{{D}}}href") if el is not None else None
+        if href:
+            principal = urllib.parse.urljoin(dav.url, href.strip())
+    found = dav.propfind(principal, f'<D:propfind xmlns:D="{D}" xmlns:C="{C}"><D:prop><C:calendar-home-set/></D:prop></D:propfind>', "0")
+    home = None
+    for _, props in found:
+        el = props.get(f"{{{C}}}calendar-home-set")
+        href = el.findtext(f"{{{D}}}href") if el is not None else None
+        if href:
+            home = urllib.parse.urljoin(principal, href.strip())
+    home = _slash(home or principal)
+    _kv_set(key, home)
+    return home
+
+
+def _calendars(dav: Dav) -> tuple[str, list[CalendarInfo]]:
+    """(home URL, its calendars) in one PROPFIND (two more when the cached home is stale)."""
+    home = _home_url(dav)
+    try:
+        listing = dav.propfind(home, _PROPS_HOME, "1")
+    except NotFoundError:
+        home = _home_url(dav, refresh=True)
+        listing = dav.propfind(home, _PROPS_HOME, "1")
+    out = []
+    for href, props in listing:
+        kind = props.get(f"{{{D}}}resourcetype")
+        if kind is None or kind.find(f"{{{C}}}calendar") is None:
+            continue
+        url = _slash(urllib.parse.urljoin(home, href))
+        name = _text(props, f"{{{D}}}displayname") or urllib.parse.unquote(url.rstrip("/").rsplit("/", 1)[-1])
+        ctag = _text(props, f"{{{CS}}}getctag") or _text(props, f"{{{D}}}sync-token")
+        out.append(CalendarInfo(name, url, ctag))
+    return home, out
+
+
+def list_calendars(config: AccountConfig) -> list[tuple[str, str]]:
+    """`followcal calendars ACCOUNT`: (display name, URL) of every calendar."""
+    _, found = _calendars(Dav(config))
+    return sorted(((c.name, c.url) for c in found), key=lambda p: p[0].casefold())
+
+
+def _pick(calendar: str, found: list[CalendarInfo], account: str) -> CalendarInfo | None:
+    if "/" in calendar:
+        hits = [c for c in found if _same_path(c.url, calendar)]
+    else:
+        hits = [c for c in found if c.name == calendar] or [c for c in found if c.name.casefold() == calendar.casefold()]
+        hits = hits or [c for c in found if _same_path(c.url.rstrip("/").rsplit("/", 1)[-1], calendar)]
+    if len(hits) > 1:
+        urls = ", ".join(c.url for c in hits)
+        raise NotFoundError(f"account {account!r}: several calendars are named {calendar!r} ({urls}); use the URL")
+    return hits[0] if hits else None
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+    return slug or "followcal"
+
+
+def open_calendar(config: AccountConfig, calendar: str, *, create: bool, now: datetime) -> CalDAVCalendar:
+    """ACCOUNT:CALENDAR by display name, last URL segment or URL; MKCALENDAR if missing and `create`."""
+    dav = Dav(config)
+    home, found = _calendars(dav)
+    info = _pick(calendar, found, config.name)
+    if info is None and create:  # made by the first apply that writes: --dry-run creates nothing
+        url = urllib.parse.urljoin(home, calendar) if "/" in calendar else home + _slug(calendar) + "/"
+        return CalDAVCalendar(dav, CalendarInfo(calendar, _slash(url), None), f"{config.name}:{calendar}", now,
+                              missing=True)
+    if info is None:
+        names = ", ".join(sorted((c.name for c in found), key=str.casefold)) or "none"
+        raise NotFoundError(f"account {config.name!r}: no calendar {calendar!r} (calendars: {names})")
+    return CalDAVCalendar(dav, info, f"{config.name}:{calendar}", now)
+
+
+# --- the calendar: source and target ----------------------------------------------------------------
+
+
+def _time(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _calendar_query(window: Window) -> str:
+    bounds = ""
+    if window.since is not None:
+        bounds += f' start="{_time(window.since)}"'
+    if window.until is not None:
+        bounds += f' end="{_time(window.until)}"'
+    time_range = f"<C:time-range{bounds}/>" if bounds else ""
+    return (f'<C:calendar-query xmlns:D="{D}" xmlns:C="{C}"><D:prop><D:getetag/><C:calendar-data/></D:prop>'
+            f'<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">{time_range}'
+            "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>")
+
+
+def _multiget(hrefs: list[str]) -> str:
+    refs = "".join(f"<D:href>{escape(h)}</D:href>" for h in hrefs)
+    return (f'<C:calendar-multiget xmlns:D="{D}" xmlns:C="{C}"><D:prop><D:getetag/><C:calendar-data/></D:prop>'
+            f"{refs}</C:calendar-multiget>")
+
+
+def object_name(uid: str) -> str:
+    """The resource name of a reminder: derived from its UID, so every run PUTs the same href."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", uid) + ".ics"
+
+
+class CalDAVCalendar:
+    """One CalDAV calendar; both a Source and a Target (see backends/base.py)."""
+
+    def __init__(self, dav: Dav, info: CalendarInfo, label: str, now: datetime, missing: bool = False) -> None:
+        self.dav = dav
+        self.missing = missing
+        self.info = info
+        self.url = info.url
+        self.label = label
+        self.now = now
+        self._known_ctag = info.ctag  # from the home listing: saves a request on the first list
+        self._stale = False
+
+    # Source ---------------------------------------------------------------------------------
+
+    def read_events(self, window: Window) -> tuple[list[SourceEvent], list[str]]:
+        if self.missing:
+            return [], []
+        events: list[SourceEvent] = []
+        warnings: list[str] = []
+        for href, props in self.dav.report(self.url, _calendar_query(window)):
+            data = _text(props, f"{{{C}}}calendar-data")
+            if not data:
+                continue
+            try:
+                found, warned = ics.read_calendar(data.encode("utf-8"), self.label, window, keywords=None, now=self.now)
+            except SourceError as exc:
+                warnings.append(f"skipped {urllib.parse.unquote(href)} ({self.label}): {str(exc).split(': ', 1)[-1]}")
+                continue
+            events.extend(found)
+            warnings.extend(warned)
+        return events, warnings
+
+    # Target ---------------------------------------------------------------------------------
+
+    def _ctag(self) -> str | None:
+        if self._known_ctag is not None:
+            ctag, self._known_ctag = self._known_ctag, None
+            return ctag
+        for href, props in self.dav.propfind(self.url, _PROPS_HOME, "0"):
+            return _text(props, f"{{{CS}}}getctag") or _text(props, f"{{{D}}}sync-token")
+        return None
+
+    def list_owned(self) -> list[OwnedEvent]:
+        if self.missing:
+            return []
+        cache = None if self._stale else _kv_get(self.url)
+        if cache and not self._stale:
+            ctag = self._ctag()
+            if ctag and cache.get("ctag") == ctag:
+                return [owned_from_json(o["owned"]) for o in cache["items"].values() if o.get("owned")]
+        self._known_ctag = None
+        self._stale = False
+        return self._refresh(cache)
+
+    def _refresh(self, cache: dict[str, Any] | None) -> list[OwnedEvent]:
+        """Re-list ETags (one PROPFIND) and fetch only the objects whose ETag changed."""
+        items: dict[str, Any] = dict((cache or {}).get("items", {}))
+        ctag = None
+        etags: dict[str, str | None] = {}
+        for href, props in self.dav.propfind(self.url, _PROPS_ETAGS, "1"):
+            if _same_path(href, self.url):
+                ctag = _text(props, f"{{{CS}}}getctag") or _text(props, f"{{{D}}}sync-token")
+                continue
+            kind = props.get(f"{{{D}}}resourcetype")
+            if kind is not None and kind.find(f"{{{D}}}collection") is not None:
+                continue
+            etags[href] = _text(props, f"{{{D}}}getetag")
+        items = {h: v for h, v in items.items() if h in etags}
+        changed = [h for h, etag in etags.items() if etag is None or items.get(h, {}).get("etag") != etag]
+        for start in range(0, len(changed), MULTIGET_CHUNK):
+            chunk = changed[start:start + MULTIGET_CHUNK]
+            for href, props in self.dav.report(self.url, _multiget(chunk)):
+                if href not in etags:
+                    href = next((h for h in chunk if _same_path(h, href)), href)
+                etag = _text(props, f"{{{D}}}getetag") or etags.get(href)
+                items[href] = {"etag": etag, "owned": self._parse_owned(href, etag, _text(props, f"{{{C}}}calendar-data"))}
+        _kv_set(self.url, {"ctag": ctag, "items": items})
+        return [owned_from_json(o["owned"]) for o in items.values() if o.get("owned")]
+
+    def _parse_owned(self, href: str, etag: str | None, data: str | None) -> dict[str, Any] | None:
+        if not data:
+            return None
+        import icalendar
+
+        try:
+            calendar = icalendar.Calendar.from_ical(data)
+            for component in calendar.walk("VEVENT"):
+                owned = ics.owned_from_component(component, ref=href, etag=etag)
+                if owned is not None:
+                    return owned_to_json(owned)
+        except Exception as exc:  # a foreign object we cannot read is never ours to touch
+            log.info("%s: ignoring unreadable %s (%s)", self.label, href, type(exc).__name__)
+        return None
+
+    def apply(self, plan: Plan, progress: Callable[[int], None] | None = None) -> ApplyResult:
+        """Conditional writes, WRITE_WORKERS at a time; ConflictError after the others finished."""
+        writes = [a for a in plan.actions if isinstance(a, (Create, Update, Delete))]
+        counts = {"create": 0, "update": 0, "delete": 0}
+        conflict: ConflictError | None = None
+        failure: BackendError | None = None
+        if writes and self.missing:
+            self._create_calendar()
+        if writes:
+            self._stale = True  # re-list before planning again (after a conflict)
+            with ThreadPoolExecutor(max_workers=min(WRITE_WORKERS, len(writes))) as pool:
+                futures = {pool.submit(self._write, action): action for action in writes}
+                for future in as_completed(futures):
+                    try:
+                        future.result()
+                        counts[futures[future].op] += 1
+                    except ConflictError as exc:
+                        conflict = conflict or exc
+                    except BackendError as exc:
+                        failure = failure or exc
+                    if progress is not None:
+                        progress(1)
+        if failure is not None:
+            raise failure
+        if conflict is not None:
+            raise conflict
+        if writes:  # cache the new listing now, so the next run needs only the CTag
+            self._refresh(_kv_get(self.url))
+            self._stale = False
+        skipped = len(plan.actions) - len(writes)
+        return ApplyResult(self.label, counts["create"], counts["update"], counts["delete"], skipped)
+
+    def _create_calendar(self) -> None:
+        body = (f'<C:mkcalendar xmlns:D="{D}" xmlns:C="{C}"><D:set><D:prop>'
+                f"<D:displayname>{escape(self.info.name)}</D:displayname><C:supported-calendar-component-set>"
+                '<C:comp name="VEVENT"/></C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>')
+        # 405: it exists after all (made by a concurrent run); the conditional PUTs sort that out
+        self.dav.request("MKCALENDAR", self.url, body, {"Content-Type": XML_TYPE}, ok=(200, 201, 405))
+        log.info("%s: created calendar %s", self.label, _redact(self.url))
+        self.missing = False
+
+    def _write(self, action: Create | Update | Delete) -> None:
+        if isinstance(action, Delete):
+            headers = {"If-Match": action.existing.etag} if action.existing.etag else {}
+            try:
+                self.dav.request("DELETE", self._abs(action.existing.ref), None, headers)
+            except NotFoundError:
+                pass  # already gone: what we wanted
+            return
+        body = ics.single_event_bytes(action.reminder, action.sequence)
+        headers = {"Content-Type": "text/calendar; charset=utf-8"}
+        if isinstance(action, Update):
+            url = self._abs(action.existing.ref)
+            if action.existing.etag:
+                headers["If-Match"] = action.existing.etag
+        else:
+            url = self.url + object_name(action.reminder.uid)
+            headers["If-None-Match"] = "*"
+        self.dav.request("PUT", url, body, headers, ok=(200, 201, 204))
+
+    def _abs(self, ref: str | None) -> str:
+        if not ref:
+            raise BackendError(f"{self.label}: an event without an href")
+        return urllib.parse.urljoin(self.url, ref)

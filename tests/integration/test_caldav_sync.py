@@ -1,0 +1,305 @@
+"""`followcal sync` against real CalDAV servers (Radicale and Xandikos), through the CLI.
+
+Every request goes through a CountingProxy, so the tests can say how many requests and which
+writes a sync made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from followcal.backends import caldav as backend
+from followcal.cli import cli
+from servers import CountingProxy, Server
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+
+NOW = "2026-11-22T12:00"
+PASSWORD = "s3cret-Pa55"
+
+
+def event_ics(uid: str, summary: str, start: str, end: str, extra: str = "") -> str:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tests//EN", "BEGIN:VEVENT", f"UID:{uid}",
+             "DTSTAMP:20261101T000000Z", f"DTSTART:{start}", f"DTEND:{end}", f"SUMMARY:{summary}"]
+    lines += [x for x in extra.split("\n") if x]
+    lines += ["END:VEVENT", "END:VCALENDAR", ""]
+    return "\r\n".join(lines)
+
+
+INTERVIEWS = {
+    "acme.ics": event_ics("acme-1@example.com", "Interview: Acme Corp (Backend Engineer)", "20261119T150000Z", "20261119T160000Z"),
+    "beta.ics": event_ics("beta-1@example.com", "Phone screen: Beta Labs", "20261120T170000Z", "20261120T173000Z"),
+    "gamma.ics": event_ics("gamma-1@example.com", "Onsite interview: Gamma Inc (SRE)", "20261118T140000Z", "20261118T180000Z"),
+}
+FOREIGN = event_ics("dentist-7@example.com", "Dentist", "20261201T090000Z", "20261201T100000Z",
+                    "DESCRIPTION:not followcal's business")
+
+
+class Env:
+    """A server with an Interviews calendar, a proxy in front, a config and a state dir."""
+
+    def __init__(self, server: Server, proxy: CountingProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.server = server
+        self.proxy = proxy
+        self.tmp = tmp_path
+        self.monkeypatch = monkeypatch
+        monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+        monkeypatch.setenv("DAV_PASSWORD", server.password)
+        monkeypatch.setattr(backend, "BACKOFF", 0.01)
+        self.source = server.make_calendar("interviews", "Interviews")
+        for name, data in INTERVIEWS.items():
+            server.put(self.source + name, data)
+        self.target = server.calendar_url("follow-ups")
+        self.config = self.write_config(["work:Interviews"], ["work:Follow-ups"])
+
+    def url_via_proxy(self) -> str:
+        return self.proxy.url + self.server.home[len(self.server.url):]
+
+    def write_config(self, sources: list[str], targets: list[str], name: str = "config.toml", url: str | None = None) -> Path:
+        path = self.tmp / name
+        path.write_text(
+            "region = \"US\"\ntimezone = \"America/New_York\"\n\n"
+            "[accounts.work]\ntype = \"caldav\"\n"
+            f"url = \"{url or self.url_via_proxy()}\"\nusername = \"{self.server.username}\"\n"
+            "password_env = \"DAV_PASSWORD\"\ntimeout = 5\n\n"
+            f"[[sync]]\nname = \"main\"\nfrom = {json.dumps(sources)}\nto = {json.dumps(targets)}\n",
+            encoding="utf-8",
+        )
+        return path
+
+    def run(self, *args: str, config: Path | None = None):
+        result = CliRunner().invoke(cli, ["--config", str(config or self.config), *args], catch_exceptions=False)
+        return result
+
+    def sync(self, *args: str, config: Path | None = None):
+        return self.run("sync", "--now", NOW, *args, config=config)
+
+    def reminders(self, calendar: str | None = None) -> dict[str, bytes]:
+        return {h: b for h, b in self.server.objects(calendar or self.target).items() if b"X-FOLLOWCAL-KIND" in b}
+
+
+@pytest.fixture
+def env(dav_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    with CountingProxy(dav_server.url) as proxy:
+        yield Env(dav_server, proxy, tmp_path, monkeypatch)
+
+
+def uids(objects: dict[str, bytes]) -> list[str]:
+    return sorted(re.search(rb"\nUID:([^\r\n]+)", b).group(1).decode() for b in objects.values())
+
+
+def kinds_for(objects: dict[str, bytes], interview_uid: str) -> list[str]:
+    out = []
+    for body in objects.values():
+        if f"RELATED-TO:{interview_uid}".encode() in body:
+            out.append(re.search(rb"X-FOLLOWCAL-KIND:([^\r\n]+)", body).group(1).decode())
+    return sorted(out)
+
+
+def test_first_sync_then_noop(env: Env) -> None:
+    first = env.sync()
+    assert first.exit_code == 0, first.output
+    reminders = env.reminders()
+    assert len(reminders) == 12  # 3 interviews x thank-you, 2 follow-ups, cut-off
+    assert len(set(uids(reminders))) == 12
+    assert kinds_for(reminders, "acme-1@example.com") == ["cut-off", "follow-up-1", "follow-up-2", "thank-you"]
+    for href, body in reminders.items():  # resource name derived from the UID
+        assert href.endswith(backend.object_name(re.search(rb"\nUID:([^\r\n]+)", body).group(1).decode()))
+
+    env.proxy.reset()
+    again = env.sync("--json")
+    assert again.exit_code == 0, again.output
+    assert env.proxy.writes() == []
+    assert env.proxy.count() <= 3 * 2, env.proxy.seen  # two calendars, <= 3 requests each
+    data = json.loads(again.output)
+    target = data["syncs"][0]["targets"][0]
+    assert target["actions"] == [] and target["unchanged"] == 12
+    assert env.reminders() == reminders
+
+
+def test_moved_cancelled_and_deleted_interviews(env: Env) -> None:
+    assert env.sync().exit_code == 0
+    before = env.reminders()
+    # acme moves a day later, beta is cancelled, gamma is deleted: on the server, between syncs
+    env.server.put(env.source + "acme.ics", INTERVIEWS["acme.ics"].replace("20261119T", "20261120T"))
+    env.server.put(env.source + "beta.ics", INTERVIEWS["beta.ics"].replace("SUMMARY:", "STATUS:CANCELLED\r\nSUMMARY:"))
+    env.server.delete(env.source + "gamma.ics")
+    env.proxy.reset()
+    result = env.sync()
+    assert result.exit_code == 0, result.output
+    after = env.reminders()
+    assert kinds_for(after, "acme-1@example.com") == ["cut-off", "follow-up-1", "follow-up-2", "thank-you"]
+    moved = [b for b in after.values() if b"RELATED-TO:acme-1@example.com" in b and b"follow-up-1" in b][0]
+    assert moved != [b for b in before.values() if b"RELATED-TO:acme-1@example.com" in b and b"follow-up-1" in b][0]
+    assert b"SEQUENCE:1" in moved
+    # future reminders of cancelled/deleted interviews go; past ones (thank-you notes) stay as history
+    assert kinds_for(after, "beta-1@example.com") == ["thank-you"]
+    assert kinds_for(after, "gamma-1@example.com") == ["thank-you"]
+    assert {s.method for s in env.proxy.writes()} <= {"PUT", "DELETE"}
+    env.proxy.reset()
+    assert env.sync().exit_code == 0
+    assert env.proxy.writes() == []
+
+
+def test_foreign_event_in_target_is_left_byte_for_byte(env: Env) -> None:
+    env.server.make_calendar("follow-ups", "Follow-ups")
+    env.server.put(env.target + "dentist.ics", FOREIGN)
+    original = env.server.get(env.target + "dentist.ics")
+    assert env.sync().exit_code == 0
+    env.server.put(env.source + "acme.ics", INTERVIEWS["acme.ics"].replace("20261119T", "20261120T"))
+    assert env.sync().exit_code == 0
+    now = env.server.get(env.target + "dentist.ics")
+    assert now.body == original.body and now.etag == original.etag
+    assert not [s for s in env.proxy.writes() if "dentist" in s.path]
+
+
+def test_same_calendar_as_source_and_target(env: Env) -> None:
+    config = env.write_config(["work:Interviews"], ["work:Interviews"], name="same.toml")
+    first = env.sync(config=config)
+    assert first.exit_code == 0, first.output
+    objects = env.server.objects(env.source)
+    assert len(objects) == 3 + 12
+    env.proxy.reset()
+    again = env.sync("--json", config=config)
+    assert again.exit_code == 0, again.output
+    assert env.proxy.writes() == []
+    assert env.proxy.count() <= 3
+    data = json.loads(again.output)
+    assert data["syncs"][0]["targets"][0]["unchanged"] == 12  # its own reminders are not interviews
+
+
+def test_dry_run_writes_nothing(env: Env) -> None:
+    result = env.sync("--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "would 12 create" in result.output or "would create" in result.output or "12 create" in result.output
+    assert env.proxy.writes() == []
+    assert env.target.split("/", 3)[3] not in "".join(env.server.hrefs(env.server.home))  # not even created
+    as_json = env.sync("--dry-run", "--json")
+    data = json.loads(as_json.output)
+    assert data["syncs"][0]["dry_run"] is True
+    assert len(data["syncs"][0]["targets"][0]["actions"]) == 12
+    assert env.proxy.writes() == []
+
+
+def test_calendars_command_lists_names_and_urls(env: Env) -> None:
+    result = env.run("calendars", "work")
+    assert result.exit_code == 0, result.output
+    assert "Interviews\t" in result.output
+    assert env.source.split("/", 3)[3] in result.output
+
+
+def test_missing_calendar_lists_existing_ones(env: Env) -> None:
+    config = env.write_config(["work:Nope"], ["work:Follow-ups"], name="missing.toml")
+    result = env.sync(config=config)
+    assert result.exit_code == 1
+    assert "no calendar 'Nope'" in result.output and "Interviews" in result.output
+    assert env.proxy.writes() == []
+
+
+def test_server_errors_are_retried_then_reported(env: Env) -> None:
+    failures = {"left": 2}
+
+    def flaky(method: str, path: str) -> int | None:
+        if method == "REPORT" and failures["left"]:
+            failures["left"] -= 1
+            return 503
+        return None
+
+    env.proxy.before = flaky
+    result = env.sync()
+    assert result.exit_code == 0, result.output
+    assert len(env.reminders()) == 12
+    env.proxy.before = lambda method, path: 503
+    broken = env.sync()
+    assert broken.exit_code == 1
+    lines = [ln for ln in broken.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "server error 503" in lines[0] and "account 'work'" in lines[0]
+
+
+def test_unreachable_server_is_one_line(env: Env) -> None:
+    config = env.write_config(["work:Interviews"], ["work:Follow-ups"], name="direct.toml", url=env.server.home)
+    env.server.stop()
+    result = env.sync(config=config)
+    assert result.exit_code == 1
+    assert "unreachable" in result.output and "Traceback" not in result.output
+
+
+def test_server_killed_mid_sync_then_completed_without_duplicates(env: Env) -> None:
+    puts = {"n": 0}
+
+    def after(method: str, path: str, status: int) -> None:
+        if method == "PUT" and status in (200, 201, 204):
+            puts["n"] += 1
+            if puts["n"] == 3:
+                env.server.kill()
+
+    env.proxy.after = after
+    result = env.sync()
+    assert result.exit_code == 1
+    assert "after 4 attempts" in result.output  # the proxy answers 502 while the server is down
+    env.proxy.after = None
+    env.server.restart()
+    partial = env.reminders()
+    assert 3 <= len(partial) < 12
+    again = env.sync()
+    assert again.exit_code == 0, again.output
+    done = env.reminders()
+    assert len(done) == 12 and len(set(uids(done))) == 12
+    env.proxy.reset()
+    assert env.sync().exit_code == 0
+    assert env.proxy.writes() == []
+
+
+def test_two_syncs_at_once_are_serialised(env: Env) -> None:
+    from followcal.config import load_settings
+    from followcal.service import Context
+    from followcal.sync import run_syncs
+    from datetime import datetime
+
+    settings = load_settings(env.config)
+    reports: list = []
+    errors: list = []
+
+    def one() -> None:
+        try:
+            ctx = Context.create(settings, datetime.fromisoformat(NOW))
+            reports.extend(run_syncs(ctx, []))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert len(reports) == 2 and not any(r.failed for r in reports)
+    created = sorted(r.targets[0].result.created for r in reports)
+    assert created == [0, 12]
+    assert len(env.reminders()) == 12
+
+
+def test_wrong_password_names_account_not_password(radicale_auth: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+    radicale_auth.make_calendar("interviews", "Interviews")
+    wrong = "totally-Wrong-pw"
+    monkeypatch.setenv("DAV_PASSWORD", wrong)
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "[accounts.work]\ntype = \"caldav\"\n"
+        f"url = \"{radicale_auth.url}\"\nusername = \"alice\"\npassword_env = \"DAV_PASSWORD\"\n\n"
+        "[[sync]]\nname = \"main\"\nfrom = [\"work:Interviews\"]\nto = [\"work:Follow-ups\"]\n"
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config), "sync", "--now", NOW])
+    assert result.exit_code == 1
+    assert "account 'work'" in result.output
+    assert wrong not in result.output and PASSWORD not in result.output
+    listing = CliRunner().invoke(cli, ["--config", str(config), "calendars", "work"])
+    assert listing.exit_code == 1 and "account 'work'" in listing.output and wrong not in listing.output
+
