@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .config import FeedConfig, Settings, state_dir
@@ -247,11 +247,17 @@ class FeedBuilder:
                 log.warning("feed %s: %s", self.feed.name, warning)
         if self.current is not None and self.current.body == data:
             return False
+        changed_at = datetime.now(timezone.utc)
         try:
             atomic_write(self.path, data)
+            # the saved file's mtime, so a restart that serves this file keeps its Last-Modified
+            changed_at = datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
         except (OSError, FollowcalError) as exc:
             log.warning("feed %s: cannot save %s (%s); serving from memory", self.feed.name, self.path, exc)
-        self.current = Built.of(data, datetime.now(timezone.utc))
+        if self.current is not None and changed_at.replace(microsecond=0) <= self.current.last_modified:
+            # two changes within one second: If-Modified-Since must still see the second one
+            changed_at = self.current.last_modified + timedelta(seconds=1)
+        self.current = Built.of(data, changed_at)
         log.info("feed %s: rebuilt (%d reminders, ETag %s)", self.feed.name, len(result.reminders), self.current.etag)
         return True
 

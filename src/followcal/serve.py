@@ -167,11 +167,11 @@ def _feed_response(environ: Environ, start_response: StartResponse, method: str,
         ("Vary", "Accept-Encoding"),
         ("X-Content-Type-Options", "nosniff"),
     ]
-    if use_gzip:
-        headers.append(("Content-Encoding", "gzip"))
     if not_modified(environ, etag, built.last_modified):
         start_response("304 Not Modified", headers)
         return []
+    if use_gzip:
+        headers.append(("Content-Encoding", "gzip"))
     body = built.gzipped if use_gzip else built.body
     headers.append(("Content-Length", str(len(body))))
     start_response("200 OK", headers)
