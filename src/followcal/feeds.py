@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .config import FeedConfig, Settings, state_dir
@@ -54,7 +54,7 @@ class Built:
             gzipped=gzip.compress(body, compresslevel=6, mtime=0),
             etag=f'"{digest}"',
             gzip_etag=f'"{digest}-gzip"',
-            last_modified=last_modified.astimezone(timezone.utc).replace(microsecond=0),
+            last_modified=last_modified.astimezone(UTC).replace(microsecond=0),
         )
 
 
@@ -127,7 +127,7 @@ class FeedBuilder:
         """Serve the last good feed of an earlier run until every source has been read."""
         try:
             data = self.path.read_bytes()
-            mtime = datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
+            mtime = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         except OSError:
             return
         if data.strip():
@@ -191,7 +191,7 @@ class FeedBuilder:
             if slot.kind == "file":
                 slot.signature = _file_signature(slot.spec)
             return False
-        except Exception as exc:  # a bug or a library surprise: still keep serving the old feed
+        except Exception as exc:  # noqa: BLE001  a bug or a library surprise: keep serving the old feed
             self._failed(slot, f"{slot.spec}: {type(exc).__name__}: {exc}")
             slot.due = now + min(self.refresh_seconds, RETRY_SECONDS)
             return False
@@ -247,11 +247,11 @@ class FeedBuilder:
                 log.warning("feed %s: %s", self.feed.name, warning)
         if self.current is not None and self.current.body == data:
             return False
-        changed_at = datetime.now(timezone.utc)
+        changed_at = datetime.now(UTC)
         try:
             atomic_write(self.path, data)
             # the saved file's mtime, so a restart that serves this file keeps its Last-Modified
-            changed_at = datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
+            changed_at = datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
         except (OSError, FollowcalError) as exc:
             log.warning("feed %s: cannot save %s (%s); serving from memory", self.feed.name, self.path, exc)
         if self.current is not None and changed_at.replace(microsecond=0) <= self.current.last_modified:
@@ -314,5 +314,5 @@ class Refresher:
                     return
                 try:
                     builder.refresh()
-                except Exception as exc:  # never let the thread die: the feed would freeze silently
+                except Exception as exc:  # noqa: BLE001  never let the thread die: the feed would freeze
                     log.warning("feed %s: refresh failed: %s: %s", builder.feed.name, type(exc).__name__, exc)

@@ -213,7 +213,7 @@ def not_modified(environ: Environ, etag: str, last_modified: datetime) -> bool:
 
 
 def _opaque(tag: str) -> str:
-    return tag[2:] if tag.startswith("W/") else tag
+    return tag.removeprefix("W/")
 
 
 def build_app(settings: Settings, *, host: str | None = None, now_func: Callable[[], datetime | None] = lambda: None,

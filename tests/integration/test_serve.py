@@ -24,6 +24,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import ClassVar
 
 import icalendar
 import pytest
@@ -272,9 +273,9 @@ def test_unparsable_file_keeps_the_last_good_feed(server: FeedServer, source: Pa
 class IcsHandler(http.server.BaseHTTPRequestHandler):
     """A calendar publisher that can break: serves `state["data"]` with an ETag, or `state["status"]`."""
 
-    state: dict = {}
+    state: ClassVar[dict] = {}
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         state = self.state
         state["requests"].append(self.headers.get("If-None-Match"))
         if state["status"] != 200:
