@@ -25,8 +25,9 @@ TIMEOUT = 30.0
 USER_AGENT = "followcal (+https://pypi.org/project/followcal/)"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temp file and rename: readers see the old or the new file."""
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `data` to `path` via a temp file and rename: readers see the old or the new file.
+    `mode` forces the permissions (a token: 0600), else an existing file's are kept."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -37,7 +38,9 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
+        if mode is not None:
+            os.chmod(tmp, mode)
+        elif path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)

@@ -1,0 +1,649 @@
+"""Google Calendar through google-api-python-client: interviews in, reminders out.
+
+The only module that sees Google's event JSON. It maps events to `SourceEvent`/`OwnedEvent`,
+turns a `Plan` into batched writes (at most 50 calls a batch, failed calls resent with backoff),
+and keeps the reminder calendar's owned events in the state store, refreshed incrementally with
+Google's sync token (410 GONE -> one full re-read). Every library exception is mapped to a
+followcal error here; none escapes, and no message carries a token.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import random
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..config import AccountConfig
+from ..errors import AuthError, BackendError, ConflictError, FollowcalError, NotFoundError, UsageError
+from ..model import (
+    ApplyResult, Attendee, Create, Delete, OwnedEvent, Person, Plan, Reminder, SourceEvent, Update, Window,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50  # Google's limit for Calendar batches
+PAGE_SIZE = 250
+MAX_ATTEMPTS = 6
+BASE_DELAY = 1.0  # seconds; tests patch it to 0
+DEFAULT_BATCH_URI = "https://www.googleapis.com/batch/calendar/v3"
+KV_NAMESPACE = "google"
+RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
+MAX_VALUE = 1024  # extendedProperties value limit
+CACHED_FIELDS = ("id", "status", "summary", "description", "start", "end", "sequence", "etag",
+                 "iCalUID", "extendedProperties")
+
+
+# --- identity and mapping (pure) -------------------------------------------------------------
+
+
+def event_id(uid: str) -> str:
+    """Google event id of a reminder: lowercase unpadded base32hex of SHA-1(UID), 32 chars."""
+    digest = hashlib.sha1(uid.encode("utf-8")).digest()
+    return base64.b32hexencode(digest).decode("ascii").rstrip("=").lower()
+
+
+def _utc_stamp(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _when(value: Any, fallback_tz: str | None) -> tuple[datetime | date | None, str | None]:
+    """A Google start/end object -> (aware datetime in its zone, or date; the IANA zone)."""
+    if not isinstance(value, dict):
+        return None, None
+    if value.get("date"):
+        return date.fromisoformat(value["date"]), None
+    raw = value.get("dateTime")
+    if not raw:
+        return None, None
+    moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    zone = value.get("timeZone") or fallback_tz
+    try:
+        tz = ZoneInfo(zone) if zone else None
+    except (KeyError, ValueError):
+        tz, zone = None, None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=tz), zone  # floating only if Google sent no offset and no zone
+    return (moment.astimezone(tz) if tz else moment), zone
+
+
+def _rfc3339(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+_PARTSTAT = {"accepted": "ACCEPTED", "declined": "DECLINED", "tentative": "TENTATIVE", "needsAction": "NEEDS-ACTION"}
+
+
+def _private(item: dict[str, Any]) -> dict[str, str]:
+    props = item.get("extendedProperties") or {}
+    private = props.get("private") or {}
+    return private if isinstance(private, dict) else {}
+
+
+def to_source_event(item: dict[str, Any], origin: str, calendar_tz: str | None = None) -> SourceEvent:
+    """One Google event (an instance, singleEvents=true) as a plain SourceEvent."""
+    start, tzid = _when(item.get("start"), calendar_tz)
+    if start is None:
+        raise ValueError("event has no start")
+    end, _ = _when(item.get("end"), tzid or calendar_tz)
+    recurrence_id = None
+    if item.get("recurringEventId") and item.get("originalStartTime"):
+        recurrence_id, _ = _when(item["originalStartTime"], tzid or calendar_tz)
+    organizer = None
+    if item.get("organizer"):
+        org = item["organizer"]
+        organizer = Person(org.get("displayName"), (org.get("email") or "").lower() or None)
+    attendees = tuple(
+        Attendee(a.get("displayName"), (a.get("email") or "").lower() or None, _PARTSTAT.get(a.get("responseStatus", "")))
+        for a in item.get("attendees") or ()
+    )
+    private = _private(item)
+    kind = (private.get("kind") or "unknown") if private.get("followcal") else None
+    status = item.get("status")
+    return SourceEvent(
+        uid=item.get("iCalUID") or item.get("id") or "",
+        summary=(item.get("summary") or "").strip(),
+        start=start,
+        end=end,
+        recurrence_id=recurrence_id,
+        description=item.get("description") or "",
+        tzid=tzid,
+        status=status.upper() if status else None,
+        organizer=organizer,
+        attendees=attendees,
+        followcal_kind=kind,
+        stamp=_rfc3339(item.get("updated")),
+        origin=origin,
+    )
+
+
+def owned_from_item(item: dict[str, Any]) -> OwnedEvent | None:
+    """An OwnedEvent when the Google event is one of ours (private.followcal + @followcal UID)."""
+    private = _private(item)
+    uid = private.get("uid") or item.get("iCalUID") or ""
+    if private.get("followcal") != "1" or not private.get("kind") or not uid.endswith("@followcal"):
+        return None
+    start, _ = _when(item.get("start"), None)
+    end, _ = _when(item.get("end"), None)
+    return OwnedEvent(
+        uid=uid,
+        kind=private["kind"],
+        summary=item.get("summary") or "",
+        description=item.get("description") or "",
+        start=start,  # type: ignore[arg-type]
+        end=end,
+        sequence=int(item.get("sequence") or 0),
+        stored_fingerprint=private.get("hash"),
+        interview_uid=private.get("interview_uid"),
+        interview_start=_rfc3339(private.get("interview_start")),
+        ref=item.get("id"),
+        etag=item.get("etag"),
+        deleted=item.get("status") == "cancelled",
+    )
+
+
+def reminder_body(reminder: Reminder, sequence: int) -> dict[str, Any]:
+    """The Google event for a reminder (DESIGN.md "Reminder events", Google mapping)."""
+    if reminder.all_day:
+        start: dict[str, str] = {"date": reminder.date.isoformat()}
+        end: dict[str, str] = {"date": date.fromordinal(reminder.date.toordinal() + 1).isoformat()}
+    else:
+        start = {"dateTime": reminder.due.isoformat(), "timeZone": reminder.timezone}
+        end = {"dateTime": reminder.end.isoformat(), "timeZone": reminder.timezone}
+    private = {
+        "followcal": "1",
+        "kind": reminder.kind,
+        "uid": reminder.uid,
+        "interview_uid": reminder.interview_uid[:MAX_VALUE],
+        "hash": reminder.fingerprint,
+        "interview_start": _utc_stamp(reminder.interview_start),
+    }
+    return {
+        "id": event_id(reminder.uid),
+        "iCalUID": reminder.uid,
+        "summary": reminder.summary,
+        "description": reminder.description,
+        "start": start,
+        "end": end,
+        "status": "confirmed",
+        "transparency": "transparent",
+        "sequence": sequence,
+        "reminders": {"useDefault": False, "overrides": [{"method": "popup", "minutes": 0}]},
+        "extendedProperties": {"private": private},
+    }
+
+
+# --- errors at the boundary ------------------------------------------------------------------
+
+
+def _http_reason(exc: Any) -> tuple[int, str, str]:
+    """(status, first error reason, message) of a googleapiclient HttpError."""
+    status = int(getattr(exc.resp, "status", 0) or 0)
+    reason, message = "", ""
+    try:
+        data = json.loads(exc.content.decode("utf-8") if isinstance(exc.content, bytes) else exc.content)
+        error = data.get("error", {})
+        if isinstance(error, dict):
+            message = str(error.get("message") or "")
+            errors = error.get("errors") or []
+            if errors and isinstance(errors[0], dict):
+                reason = str(errors[0].get("reason") or "")
+        elif isinstance(error, str):
+            reason = error
+    except (ValueError, AttributeError, TypeError):
+        pass
+    return status, reason, message[:200]
+
+
+def _retryable(status: int, reason: str) -> bool:
+    return status in (429, 500, 502, 503, 504) or (status == 403 and reason in RATE_REASONS)
+
+
+def _backoff(attempt: int) -> None:
+    delay = BASE_DELAY * (2**attempt)
+    time.sleep(delay + random.uniform(0, delay / 2 if delay else 0))
+
+
+class _Gone(BackendError):
+    """410: a sync token Google no longer accepts (read everything again)."""
+
+
+def _map_http(exc: Any, what: str) -> FollowcalError:
+    status, reason, message = _http_reason(exc)
+    detail = f"HTTP {status}" + (f" {reason}" if reason else "") + (f": {message}" if message else "")
+    if status == 401:
+        return AuthError(f"{what}: Google refused the credentials ({detail})")
+    if status == 403 and not _retryable(status, reason):
+        return AuthError(f"{what}: permission denied ({detail})")
+    if status == 404:
+        return NotFoundError(f"{what}: not found ({detail})")
+    if status == 412:
+        return ConflictError(f"{what}: changed on the server meanwhile ({detail})")
+    if status == 410:
+        return _Gone(f"{what}: {detail}")
+    return BackendError(f"{what}: {detail}")
+
+
+def _map_other(exc: BaseException, what: str, host: str) -> FollowcalError | None:
+    """Transport and auth exceptions -> followcal errors; None for anything else (a bug)."""
+    import httplib2
+    from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
+
+    if isinstance(exc, RefreshError):
+        return AuthError(f"{what}: Google refused the stored token; run `followcal auth google` again")
+    if isinstance(exc, TransportError):
+        return BackendError(f"{what}: cannot reach the Google token endpoint")
+    if isinstance(exc, GoogleAuthError):
+        return AuthError(f"{what}: authentication failed ({type(exc).__name__})")
+    if isinstance(exc, (httplib2.HttpLib2Error, OSError)):
+        return BackendError(f"{what}: cannot reach {host} ({type(exc).__name__})")
+    return None
+
+
+# --- the client ------------------------------------------------------------------------------
+
+
+class GoogleClient:
+    """One authorised Calendar v3 service with retrying calls and a batch writer."""
+
+    def __init__(self, config: AccountConfig) -> None:
+        from .google_auth import load_credentials
+
+        self.config = config
+        self.creds = load_credentials(config)
+        endpoint = config.api_endpoint
+        self.host = urllib.parse.urlsplit(endpoint).netloc if endpoint else "www.googleapis.com"
+        if endpoint:
+            parts = urllib.parse.urlsplit(endpoint)
+            self.batch_uri = f"{parts.scheme}://{parts.netloc}/batch/calendar/v3"
+        else:
+            self.batch_uri = DEFAULT_BATCH_URI
+        self.service = self._guard(self._build, f"account {config.name!r}")
+        self._initial_token = getattr(self.creds, "token", None)
+
+    def _build(self) -> Any:
+        import google_auth_httplib2
+        import httplib2
+        from googleapiclient.discovery import build
+
+        verify = self.config.verify_tls
+        http = httplib2.Http(
+            timeout=self.config.timeout,
+            ca_certs=verify if isinstance(verify, str) else None,
+            disable_ssl_certificate_validation=verify is False,
+        )
+        authed = google_auth_httplib2.AuthorizedHttp(self.creds, http=http)
+        options = {"api_endpoint": self.config.api_endpoint} if self.config.api_endpoint else None
+        return build("calendar", "v3", http=authed, client_options=options, cache_discovery=False, static_discovery=True)
+
+    def _guard(self, func: Callable[[], Any], what: str) -> Any:
+        from googleapiclient.errors import Error as ApiError, HttpError
+
+        try:
+            return func()
+        except HttpError as exc:
+            raise _map_http(exc, what) from None
+        except FollowcalError:
+            raise
+        except ApiError as exc:
+            raise BackendError(f"{what}: unexpected answer from {self.host} ({type(exc).__name__})") from None
+        except Exception as exc:
+            mapped = _map_other(exc, what, self.host)
+            if mapped is None:
+                raise
+            raise mapped from None
+
+    def call(self, request: Any, what: str) -> Any:
+        """Execute one request; rate limits, 429 and 5xx are retried with backoff + jitter."""
+        from googleapiclient.errors import HttpError
+
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return self._guard_http(request.execute)
+            except HttpError as exc:
+                status, reason, _ = _http_reason(exc)
+                if not _retryable(status, reason) or attempt == MAX_ATTEMPTS - 1:
+                    raise _map_http(exc, what) from None
+                _backoff(attempt)
+        raise AssertionError("unreachable")
+
+    def _guard_http(self, func: Callable[[], Any]) -> Any:
+        """Like _guard but lets HttpError through (the caller classifies it)."""
+        from googleapiclient.errors import HttpError
+
+        try:
+            return func()
+        except HttpError:
+            raise
+        except FollowcalError:
+            raise
+        except Exception as exc:
+            mapped = _map_other(exc, f"account {self.config.name!r}", self.host)
+            if mapped is None:
+                raise
+            raise mapped from None
+
+    def pages(self, make: Callable[[str | None], Any], what: str) -> Iterator[dict[str, Any]]:
+        """Every page of a list call (pageToken); the last page carries nextSyncToken."""
+        token: str | None = None
+        while True:
+            page = self.call(make(token), what)
+            yield page
+            token = page.get("nextPageToken")
+            if not token:
+                return
+
+    def batch(self, calls: list[tuple[str, Callable[[], Any]]], on_result: Callable[[str, Any, Any], Callable[[], Any] | None], what: str) -> None:
+        """Run (key, make_request) calls in batches of 50; retryable failures are resent in a new
+        batch after a backoff. `on_result(key, response, error)` may return a follow-up call
+        (e.g. patch after a 409), which joins the next round."""
+        from googleapiclient.errors import HttpError
+        from googleapiclient.http import BatchHttpRequest
+
+        pending = list(calls)
+        attempt = 0
+        while pending:
+            retry: list[tuple[str, Callable[[], Any]]] = []
+            follow: list[tuple[str, Callable[[], Any]]] = []
+            for start in range(0, len(pending), BATCH_SIZE):
+                chunk = pending[start : start + BATCH_SIZE]
+                makers = dict(chunk)
+
+                def callback(request_id: str, response: Any, exception: Any) -> None:
+                    if isinstance(exception, HttpError):
+                        status, reason, _ = _http_reason(exception)
+                        if _retryable(status, reason):
+                            retry.append((request_id, makers[request_id]))
+                            return
+                    nxt = on_result(request_id, response, exception)
+                    if nxt is not None:
+                        follow.append((request_id, nxt))
+
+                batch = BatchHttpRequest(callback=callback, batch_uri=self.batch_uri)
+                for key, make in chunk:
+                    batch.add(make(), request_id=key)
+                try:
+                    self._guard_http(lambda: batch.execute(http=self.service._http))
+                except HttpError as exc:
+                    status, reason, _ = _http_reason(exc)
+                    if not _retryable(status, reason):
+                        raise _map_http(exc, what) from None
+                    retry.extend(chunk)
+            if retry:
+                attempt += 1
+                if attempt >= MAX_ATTEMPTS:
+                    raise BackendError(f"{what}: {len(retry)} write(s) still failing after {MAX_ATTEMPTS} attempts (rate limit or server error)")
+                log.info("%s: resending %d call(s) after a rate limit or server error", what, len(retry))
+                _backoff(attempt - 1)
+            pending = retry + follow
+
+    def save_refreshed_token(self) -> None:
+        """A token refreshed mid-run (401 -> refresh) is written back for the next run."""
+        if getattr(self.creds, "token", None) != self._initial_token:
+            from .google_auth import save_token
+
+            save_token(self.config, self.creds)
+            self._initial_token = self.creds.token
+
+
+def client_for(config: AccountConfig) -> GoogleClient:
+    return GoogleClient(config)
+
+
+# --- calendars -------------------------------------------------------------------------------
+
+
+def _calendar_list(client: GoogleClient) -> list[dict[str, Any]]:
+    what = f"account {client.config.name!r}: listing calendars"
+    service = client.service
+    items: list[dict[str, Any]] = []
+    for page in client.pages(lambda tok: service.calendarList().list(pageToken=tok, maxResults=PAGE_SIZE), what):
+        items.extend(page.get("items", []))
+    return items
+
+
+def _name(entry: dict[str, Any]) -> str:
+    return entry.get("summaryOverride") or entry.get("summary") or entry.get("id", "")
+
+
+def list_calendars(config: AccountConfig) -> list[tuple[str, str]]:
+    """(name, id) of every calendar in the account's calendar list."""
+    client = client_for(config)
+    found = [(_name(e), e.get("id", "")) for e in _calendar_list(client)]
+    client.save_refreshed_token()
+    return found
+
+
+def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str, str | None]:
+    """(calendar id, its time zone) for a display name, an ID, or `primary`."""
+    config = client.config
+    if calendar == "primary":
+        entry = client.call(client.service.calendarList().get(calendarId="primary"), f"account {config.name!r}: primary calendar")
+        return entry.get("id", "primary"), entry.get("timeZone")
+    entries = _calendar_list(client)
+    for entry in entries:
+        if entry.get("id") == calendar:
+            return calendar, entry.get("timeZone")
+    named = [e for e in entries if calendar in (e.get("summary"), e.get("summaryOverride"))]
+    if len(named) == 1:
+        return named[0]["id"], named[0].get("timeZone")
+    if len(named) > 1:
+        ids = ", ".join(e["id"] for e in named)
+        raise UsageError(f"{config.name}:{calendar}: {len(named)} calendars have that name; use the ID ({ids})")
+    if not create:
+        names = ", ".join(sorted(_name(e) for e in entries)) or "none"
+        raise NotFoundError(f"account {config.name!r}: no calendar {calendar!r} (calendars: {names})")
+    body = {"summary": calendar, "description": "Reminders by followcal: thank-you notes, follow-ups, cut-offs"}
+    made = client.call(client.service.calendars().insert(body=body), f"account {config.name!r}: creating calendar {calendar!r}")
+    log.info("account %s: created calendar %r", config.name, calendar)
+    return made["id"], made.get("timeZone")
+
+
+def open_calendar(config: AccountConfig, calendar: str, *, create: bool, now: datetime) -> GoogleCalendar:
+    client = client_for(config)
+    calendar_id, tz = _resolve(client, calendar, create)
+    return GoogleCalendar(client, f"{config.name}:{calendar}", calendar_id, tz)
+
+
+# --- the calendar: a Source and a Target -----------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    conflict: str | None = None
+
+
+class GoogleCalendar:
+    """One Google calendar: interviews are read from it, reminders written to it."""
+
+    def __init__(self, client: GoogleClient, label: str, calendar_id: str, tz: str | None) -> None:
+        self.client = client
+        self.label = label
+        self.calendar_id = calendar_id
+        self.tz = tz
+        self._kv_key = f"{client.config.name}:{calendar_id}"
+
+    # Source -------------------------------------------------------------------------------
+
+    def read_events(self, window: Window) -> tuple[list[SourceEvent], list[str]]:
+        events_api = self.client.service.events()
+        params: dict[str, Any] = {"calendarId": self.calendar_id, "singleEvents": True, "maxResults": PAGE_SIZE}
+        if window.since is not None:
+            params["timeMin"] = _utc_stamp(window.since)
+        if window.until is not None:
+            params["timeMax"] = _utc_stamp(window.until)
+        events: list[SourceEvent] = []
+        warnings: list[str] = []
+        for page in self.client.pages(lambda tok: events_api.list(pageToken=tok, **params), f"{self.label}: reading events"):
+            zone = page.get("timeZone") or self.tz
+            for item in page.get("items", []):
+                if item.get("status") == "cancelled" and not item.get("start"):
+                    continue
+                try:
+                    events.append(to_source_event(item, self.label, zone))
+                except (ValueError, TypeError, KeyError) as exc:
+                    warnings.append(f"skipped event {item.get('id')} ({self.label}): {exc}")
+        self.client.save_refreshed_token()
+        return events, warnings
+
+    # Target -------------------------------------------------------------------------------
+
+    def list_owned(self) -> list[OwnedEvent]:
+        """followcal's events here, deleted ones included (their ids can only be restored)."""
+        cache = self._read_changes()
+        owned = []
+        for item in cache.values():
+            event = owned_from_item(item)
+            if event is not None:
+                owned.append(event)
+        self.client.save_refreshed_token()
+        return owned
+
+    def _read_changes(self) -> dict[str, dict[str, Any]]:
+        """The cached owned events brought up to date with the sync token; 410 -> full read."""
+        from ..state import StateStore
+
+        with StateStore() as store:
+            raw = store.kv_get(KV_NAMESPACE, self._kv_key + ":owned")
+            token = store.kv_get(KV_NAMESPACE, self._kv_key + ":sync")
+        cache: dict[str, dict[str, Any]] = json.loads(raw) if raw and token else {}
+        try:
+            cache, token = self._list_changes(cache if token else {}, token)
+        except _Gone:
+            log.info("%s: sync token expired; reading the calendar again", self.label)
+            cache, token = self._list_changes({}, None)
+        with StateStore() as store:
+            store.kv_set(KV_NAMESPACE, self._kv_key + ":owned", json.dumps(cache, sort_keys=True))
+            store.kv_set(KV_NAMESPACE, self._kv_key + ":sync", token)
+        return cache
+
+    def _list_changes(self, cache: dict[str, dict[str, Any]], token: str | None) -> tuple[dict[str, dict[str, Any]], str | None]:
+        events_api = self.client.service.events()
+        params: dict[str, Any] = {"calendarId": self.calendar_id, "showDeleted": True, "maxResults": PAGE_SIZE}
+        if token:
+            params["syncToken"] = token
+        cache = dict(cache)
+        next_token = None
+        what = f"{self.label}: listing reminders"
+        page_token: str | None = None
+        while True:
+            page = self.client.call(events_api.list(pageToken=page_token, **params), what)
+            for item in page.get("items", []):
+                _merge(cache, item)
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                next_token = page.get("nextSyncToken")
+                break
+        return cache, next_token
+
+    def apply(self, plan: Plan, progress: Callable[[int], None] | None = None) -> ApplyResult:
+        events_api = self.client.service.events()
+        cid = self.calendar_id
+        tally = _Tally()
+        errors: list[str] = []
+        calls: list[tuple[str, Callable[[], Any]]] = []
+        actions: dict[str, Any] = {}
+
+        def conditional(request: Any, etag: str | None) -> Any:
+            if etag:
+                request.headers["If-Match"] = etag
+            return request
+
+        for index, action in enumerate(plan.writes):
+            key = str(index)
+            actions[key] = action
+            if isinstance(action, Create):
+                body = reminder_body(action.reminder, action.sequence)
+                if action.restore is not None and action.restore.ref:
+                    ref, etag = action.restore.ref, action.restore.etag
+                    body.pop("id")
+                    calls.append((key, lambda r=ref, b=body, e=etag: conditional(events_api.update(calendarId=cid, eventId=r, body=b), e)))
+                else:
+                    calls.append((key, lambda b=body: events_api.insert(calendarId=cid, body=b)))
+            elif isinstance(action, Update):
+                body = reminder_body(action.reminder, action.sequence)
+                body.pop("id")
+                ref, etag = action.existing.ref or event_id(action.reminder.uid), action.existing.etag
+                calls.append((key, lambda r=ref, b=body, e=etag: conditional(events_api.update(calendarId=cid, eventId=r, body=b), e)))
+            elif isinstance(action, Delete):
+                ref, etag = action.existing.ref or event_id(action.existing.uid), action.existing.etag
+                calls.append((key, lambda r=ref, e=etag: conditional(events_api.delete(calendarId=cid, eventId=r), e)))
+        done_keys: set[str] = set()
+
+        def on_result(key: str, response: Any, error: Any) -> Callable[[], Any] | None:
+            action = actions[key]
+            status = _http_reason(error)[0] if error is not None else 0
+            if error is not None and isinstance(action, Create) and status == 409 and key not in done_keys:
+                done_keys.add(key)  # the id exists (e.g. an earlier run died mid-way): patch it
+                body = reminder_body(action.reminder, action.sequence)
+                body.pop("id")
+                return lambda: events_api.patch(calendarId=cid, eventId=event_id(action.reminder.uid), body=body)
+            if error is not None and isinstance(action, Delete) and status in (404, 410):
+                error = None  # already gone
+            if error is not None:
+                mapped = _map_http(error, f"{self.label}: {action.op} {_uid_of(action)}")
+                if isinstance(mapped, ConflictError):
+                    tally.conflict = str(mapped)
+                else:
+                    errors.append(str(mapped))
+            elif isinstance(action, Create):
+                tally.created += 1
+            elif isinstance(action, Update):
+                tally.updated += 1
+            else:
+                tally.deleted += 1
+            if progress:
+                progress(1)
+            return None
+
+        if calls:
+            self.client.batch(calls, on_result, f"{self.label}: writing reminders")
+        self.client.save_refreshed_token()
+        if tally.conflict:
+            raise ConflictError(tally.conflict)
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise BackendError(errors[0] + more)
+        return ApplyResult(
+            self.label,
+            created=tally.created,
+            updated=tally.updated,
+            deleted=tally.deleted,
+            skipped=len(plan.actions) - len(plan.writes),
+        )
+
+
+def _uid_of(action: Any) -> str:
+    reminder = getattr(action, "reminder", None)
+    return reminder.uid if reminder is not None else action.existing.uid
+
+
+def _merge(cache: dict[str, dict[str, Any]], item: dict[str, Any]) -> None:
+    """Apply one listed (or changed) event to the owned-events cache."""
+    ident = item.get("id")
+    if not ident:
+        return
+    if owned_from_item(item) is not None:
+        cache[ident] = {k: item[k] for k in CACHED_FIELDS if k in item}
+    elif ident in cache:
+        if item.get("status") == "cancelled" and not item.get("extendedProperties"):
+            cache[ident] = {**cache[ident], "status": "cancelled", **({"etag": item["etag"]} if "etag" in item else {})}
+        else:
+            del cache[ident]  # no longer ours (marker removed): forget it
