@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import ics
 from ..errors import SourceError, UsageError
-from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
+from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, Skip, SourceEvent, Update, Window
 
 MAX_BYTES = 100 * 1024 * 1024
 TIMEOUT = 30.0
@@ -186,7 +186,23 @@ class IcsFileTarget:
     def render(self, plan: Plan) -> bytes:
         reminders = [r for r, _ in plan.final]
         sequences = {r.uid: s for r, s in plan.final}
-        return ics.calendar_bytes(reminders, sequences, name=self.name, refresh_minutes=self.refresh_minutes)
+        data = ics.calendar_bytes(reminders, sequences, name=self.name, refresh_minutes=self.refresh_minutes)
+        kept = {a.uid for a in plan.actions if isinstance(a, Skip) and a.existing is not None}
+        return self._keep_user_edits(data, kept) if kept and self.path.exists() else data
+
+    def _keep_user_edits(self, data: bytes, uids: set[str]) -> bytes:
+        """The file is rewritten whole: carry over, as they are, the reminders the user edited
+        (Skip "edited by you"), with the VTIMEZONEs they need, else the edit would be lost."""
+        import icalendar
+
+        old = icalendar.Calendar.from_ical(read_file(self.path))
+        new = icalendar.Calendar.from_ical(data)
+        zones = {str(z.get("TZID")) for z in new.walk("VTIMEZONE")}
+        for component in old.subcomponents:
+            if component.name == "VTIMEZONE" and str(component.get("TZID")) not in zones:
+                new.subcomponents.insert(0, component)
+        new.subcomponents.extend(c for c in old.walk("VEVENT") if str(c.get("UID")) in uids)
+        return new.to_ical()
 
     def apply(self, plan: Plan, progress: Callable[[int], None] | None = None) -> ApplyResult:
         writes = plan.writes
