@@ -158,7 +158,7 @@ def read_calendar(
         if _too_deep(block):
             warnings.append(f"skipped event {_block_uid(block)} ({origin}): components nested too deeply")
             continue
-        body.extend(block.lines)
+        body.extend(_trimmed(block, origin, warnings))
     body.append(b"END:VCALENDAR")
     try:
         calendar = icalendar.Calendar.from_ical(b"\r\n".join(body) + b"\r\n")
@@ -173,6 +173,41 @@ def read_calendar(
             warnings.append(f"{origin}: X-WR-TIMEZONE ignored: {_short(exc)}")
     good = _drop_bad_events(calendar, origin, warnings)
     return _expand(good, origin, window, now, warnings), warnings
+
+
+MAX_LINE = 64 * 1024  # bytes of one unfolded content line; longer ones are cut short or dropped
+MAX_SUMMARY = 1024
+_TRIMMABLE = (b"SUMMARY", b"DESCRIPTION")
+
+
+def _trimmed(block: Block, origin: str, warnings: list[str]) -> list[bytes]:
+    """The block's lines with absurdly long ones cut short (SUMMARY, DESCRIPTION) or dropped
+    (attachments, anything else): one 20 MB line must not make parsing, drafting and writing the
+    reminders crawl, and the event itself still counts."""
+    lines = block.lines
+    if max(map(len, lines), default=0) <= MAX_SUMMARY:
+        return lines
+    out = []
+    for line in lines:
+        match = _NAME_RE.match(line)
+        name = match.group(1).upper() if match else b"?"
+        limit = MAX_SUMMARY if name == b"SUMMARY" else MAX_LINE
+        if len(line) <= limit:
+            out.append(line)
+            continue
+        shown = f"event {_block_uid(block)} ({origin}): {name[:40].decode('ascii', 'replace')}"
+        if name in _TRIMMABLE and _value_of(line[:limit]) is not None:
+            end = limit
+            while end > 0 and 0x80 <= line[end] < 0xC0:  # never split a UTF-8 character
+                end -= 1
+            cut = line[:end]
+            if (len(cut) - len(cut.rstrip(b"\\"))) % 2:  # nor an escape
+                cut = cut[:-1]
+            out.append(cut)
+            warnings.append(f"{shown} longer than {limit} bytes; cut short")
+        else:
+            warnings.append(f"{shown} longer than {limit} bytes; ignored")
+    return out
 
 
 def _too_deep(block: Block) -> bool:
