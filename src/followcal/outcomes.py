@@ -311,7 +311,7 @@ def status_table(rows: Sequence[Mapping[str, Any]]) -> Any:
 
     table = Table(title="followcal status")
     for column in ("Company", "Role", "Last interview", "Next action", "When", "Outcome"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # ids and dates wrap, never cut
     for row in rows:
         last = datetime.fromisoformat(row["last_interview"])
         action = row["next_action"]

@@ -181,7 +181,8 @@ def _written(target: str) -> dict[str, str]:
         from .state import StateStore
     except ImportError:
         return {}
-    return StateStore().written(target)
+    with StateStore() as store:  # closed at once: sync may hold many targets
+        return store.written(target)
 
 
 def _remember(target: str, plan: Plan) -> None:
@@ -192,4 +193,5 @@ def _remember(target: str, plan: Plan) -> None:
     written = {a.reminder.uid: a.reminder.fingerprint for a in plan.actions if isinstance(a, (Create, Update))}
     written.update({r.uid: r.fingerprint for r, _ in plan.final if r.uid not in written})
     removed = [a.existing.uid for a in plan.actions if isinstance(a, Delete)]
-    StateStore().record_written(target, written, removed)
+    with StateStore() as store:
+        store.record_written(target, written, removed)
