@@ -116,7 +116,7 @@ def test_first_sync_then_noop(env: Env) -> None:
     again = env.sync("--json")
     assert again.exit_code == 0, again.output
     assert env.proxy.writes() == []
-    assert env.proxy.count() <= 3 * 2, env.proxy.seen  # two calendars, <= 3 requests each
+    assert env.proxy.count() <= 4, env.proxy.seen  # two calendars: home PROPFIND + REPORT (+ PROPFIND)
     data = json.loads(again.output)
     target = data["syncs"][0]["targets"][0]
     assert target["actions"] == [] and target["unchanged"] == 12
@@ -303,3 +303,46 @@ def test_wrong_password_names_account_not_password(radicale_auth: Server, tmp_pa
     listing = CliRunner().invoke(cli, ["--config", str(config), "calendars", "work"])
     assert listing.exit_code == 1 and "account 'work'" in listing.output and wrong not in listing.output
 
+
+
+def test_conflict_on_write_is_replanned_once(env: Env) -> None:
+    assert env.sync().exit_code == 0
+    env.server.put(env.source + "acme.ics", INTERVIEWS["acme.ics"].replace("20261119T", "20261120T"))
+    injected = {"left": 1}
+
+    def conflict(method: str, path: str) -> int | None:
+        if method == "PUT" and injected["left"]:
+            injected["left"] -= 1
+            return 412
+        return None
+
+    env.proxy.before = conflict
+    result = env.sync()
+    assert result.exit_code == 0, result.output
+    assert kinds_for(env.reminders(), "acme-1@example.com") == ["cut-off", "follow-up-1", "follow-up-2", "thank-you"]
+    assert all(b"SEQUENCE:1" in b for b in env.reminders().values() if b"RELATED-TO:acme-1" in b)
+    env.proxy.before = None
+    env.proxy.reset()
+    assert env.sync().exit_code == 0
+    assert env.proxy.writes() == []
+
+
+def test_create_over_an_existing_object_does_not_duplicate(env: Env) -> None:
+    """A previous run wrote the reminder but was cut off before it could remember it."""
+    assert env.sync().exit_code == 0
+    for key in ("state",):
+        import shutil
+        shutil.rmtree(env.tmp / key)  # forget the cached listing and what was written
+    env.proxy.reset()
+    result = env.sync()
+    assert result.exit_code == 0, result.output
+    assert env.proxy.writes() == []
+    assert len(env.reminders()) == 12
+
+
+def test_calendar_named_by_path(env: Env) -> None:
+    path = "/" + env.source.split("/", 3)[3]
+    config = env.write_config([f"work:{path}"], ["work:Follow-ups"], name="bypath.toml")
+    result = env.sync("--dry-run", "--json", config=config)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)["syncs"][0]["targets"][0]["actions"]) == 12

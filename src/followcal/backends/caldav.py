@@ -307,11 +307,11 @@ def list_calendars(config: AccountConfig) -> list[tuple[str, str]]:
 
 
 def _pick(calendar: str, found: list[CalendarInfo], account: str) -> CalendarInfo | None:
-    if "/" in calendar:
+    hits = [c for c in found if c.name == calendar] or [c for c in found if c.name.casefold() == calendar.casefold()]
+    if not hits and "/" in calendar:
         hits = [c for c in found if _same_path(c.url, calendar)]
-    else:
-        hits = [c for c in found if c.name == calendar] or [c for c in found if c.name.casefold() == calendar.casefold()]
-        hits = hits or [c for c in found if _same_path(c.url.rstrip("/").rsplit("/", 1)[-1], calendar)]
+    elif not hits:  # the last path segment ("interviews" of .../interviews/)
+        hits = [c for c in found if urllib.parse.unquote(c.url.rstrip("/").rsplit("/", 1)[-1]) == calendar]
     if len(hits) > 1:
         urls = ", ".join(c.url for c in hits)
         raise NotFoundError(f"account {account!r}: several calendars are named {calendar!r} ({urls}); use the URL")
