@@ -102,6 +102,19 @@ def kinds_for(objects: dict[str, bytes], interview_uid: str) -> list[str]:
     return sorted(out)
 
 
+def fail_first(method: str, status: int, times: int):
+    """A CountingProxy.before hook: answer the first `times` `method` requests with `status`."""
+    left = [times]
+
+    def hook(seen_method: str, path: str) -> int | None:
+        if seen_method == method and left[0] > 0:
+            left[0] -= 1
+            return status
+        return None
+
+    return hook
+
+
 def test_first_sync_then_noop(env: Env) -> None:
     first = env.sync()
     assert first.exit_code == 0, first.output
@@ -203,15 +216,7 @@ def test_missing_calendar_lists_existing_ones(env: Env) -> None:
 
 
 def test_server_errors_are_retried_then_reported(env: Env) -> None:
-    failures = {"left": 2}
-
-    def flaky(method: str, path: str) -> int | None:
-        if method == "REPORT" and failures["left"]:
-            failures["left"] -= 1
-            return 503
-        return None
-
-    env.proxy.before = flaky
+    env.proxy.before = fail_first("REPORT", 503, times=2)
     result = env.sync()
     assert result.exit_code == 0, result.output
     assert len(env.reminders()) == 12
@@ -308,15 +313,7 @@ def test_wrong_password_names_account_not_password(radicale_auth: Server, tmp_pa
 def test_conflict_on_write_is_replanned_once(env: Env) -> None:
     assert env.sync().exit_code == 0
     env.server.put(env.source + "acme.ics", INTERVIEWS["acme.ics"].replace("20261119T", "20261120T"))
-    injected = {"left": 1}
-
-    def conflict(method: str, path: str) -> int | None:
-        if method == "PUT" and injected["left"]:
-            injected["left"] -= 1
-            return 412
-        return None
-
-    env.proxy.before = conflict
+    env.proxy.before = fail_first("PUT", 412, times=1)
     result = env.sync()
     assert result.exit_code == 0, result.output
     assert kinds_for(env.reminders(), "acme-1@example.com") == ["cut-off", "follow-up-1", "follow-up-2", "thank-you"]
