@@ -45,7 +45,8 @@ def reconcile(
         current = by_uid.get(reminder.uid)
         intent_same = written.get(reminder.uid) == reminder.fingerprint
         if current is None or current.deleted:
-            if reminder.uid in written and intent_same and not force and current is None:
+            # gone (CalDAV/file) or cancelled (Google) while we still hold it as written: the user deleted it
+            if reminder.uid in written and intent_same and not force:
                 actions.append(Skip(reminder.uid, "deleted by you: not re-created", reminder=reminder))
                 continue
             sequence = current.sequence + 1 if current is not None else 0

@@ -372,3 +372,20 @@ def test_invalid_grant_says_run_auth_again(fake, env):
     lines = [l for l in result.output.splitlines() if l.strip()]
     assert len(lines) == 1 and "followcal auth google" in lines[0]
     assert "revoked" not in lines[0].replace("revoked or expired", "") and "secret" not in result.output
+
+
+def test_reminder_deleted_by_the_user_in_google_is_not_recreated(fake, env):
+    seed_sample(fake)
+    config = write_config(env, fake)
+    sync(config)
+    target = fake.calendar_id("Follow-ups")
+    victim = next(i for i in reminders(fake) if i["start"].get("dateTime", "") > "2026-12-10")
+    fake.change_event(target, victim["id"], status="cancelled")  # the user deleted it in Google
+    fake.reset_counts()
+    result = sync(config)
+    assert fake.writes() == []
+    assert fake.events[target][victim["id"]]["status"] == "cancelled"
+    result = run(config, "sync", "--now", NOW, "--force")  # --force brings it back, in place
+    assert result.exit_code == 0, result.output
+    assert fake.events[target][victim["id"]]["status"] == "confirmed"
+    assert {c.method for c in fake.writes()} == {"PUT"}
