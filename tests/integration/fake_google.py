@@ -274,6 +274,11 @@ class FakeGoogle:
     def token_endpoint(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self.lock:
             self.token_requests += 1
+            if form.get("grant_type") == "authorization_code" and form.get("code") == "fake-code":
+                access, refresh = f"ya29.fake-{secrets.token_hex(8)}", f"1//fake-{secrets.token_hex(8)}"
+                self.access_tokens.add(access)
+                self.refresh_tokens.add(refresh)
+                return 200, {"access_token": access, "refresh_token": refresh, "expires_in": 3600, "token_type": "Bearer"}
             if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens:
                 return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
             access = f"ya29.fake-{secrets.token_hex(8)}"

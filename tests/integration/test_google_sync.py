@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from followcal import ics
-from followcal.backends import google
+from followcal.backends import google, google_auth
 from followcal.cli import cli
 from followcal.model import SourceEvent, Window
 
@@ -389,3 +389,46 @@ def test_reminder_deleted_by_the_user_in_google_is_not_recreated(fake, env):
     assert result.exit_code == 0, result.output
     assert fake.events[target][victim["id"]]["status"] == "confirmed"
     assert {c.method for c in fake.writes()} == {"PUT"}
+
+
+class _Browser:
+    """Stands in for the user's browser: follows the consent URL straight to the redirect."""
+
+    def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+        import threading
+        import urllib.request
+        from urllib.parse import parse_qs, urlencode, urlsplit
+
+        query = parse_qs(urlsplit(url).query)
+        back = query["redirect_uri"][0] + "?" + urlencode({"code": "fake-code", "state": query["state"][0]})
+        threading.Thread(target=lambda: urllib.request.urlopen(back, timeout=10).read(), daemon=True).start()
+        return True
+
+
+def test_auth_google_stores_a_0600_token_that_sync_uses(fake, env, monkeypatch):
+    import webbrowser
+
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the fake token endpoint is plain http
+    monkeypatch.setattr(webbrowser, "get", lambda *a, **k: _Browser())
+    fake.require_auth = True
+    secrets_file = env / "client_secret.json"
+    secrets_file.write_text(json.dumps({"installed": {
+        "client_id": "cid.apps.googleusercontent.com", "client_secret": "shh",
+        "auth_uri": fake.url + "auth", "token_uri": fake.url + "token", "redirect_uris": ["http://localhost"],
+    }}))
+    token = env / "tokens" / "google.json"
+    config = write_config(env, fake, token=str(token))
+    result = run(config, "auth", "google", "--client-secrets", str(secrets_file))
+    assert result.exit_code == 0, result.output
+    assert "token stored" in result.output and stat.S_IMODE(token.stat().st_mode) == 0o600
+    saved = json.loads(token.read_text())
+    assert saved["token"] in fake.access_tokens and saved["refresh_token"] in fake.refresh_tokens
+    assert set(saved["scopes"]) == set(google_auth.SCOPES)
+    result = run(config, "calendars", "g")
+    assert result.exit_code == 0, result.output
+
+
+def test_auth_google_without_client_secrets_is_a_usage_error(fake, env):
+    config = write_config(env, fake, token=str(env / "t.json"))
+    result = run(config, "auth", "google")
+    assert result.exit_code == 2 and "--client-secrets" in result.output

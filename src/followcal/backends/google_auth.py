@@ -26,6 +26,7 @@ SCOPES = [
     "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
     "https://www.googleapis.com/auth/calendar.app.created",
 ]
+AUTH_TIMEOUT = 600  # seconds to wait for the browser's redirect
 NO_BROWSER_PORT = 8085  # fixed, so `ssh -L 8085:127.0.0.1:8085` can forward the redirect
 
 
@@ -193,9 +194,15 @@ def authorize(
             open_browser=open_browser,
             authorization_prompt_message="{url}",
             success_message="followcal is signed in; you can close this tab.",
+            timeout_seconds=AUTH_TIMEOUT,
         )
     except OSError as exc:
         raise AuthError(f"cannot listen on 127.0.0.1 for the OAuth redirect ({exc.strerror or exc})") from None
+    except Warning:  # oauthlib: the scopes granted differ from those asked for
+        raise AuthError(
+            "Google granted fewer permissions than followcal needs; run `followcal auth google` again "
+            "and allow access to your calendar events and calendar list"
+        ) from None
     except Exception as exc:  # oauthlib raises many classes (access_denied, mismatching state)
         raise AuthError(f"Google sign-in failed ({type(exc).__name__}); try again") from None
     write_token(Path(config.token), creds.to_json())
