@@ -432,3 +432,21 @@ def test_auth_google_without_client_secrets_is_a_usage_error(fake, env):
     config = write_config(env, fake, token=str(env / "t.json"))
     result = run(config, "auth", "google")
     assert result.exit_code == 2 and "--client-secrets" in result.output
+
+
+def test_precondition_failed_412_replans_once_and_succeeds(fake, env):
+    cid = seed_sample(fake)
+    config = write_config(env, fake)
+    sync(config)
+    acme = next(e for e in fake.items(cid) if "Acme" in e["summary"])
+    moved = {k: {**acme[k], "dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=1)).isoformat()} for k in ("start", "end")}
+    fake.change_event(cid, acme["id"], **moved)
+    fake.fail("PUT", "/events/", 412, "conditionNotMet", times=1)
+    fake.reset_counts()
+    sync(config)
+    puts = [c for c in fake.writes() if c.method == "PUT"]
+    assert fake.batches == 2 and len(puts) > 1  # the conflict made sync re-read and write again
+    again = fake.writes()
+    fake.reset_counts()
+    sync(config)
+    assert fake.writes() == [] and again
