@@ -234,6 +234,8 @@ def _clean(text: str | None) -> str:
     """One line of printable text: whitespace runs (newlines included) become one space."""
     if not text:
         return ""
+    if text.isprintable():  # the common case, without a Python loop over every character
+        return " ".join(text.split())
     return " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())
 
 

@@ -11,26 +11,47 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from .errors import SourceError
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
 
-_UNFOLD = re.compile(rb"\r?\n[ \t]")
+_FOLD = re.compile(rb"\n[ \t]")
+_BOUNDARY = re.compile(rb"\n(?:[Bb][Ee][Gg][Ii][Nn]|[Ee][Nn][Dd]):[^\n]*")
 _NAME_RE = re.compile(rb"^([A-Za-z0-9-]+)")
+# on text with lines joined by LF (the last two on lowercased text):
+_UID_VALUE = re.compile(rb"\n[Uu][Ii][Dd]([;:][^\n]*)")
+_TEXT_LINE = re.compile(rb"\n(?:summary|categories)[;:]")
+_NON_ASCII_TEXT_LINE = re.compile(rb"\n(?:summary|categories)[;:][^\n\x80-\xff]*[\x80-\xff]")
+_TEXT_PROPS = (b"summary:", b"summary;", b"categories:", b"categories;")
+_ESCAPED = (",", ";", "\\", "\n", "\r")  # a keyword with one of these may be hidden by an escape
 PRODID = "-//followcal//followcal//EN"
 MAX_NESTING = 50
 
 
-@dataclass(frozen=True)
-class Block:
-    """One top-level component of a VCALENDAR, as raw unfolded lines."""
+def unfold(data: bytes) -> bytes:
+    """RFC 5545 unfolding, exactly `re.sub(rb"\\r?\\n[ \\t]", b"", data)`: a CR that precedes a
+    folding LF goes with it. Splitting on the literal LF first is several times faster."""
+    parts = _FOLD.split(data)
+    last = parts.pop()
+    return b"".join([p[:-1] if p.endswith(b"\r") else p for p in parts] + [last])
+
+
+class Block(NamedTuple):
+    """One top-level component of a VCALENDAR: its unfolded text, lines joined by LF.
+
+    A NamedTuple: a large export makes tens of thousands of these, and a frozen dataclass's
+    __init__ costs several times more."""
 
     name: str
-    lines: list[bytes]
+    text: bytes
+
+    @property
+    def lines(self) -> list[bytes]:
+        return self.text.split(b"\n")
 
     def prop(self, name: bytes) -> list[bytes]:
         """Raw values of a property (parameters dropped); cheap, no unescaping."""
@@ -45,6 +66,9 @@ class Block:
 
 def _value_of(line: bytes) -> bytes | None:
     """The value after the first colon that is not inside a quoted parameter."""
+    colon = line.find(b":")
+    if colon >= 0 and b'"' not in line[:colon]:
+        return line[colon + 1 :]
     quoted = False
     for i, ch in enumerate(line):
         if ch == 0x22:  # "
@@ -57,82 +81,125 @@ def _value_of(line: bytes) -> bytes | None:
 def split_calendar(data: bytes, origin: str) -> tuple[list[bytes], list[Block]]:
     """Calendar-level property lines and top-level component blocks, in one linear pass.
 
-    Raises SourceError when the data is not an iCalendar stream at all.
+    Line ends are those of bytes.splitlines() (CRLF, LF, CR). Only BEGIN:/END: lines are visited
+    in Python (a regex finds them); a block is a slice of the unfolded text. Raises SourceError
+    when the data is not an iCalendar stream at all.
     """
     if not data.strip():
         raise SourceError(f"{origin}: the file is empty")
-    text = _UNFOLD.sub(b"", data.lstrip(b"\xef\xbb\xbf"))
-    lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip()), b"")
+    text = unfold(data.lstrip(b"\xef\xbb\xbf"))
+    text = b"\n" + text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    first = text.lstrip().split(b"\n", 1)[0]
     if first.strip().upper() != b"BEGIN:VCALENDAR":
         raise SourceError(f"{origin}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
     header: list[bytes] = []
     blocks: list[Block] = []
-    current: list[bytes] | None = None
-    current_name = ""
-    depth = 0
-    calendars = 0
-    for raw in lines:
-        line = raw.rstrip(b"\r")
-        upper = line[:6].upper()
-        if upper == b"BEGIN:":
+    depth = calendars = 0
+    start, name, pos = -1, "", 0
+    for match in _BOUNDARY.finditer(text):
+        at = match.start() + 1
+        if depth == 1 and at > pos + 1:
+            header.extend(ln for ln in text[pos:at].split(b"\n") if ln.strip())
+        pos = match.end()
+        if text[at] in b"Bb":
             depth += 1
             if depth == 1:
                 calendars += 1
-                continue
-            if depth == 2:
-                current, current_name = [line], line[6:].strip().upper().decode("ascii", "replace")
-                continue
-        elif upper == b"END:VC" and depth == 1:
+            elif depth == 2:
+                start, name = at, text[at + 6 : pos].strip().upper().decode("ascii", "replace")
+        elif depth == 1 and text[at : at + 6].upper() == b"END:VC":
             depth = 0
-            continue
-        elif line[:4].upper() == b"END:":
+        else:
             depth -= 1
-            if depth == 1 and current is not None:
-                current.append(line)
-                blocks.append(Block(current_name, current))
-                current = None
-                continue
-            if depth < 1:
+            if depth == 1 and start >= 0:
+                blocks.append(Block(name, text[start:pos]))
+                start = -1
+            elif depth < 1:
                 depth = 0
-                continue
-        if depth == 1:
-            if line.strip():
-                header.append(line)
-        elif depth >= 2 and current is not None:
-            current.append(line)
+    if depth == 1:
+        header.extend(ln for ln in text[pos:].split(b"\n") if ln.strip())
     if calendars == 0:
         raise SourceError(f"{origin}: not an iCalendar file (no VCALENDAR)")
     return header, blocks
 
 
-def _candidate(block: Block, keywords: Sequence[bytes]) -> bool:
-    texts = block.prop(b"SUMMARY") + block.prop(b"CATEGORIES")
-    hay = b" ".join(texts).replace(b"\\", b"").lower()
-    return any(k in hay for k in keywords)
+def _unescape(text: str) -> str:
+    """TEXT unescaping the way icalendar does it for SUMMARY."""
+    return text.replace("\\N", "\\n").replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
+
+
+def _text_line_matches(line: bytes, words: Sequence[str]) -> bool:
+    """A SUMMARY/CATEGORIES line read as detect reads it (decoded, unescaped or not, casefolded)."""
+    raw = line.decode("utf-8", "replace")
+    variants = {raw.casefold(), _unescape(raw).casefold(), raw.replace("\\", "").casefold()}
+    return any(w in v for v in variants for w in words)
+
+
+def _own_uid(block: Block) -> bytes | None:
+    """The component's own UID (not a VALARM's), raw and stripped; None when it has none."""
+    depth = 0
+    for line in block.lines:
+        head = line[:6].upper()
+        if head == b"BEGIN:":
+            depth += 1
+        elif head[:4] == b"END:":
+            depth -= 1
+        elif depth == 1 and head[:3] == b"UID" and head[3:4] in (b":", b";"):
+            value = _value_of(line)
+            if value is not None:
+                return value.strip()
+    return None
 
 
 def select_blocks(blocks: list[Block], keywords: Iterable[str] | None) -> list[Block]:
-    """VTIMEZONEs, candidate VEVENTs and every VEVENT sharing a candidate's UID."""
+    """VTIMEZONEs, candidate VEVENTs and every VEVENT sharing a candidate's UID.
+
+    A candidate has a keyword in a SUMMARY or CATEGORIES line. That is a superset of what
+    detect.is_interview accepts: ASCII lines are matched in bytes (lowercase == casefold there);
+    lines with non-ASCII bytes, and every line when a keyword holds a character that TEXT escapes,
+    are decoded and matched raw, unescaped and without backslashes. The blocks are searched as one
+    lowercased text, so only keyword hits and UID lines are visited in Python.
+    """
     if keywords is None:
         return blocks
-    kws = [k.casefold().encode("utf-8") for k in keywords]
-    events = [b for b in blocks if b.name == "VEVENT"]
-    wanted_uids = {
-        tuple(b.prop(b"UID"))[0].strip() if b.prop(b"UID") else None
-        for b in events
-        if _candidate(b, kws)
-    }
-    out = []
+    from bisect import bisect_right
+
+    words = [k.casefold() for k in keywords if k.strip()]
+    fast = [w.encode("ascii") for w in words if w.isascii() and not any(c in w for c in _ESCAPED)]
+    starts, offset = [], 1
     for block in blocks:
-        if block.name == "VTIMEZONE":
-            out.append(block)
-        elif block.name == "VEVENT":
-            uid = block.prop(b"UID")
-            key = uid[0].strip() if uid else None
-            if key in wanted_uids and (key is not None or _candidate(block, kws)):
-                out.append(block)
-    return out
+        starts.append(offset)
+        offset += len(block.text) + 1
+    joined = b"\n" + b"\n".join(b.text for b in blocks)
+    lowered = joined.lower()
+
+    hits: set[int] = set()
+    for word in fast:  # bytes.find beats a regex alternation several times over
+        at = lowered.find(word)
+        while at >= 0:
+            if lowered.startswith(_TEXT_PROPS, lowered.rfind(b"\n", 0, at) + 1):
+                hits.add(bisect_right(starts, at) - 1)
+            at = lowered.find(word, at + 1)
+    lines = _NON_ASCII_TEXT_LINE if len(fast) == len(words) else _TEXT_LINE
+    for match in lines.finditer(lowered):
+        end = joined.find(b"\n", match.end())
+        if _text_line_matches(joined[match.start() + 1 : end if end >= 0 else None], words):
+            hits.add(bisect_right(starts, match.start() + 1) - 1)
+
+    # every VEVENT whose own UID is a candidate's (series masters, overrides); a UID line is
+    # only looked at closely when its value is one of those few UIDs
+    keys = {i: _own_uid(blocks[i]) for i in hits if blocks[i].name == "VEVENT"}
+    chosen = set(keys)
+    wanted = {k for k in keys.values() if k is not None}
+    if wanted:
+        for match in _UID_VALUE.finditer(joined):
+            raw = match.group(1)
+            key = raw[1:].strip() if raw[:1] == b":" else (_value_of(raw) or b"").strip()
+            if key in wanted:
+                i = bisect_right(starts, match.start() + 1) - 1
+                if i not in chosen and blocks[i].name == "VEVENT" and _own_uid(blocks[i]) in wanted:
+                    chosen.add(i)
+    return [block for i, block in enumerate(blocks) if block.name == "VTIMEZONE" or i in chosen]
 
 
 def read_calendar(
@@ -282,8 +349,6 @@ def _event_problem(component: Any) -> str | None:
 
 
 def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings: list[str]) -> list[SourceEvent]:
-    import recurring_ical_events
-
     events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
     if not events:
         return []
@@ -302,8 +367,14 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
         lo = min([series_lo, *starts]) - timedelta(days=1)
         hi = max([series_hi, *starts]) + timedelta(days=2)
     try:
-        query = recurring_ical_events.of(calendar, skip_bad_series=True)
-        occurrences = list(query.between(lo, hi))
+        if window.since is None and window.until is None and recurring_uids:
+            # series are kept only in [series_lo, series_hi): expanding them over the span of all
+            # single events (years of history) would build occurrences just to drop them
+            pad = timedelta(days=2)
+            occurrences = _occurrences(_subset(calendar, recurring_uids, False), lo, hi)
+            occurrences += _occurrences(_subset(calendar, recurring_uids, True), series_lo - pad, series_hi + pad)
+        else:
+            occurrences = _occurrences(calendar, lo, hi)
     except Exception as exc:  # recurring-ical-events raises its own and dateutil's errors
         raise SourceError(f"{origin}: cannot expand recurring events: {_short(exc)}") from None
     out = []
@@ -321,6 +392,23 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
         out.append(event)
     out.sort(key=lambda e: (_as_utc(e.start, now), e.uid, _iso(e.recurrence_id)))
     return out
+
+
+def _occurrences(calendar: Any, lo: datetime, hi: datetime) -> list[Any]:
+    import recurring_ical_events
+
+    return list(recurring_ical_events.of(calendar, skip_bad_series=True).between(lo, hi))
+
+
+def _subset(calendar: Any, uids: set[str], inside: bool) -> Any:
+    """The calendar with only the VEVENTs whose UID is (or is not) in `uids`; whole UID groups,
+    so a series keeps its overrides."""
+    part = type(calendar)()
+    part.update(calendar)
+    part.subcomponents = [
+        c for c in calendar.subcomponents if c.name != "VEVENT" or (str(c.get("UID")) in uids) == inside
+    ]
+    return part
 
 
 def _as_utc(value: datetime | date, now: datetime) -> datetime:
