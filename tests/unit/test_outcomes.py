@@ -7,7 +7,6 @@ interview Thu 2026-11-19, follow-up-1 11-27, follow-up-2 12-11, cut-off 12-18.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -366,23 +365,21 @@ def test_status_table_and_sources_option(env: dict[str, Path], tmp_path: Path) -
 # --- two processes at once ------------------------------------------------------------------------
 
 
-def _cli_mark(config: str, state: str, selector: str, barrier: multiprocessing.synchronize.Barrier) -> None:
-    import os
-
-    os.environ["FOLLOWCAL_STATE_DIR"] = state
-    barrier.wait(10)
-    result = CliRunner().invoke(cli, ["--config", config, "mark", selector, "rejected", "--on", "2026-12-01"])
-    raise SystemExit(result.exit_code)
-
-
 def test_two_mark_commands_at_once_are_both_recorded(env: dict[str, Path]) -> None:
-    ctx = multiprocessing.get_context("fork")
-    barrier = ctx.Barrier(2)
-    procs = [ctx.Process(target=_cli_mark, args=(str(env["config"]), str(env["state"]), s, barrier))
-             for s in ("acme", "initech")]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(60)
-    assert [p.exitcode for p in procs] == [0, 0]
+    """Two real `followcal mark` processes started together both land in the state store."""
+    import os
+    import subprocess
+    import sys
+
+    environ = {**os.environ, "FOLLOWCAL_STATE_DIR": str(env["state"])}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "followcal", "--config", str(env["config"]), "mark", selector,
+             "rejected", "--on", "2026-12-01"],
+            env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        for selector in ("acme", "initech")
+    ]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
     assert set(stored(env)) == {ACME, latest_ids(env)["Initech"]}

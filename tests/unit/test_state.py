@@ -20,7 +20,8 @@ REPLIED = OutcomeRecord(
 
 
 def _fork() -> multiprocessing.context.BaseContext:
-    return multiprocessing.get_context("fork")
+    """Fresh interpreters: forking a pytest process that runs server threads can deadlock."""
+    return multiprocessing.get_context("spawn")
 
 
 def test_fresh_store_is_current_schema_and_round_trips(tmp_path: Path) -> None:

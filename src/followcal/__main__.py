@@ -1,0 +1,5 @@
+"""`python -m followcal` runs the CLI."""
+
+from .cli import main
+
+main()
