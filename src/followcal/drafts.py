@@ -286,10 +286,16 @@ def _load(name: str, templates_dir: Path | None) -> str:
     return _shipped(name)
 
 
+@lru_cache(maxsize=64)
+def _template_lines(text: str) -> tuple[tuple[str, Template], ...]:
+    """A template's lines, each compiled once (drafting runs per reminder, hundreds of times)."""
+    return tuple((line, Template(line)) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
 def _render(text: str, values: dict[str, str]) -> str:
     lines: list[str] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        out = Template(line).safe_substitute(values).rstrip()
+    for line, template in _template_lines(text):
+        out = template.safe_substitute(values).rstrip()
         if line.strip() and not out.strip():
             continue  # a line of placeholders that all expanded to nothing
         lines.extend(_wrap(out))

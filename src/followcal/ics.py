@@ -225,7 +225,8 @@ def read_calendar(
         if _too_deep(block):
             warnings.append(f"skipped event {_block_uid(block)} ({origin}): components nested too deeply")
             continue
-        body.extend(_trimmed(block, origin, warnings))
+        lines = _trimmed(block, origin, warnings)
+        body.extend(_own_lines(block, lines) if block.name == "VEVENT" else lines)
     body.append(b"END:VCALENDAR")
     try:
         calendar = icalendar.Calendar.from_ical(b"\r\n".join(body) + b"\r\n")
@@ -274,6 +275,26 @@ def _trimmed(block: Block, origin: str, warnings: list[str]) -> list[bytes]:
             warnings.append(f"{shown} longer than {limit} bytes; cut short")
         else:
             warnings.append(f"{shown} longer than {limit} bytes; ignored")
+    return out
+
+
+_SUB_BEGIN = re.compile(rb"\n[Bb][Ee][Gg][Ii][Nn]:")
+
+
+def _own_lines(block: Block, lines: list[bytes]) -> list[bytes]:
+    """A VEVENT's lines without its sub-components (VALARMs): nothing is read from them, and
+    icalendar would parse them and recurring-ical-events copy them into every occurrence."""
+    if not _SUB_BEGIN.search(block.text):
+        return lines
+    out, depth = [], 0
+    for line in lines:
+        head = line[:6].upper()
+        if head == b"BEGIN:":
+            depth += 1
+        if depth <= 1:
+            out.append(line)
+        if head[:4] == b"END:":
+            depth -= 1
     return out
 
 
