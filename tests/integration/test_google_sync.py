@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from followcal import ics
-from followcal.backends import google, google_auth
+from followcal.backends import google, google_auth, google_map
 from followcal.cli import cli
 from followcal.model import SourceEvent, Window
 
@@ -67,7 +67,7 @@ def google_event(event: SourceEvent) -> dict:
             for a in event.attendees
         ]
     if event.recurrence_id is not None:
-        body["recurringEventId"] = google.event_id(event.uid)[:20]
+        body["recurringEventId"] = google_map.event_id(event.uid)[:20]
         body["originalStartTime"] = _when(event.recurrence_id)
     return body
 
@@ -147,7 +147,7 @@ def test_first_sync_writes_the_export_uids_in_batches(fake, env):
     assert uids and {i["iCalUID"] for i in items} == uids
     for item in items:
         private = item["extendedProperties"]["private"]
-        assert item["id"] == google.event_id(item["iCalUID"])
+        assert item["id"] == google_map.event_id(item["iCalUID"])
         assert private["followcal"] == "1" and private["uid"] == item["iCalUID"] and private["kind"]
         assert private["interview_uid"] and private["hash"] and private["interview_start"].endswith("Z")
         assert all(len(k) <= 44 and len(v) <= 1024 for k, v in private.items())
@@ -276,10 +276,10 @@ def test_insert_conflict_409_patches_the_existing_event(fake, env):
     target = fake.add_calendar("Follow-ups")
     config = write_config(env, fake)
     uid = sorted(export_uids(config, env))[0]
-    fake.add_event(target, {"id": google.event_id(uid), "iCalUID": uid, "summary": "half-written",
+    fake.add_event(target, {"id": google_map.event_id(uid), "iCalUID": uid, "summary": "half-written",
                             "start": {"dateTime": "2026-12-01T10:00:00Z"}, "end": {"dateTime": "2026-12-01T10:30:00Z"}})
     sync(config)
-    item = fake.events[target][google.event_id(uid)]
+    item = fake.events[target][google_map.event_id(uid)]
     assert item["summary"] != "half-written" and item["extendedProperties"]["private"]["uid"] == uid
     assert any(c.method == "PATCH" for c in fake.writes())
     fake.reset_counts()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followcal.backends import google
+from followcal.backends import google, google_map
 from followcal.backends.google_auth import is_loopback
 from followcal.config import AccountConfig
 from followcal.errors import UsageError
@@ -41,16 +41,16 @@ def reminder(all_day: bool = False) -> Reminder:
 
 def test_event_id_is_32_chars_of_base32hex_and_deterministic():
     uid = reminder().uid
-    ident = google.event_id(uid)
+    ident = google_map.event_id(uid)
     assert re.fullmatch(r"[a-v0-9]{32}", ident)
-    assert ident == google.event_id(uid) != google.event_id(uid + "x")
+    assert ident == google_map.event_id(uid) != google_map.event_id(uid + "x")
     # SHA-1("") = da39a3ee5e6b4b0d3255bfef95601890afd80709, in base32hex
-    assert google.event_id("") == "r8sq7riudd5gqcilnvnpao0oi2ntg1o9"
+    assert google_map.event_id("") == "r8sq7riudd5gqcilnvnpao0oi2ntg1o9"
 
 
 def test_reminder_body_round_trips_to_an_owned_event_with_the_same_fingerprint():
     r = reminder()
-    body = google.reminder_body(r, 3)
+    body = google_map.reminder_body(r, 3)
     assert body["start"] == {"dateTime": "2026-11-19T16:00:00-05:00", "timeZone": "America/New_York"}
     assert body["reminders"] == {"useDefault": False, "overrides": [{"method": "popup", "minutes": 0}]}
     private = body["extendedProperties"]["private"]
@@ -59,7 +59,7 @@ def test_reminder_body_round_trips_to_an_owned_event_with_the_same_fingerprint()
         "hash": r.fingerprint, "interview_start": "2026-11-19T19:00:00Z",
     }
     assert all(len(k) <= 44 and len(v) <= 1024 for k, v in private.items())
-    owned = google.owned_from_item({**body, "etag": '"7"'})
+    owned = google_map.owned_from_item({**body, "etag": '"7"'})
     assert owned is not None
     assert owned.uid == r.uid and owned.kind == "thank-you" and owned.sequence == 3 and owned.ref == body["id"]
     assert owned.fingerprint == r.fingerprint and not owned.user_edited and not owned.deleted
@@ -68,17 +68,17 @@ def test_reminder_body_round_trips_to_an_owned_event_with_the_same_fingerprint()
 
 def test_all_day_reminder_body_and_fingerprint():
     r = reminder(all_day=True)
-    body = google.reminder_body(r, 0)
+    body = google_map.reminder_body(r, 0)
     assert body["start"] == {"date": "2026-11-19"} and body["end"] == {"date": "2026-11-20"}
-    assert google.owned_from_item(body).fingerprint == r.fingerprint
+    assert google_map.owned_from_item(body).fingerprint == r.fingerprint
 
 
 def test_cancelled_owned_event_is_marked_deleted_and_foreign_ones_are_not_owned():
-    body = google.reminder_body(reminder(), 0)
-    assert google.owned_from_item({**body, "status": "cancelled"}).deleted
-    assert google.owned_from_item({**body, "extendedProperties": {}}) is None
+    body = google_map.reminder_body(reminder(), 0)
+    assert google_map.owned_from_item({**body, "status": "cancelled"}).deleted
+    assert google_map.owned_from_item({**body, "extendedProperties": {}}) is None
     foreign = {**body, "extendedProperties": {"private": {"followcal": "1", "kind": "x", "uid": "not-ours@example"}}}
-    assert google.owned_from_item(foreign) is None
+    assert google_map.owned_from_item(foreign) is None
 
 
 def test_timed_event_to_source_event():
@@ -93,7 +93,7 @@ def test_timed_event_to_source_event():
             {"email": "bob@acme.example", "displayName": "Bob", "responseStatus": "needsAction"},
         ],
     }
-    event = google.to_source_event(item, "g:Interviews", "UTC")
+    event = google_map.to_source_event(item, "g:Interviews", "UTC")
     assert event.uid == "7kq2@google.com" and event.summary == "Interview with Acme Corp"
     assert event.start == datetime(2026, 11, 19, 14, tzinfo=NY) and event.tzid == "America/New_York"
     assert event.end.utcoffset() == timedelta(hours=-5)  # the start's zone, not the calendar's
@@ -111,27 +111,27 @@ def test_all_day_and_recurring_instance():
         "end": {"dateTime": "2026-12-08T10:00:00-08:00", "timeZone": "America/Los_Angeles"},
         "summary": "Phone screen",
     }
-    event = google.to_source_event(item, "g:x")
+    event = google_map.to_source_event(item, "g:x")
     assert event.recurrence_id == datetime(2026, 12, 7, 9, tzinfo=ZoneInfo("America/Los_Angeles"))
-    day = google.to_source_event({"id": "d", "summary": "Onsite", "start": {"date": "2026-12-04"}, "end": {"date": "2026-12-05"}}, "g:x")
+    day = google_map.to_source_event({"id": "d", "summary": "Onsite", "start": {"date": "2026-12-04"}, "end": {"date": "2026-12-05"}}, "g:x")
     assert day.start == date(2026, 12, 4) and day.end == date(2026, 12, 5) and day.uid == "d" and day.tzid is None
 
 
 def test_our_own_reminders_read_as_source_carry_their_kind():
-    body = google.reminder_body(reminder(), 0)
-    event = google.to_source_event(body, "g:x")
+    body = google_map.reminder_body(reminder(), 0)
+    event = google_map.to_source_event(body, "g:x")
     assert event.followcal_kind == "thank-you" and event.is_followcal
 
 
 def test_owned_cache_merge_keeps_cancelled_minimal_items():
-    body = google.reminder_body(reminder(), 0)
+    body = google_map.reminder_body(reminder(), 0)
     cache: dict = {}
-    google._merge(cache, {**body, "etag": '"1"'})
+    google_map.merge_cached(cache, {**body, "etag": '"1"'})
     assert body["id"] in cache
-    google._merge(cache, {"id": body["id"], "status": "cancelled", "etag": '"2"'})  # incremental: id + status only
-    owned = google.owned_from_item(cache[body["id"]])
+    google_map.merge_cached(cache, {"id": body["id"], "status": "cancelled", "etag": '"2"'})  # incremental: id + status only
+    owned = google_map.owned_from_item(cache[body["id"]])
     assert owned.deleted and owned.etag == '"2"'
-    google._merge(cache, {"id": "foreign", "summary": "Dentist"})
+    google_map.merge_cached(cache, {"id": "foreign", "summary": "Dentist"})
     assert "foreign" not in cache
 
 

@@ -11,7 +11,7 @@ CTag (`getctag`, else `sync-token`). Unchanged CTag -> no listing at all; change
 PROPFIND of ETags and a multiget of the objects whose ETag changed.
 
 Every library exception is mapped to followcal.errors here; messages name the account and never
-contain a password.
+contain a password. The XML bodies and the multistatus parsing live in caldav_xml.py.
 """
 
 from __future__ import annotations
@@ -23,18 +23,20 @@ import re
 import threading
 import time
 import urllib.parse
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 from .. import ics
 from ..config import AccountConfig
 from ..errors import AuthError, BackendError, ConflictError, NotFoundError, SourceError
 from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
+from .caldav_xml import (
+    C, D, PROPS_ETAGS, PROPS_HOME, PROPS_HOME_SET, PROPS_PRINCIPAL, XML_TYPE, Props, calendar_query, ctag_of,
+    has_type, href_in, mkcalendar, multiget, multistatus, text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +48,6 @@ MULTIGET_CHUNK = 200
 NAMESPACE = "caldav"  # state-store kv namespace
 USER_AGENT = "followcal (+https://pypi.org/project/followcal/)"
 
-D, C, CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
-XML_TYPE = "application/xml; charset=utf-8"
-_PROPS_HOME = (
-    f'<D:propfind xmlns:D="{D}" xmlns:C="{C}" xmlns:CS="{CS}"><D:prop><D:displayname/>'
-    "<D:resourcetype/><CS:getctag/><D:sync-token/></D:prop></D:propfind>"
-)
-_PROPS_ETAGS = (
-    f'<D:propfind xmlns:D="{D}" xmlns:CS="{CS}"><D:prop><D:resourcetype/><D:getetag/>'
-    "<CS:getctag/><D:sync-token/></D:prop></D:propfind>"
-)
 _RETRY_STATUS = frozenset({500, 502, 503, 504})
 
 
@@ -142,39 +134,13 @@ class Dav:
             raise BackendError(f"{where}: unexpected answer {resp.status_code}")
         raise BackendError(f"{where}: {problem} after {RETRIES} attempts")
 
-    def propfind(self, url: str, body: str, depth: str) -> list[tuple[str, dict[str, ET.Element]]]:
+    def propfind(self, url: str, body: str, depth: str) -> list[tuple[str, Props]]:
         answer = self.request("PROPFIND", url, body, {"Depth": depth, "Content-Type": XML_TYPE})
-        return _multistatus(answer.body, self.account)
+        return multistatus(answer.body, self.account)
 
-    def report(self, url: str, body: str, depth: str = "1") -> list[tuple[str, dict[str, ET.Element]]]:
+    def report(self, url: str, body: str, depth: str = "1") -> list[tuple[str, Props]]:
         answer = self.request("REPORT", url, body, {"Depth": depth, "Content-Type": XML_TYPE})
-        return _multistatus(answer.body, self.account)
-
-
-def _multistatus(body: bytes, account: str) -> list[tuple[str, dict[str, ET.Element]]]:
-    """(href, {"{ns}name": element}) per response, with the properties found (status 200)."""
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError:
-        raise BackendError(f"account {account!r}: the server sent invalid XML") from None
-    out = []
-    for response in root.iter(f"{{{D}}}response"):
-        href = response.findtext(f"{{{D}}}href", "").strip()
-        props: dict[str, ET.Element] = {}
-        for propstat in response.findall(f"{{{D}}}propstat"):
-            status = propstat.findtext(f"{{{D}}}status", "")
-            if " 200 " not in status and not status.endswith(" 200"):
-                continue
-            for prop in propstat.findall(f"{{{D}}}prop"):
-                for child in prop:
-                    props[child.tag] = child
-        out.append((href, props))
-    return out
-
-
-def _text(props: dict[str, ET.Element], tag: str) -> str | None:
-    el = props.get(tag)
-    return el.text.strip() if el is not None and el.text else None
+        return multistatus(answer.body, self.account)
 
 
 def _slash(url: str) -> str:
@@ -261,18 +227,16 @@ def _home_url(dav: Dav, refresh: bool = False) -> str:
     cached = None if refresh else _kv_get(key)
     if cached:
         return cached
-    found = dav.propfind(dav.url, f'<D:propfind xmlns:D="{D}"><D:prop><D:current-user-principal/><D:resourcetype/></D:prop></D:propfind>', "0")
+    found = dav.propfind(dav.url, PROPS_PRINCIPAL, "0")
     principal = dav.url
     for _, props in found:
-        el = props.get(f"{{{D}}}current-user-principal")
-        href = el.findtext(f"{{{D}}}href") if el is not None else None
+        href = href_in(props, f"{{{D}}}current-user-principal")
         if href:
             principal = urllib.parse.urljoin(dav.url, href.strip())
-    found = dav.propfind(principal, f'<D:propfind xmlns:D="{D}" xmlns:C="{C}"><D:prop><C:calendar-home-set/></D:prop></D:propfind>', "0")
+    found = dav.propfind(principal, PROPS_HOME_SET, "0")
     home = None
     for _, props in found:
-        el = props.get(f"{{{C}}}calendar-home-set")
-        href = el.findtext(f"{{{D}}}href") if el is not None else None
+        href = href_in(props, f"{{{C}}}calendar-home-set")
         if href:
             home = urllib.parse.urljoin(principal, href.strip())
     home = _slash(home or principal)
@@ -284,19 +248,17 @@ def _calendars(dav: Dav) -> tuple[str, list[CalendarInfo]]:
     """(home URL, its calendars) in one PROPFIND (two more when the cached home is stale)."""
     home = _home_url(dav)
     try:
-        listing = dav.propfind(home, _PROPS_HOME, "1")
+        listing = dav.propfind(home, PROPS_HOME, "1")
     except NotFoundError:
         home = _home_url(dav, refresh=True)
-        listing = dav.propfind(home, _PROPS_HOME, "1")
+        listing = dav.propfind(home, PROPS_HOME, "1")
     out = []
     for href, props in listing:
-        kind = props.get(f"{{{D}}}resourcetype")
-        if kind is None or kind.find(f"{{{C}}}calendar") is None:
+        if not has_type(props, f"{{{C}}}calendar"):
             continue
         url = _slash(urllib.parse.urljoin(home, href))
-        name = _text(props, f"{{{D}}}displayname") or urllib.parse.unquote(url.rstrip("/").rsplit("/", 1)[-1])
-        ctag = _text(props, f"{{{CS}}}getctag") or _text(props, f"{{{D}}}sync-token")
-        out.append(CalendarInfo(name, url, ctag))
+        name = text(props, f"{{{D}}}displayname") or urllib.parse.unquote(url.rstrip("/").rsplit("/", 1)[-1])
+        out.append(CalendarInfo(name, url, ctag_of(props)))
     return home, out
 
 
@@ -341,28 +303,6 @@ def open_calendar(config: AccountConfig, calendar: str, *, create: bool, now: da
 # --- the calendar: source and target ----------------------------------------------------------------
 
 
-def _time(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _calendar_query(window: Window) -> str:
-    bounds = ""
-    if window.since is not None:
-        bounds += f' start="{_time(window.since)}"'
-    if window.until is not None:
-        bounds += f' end="{_time(window.until)}"'
-    time_range = f"<C:time-range{bounds}/>" if bounds else ""
-    return (f'<C:calendar-query xmlns:D="{D}" xmlns:C="{C}"><D:prop><D:getetag/><C:calendar-data/></D:prop>'
-            f'<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">{time_range}'
-            "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>")
-
-
-def _multiget(hrefs: list[str]) -> str:
-    refs = "".join(f"<D:href>{escape(h)}</D:href>" for h in hrefs)
-    return (f'<C:calendar-multiget xmlns:D="{D}" xmlns:C="{C}"><D:prop><D:getetag/><C:calendar-data/></D:prop>'
-            f"{refs}</C:calendar-multiget>")
-
-
 def object_name(uid: str) -> str:
     """The resource name of a reminder: derived from its UID, so every run PUTs the same href."""
     return re.sub(r"[^A-Za-z0-9_.-]", "_", uid) + ".ics"
@@ -388,8 +328,8 @@ class CalDAVCalendar:
             return [], []
         events: list[SourceEvent] = []
         warnings: list[str] = []
-        for href, props in self.dav.report(self.url, _calendar_query(window)):
-            data = _text(props, f"{{{C}}}calendar-data")
+        for href, props in self.dav.report(self.url, calendar_query(window)):
+            data = text(props, f"{{{C}}}calendar-data")
             if not data:
                 continue
             try:
@@ -407,8 +347,8 @@ class CalDAVCalendar:
         if self._known_ctag is not None:
             ctag, self._known_ctag = self._known_ctag, None
             return ctag
-        for href, props in self.dav.propfind(self.url, _PROPS_HOME, "0"):
-            return _text(props, f"{{{CS}}}getctag") or _text(props, f"{{{D}}}sync-token")
+        for href, props in self.dav.propfind(self.url, PROPS_HOME, "0"):
+            return ctag_of(props)
         return None
 
     def list_owned(self) -> list[OwnedEvent]:
@@ -428,23 +368,22 @@ class CalDAVCalendar:
         items: dict[str, Any] = dict((cache or {}).get("items", {}))
         ctag = None
         etags: dict[str, str | None] = {}
-        for href, props in self.dav.propfind(self.url, _PROPS_ETAGS, "1"):
+        for href, props in self.dav.propfind(self.url, PROPS_ETAGS, "1"):
             if _same_path(href, self.url):
-                ctag = _text(props, f"{{{CS}}}getctag") or _text(props, f"{{{D}}}sync-token")
+                ctag = ctag_of(props)
                 continue
-            kind = props.get(f"{{{D}}}resourcetype")
-            if kind is not None and kind.find(f"{{{D}}}collection") is not None:
+            if has_type(props, f"{{{D}}}collection"):
                 continue
-            etags[href] = _text(props, f"{{{D}}}getetag")
+            etags[href] = text(props, f"{{{D}}}getetag")
         items = {h: v for h, v in items.items() if h in etags}
         changed = [h for h, etag in etags.items() if etag is None or items.get(h, {}).get("etag") != etag]
         for start in range(0, len(changed), MULTIGET_CHUNK):
             chunk = changed[start:start + MULTIGET_CHUNK]
-            for href, props in self.dav.report(self.url, _multiget(chunk)):
+            for href, props in self.dav.report(self.url, multiget(chunk)):
                 if href not in etags:
                     href = next((h for h in chunk if _same_path(h, href)), href)
-                etag = _text(props, f"{{{D}}}getetag") or etags.get(href)
-                items[href] = {"etag": etag, "owned": self._parse_owned(href, etag, _text(props, f"{{{C}}}calendar-data"))}
+                etag = text(props, f"{{{D}}}getetag") or etags.get(href)
+                items[href] = {"etag": etag, "owned": self._parse_owned(href, etag, text(props, f"{{{C}}}calendar-data"))}
         _kv_set(self.url, {"ctag": ctag, "items": items})
         return [owned_from_json(o["owned"]) for o in items.values() if o.get("owned")]
 
@@ -496,9 +435,7 @@ class CalDAVCalendar:
         return ApplyResult(self.label, counts["create"], counts["update"], counts["delete"], skipped)
 
     def _create_calendar(self) -> None:
-        body = (f'<C:mkcalendar xmlns:D="{D}" xmlns:C="{C}"><D:set><D:prop>'
-                f"<D:displayname>{escape(self.info.name)}</D:displayname><C:supported-calendar-component-set>"
-                '<C:comp name="VEVENT"/></C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>')
+        body = mkcalendar(self.info.name)
         # 405: it exists after all (made by a concurrent run); the conditional PUTs sort that out
         self.dav.request("MKCALENDAR", self.url, body, {"Content-Type": XML_TYPE}, ok=(200, 201, 405))
         log.info("%s: created calendar %s", self.label, _redact(self.url))

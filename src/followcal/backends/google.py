@@ -1,16 +1,15 @@
 """Google Calendar through google-api-python-client: interviews in, reminders out.
 
-The only module that sees Google's event JSON. It maps events to `SourceEvent`/`OwnedEvent`,
-turns a `Plan` into batched writes (at most 50 calls a batch, failed calls resent with backoff),
-and keeps the reminder calendar's owned events in the state store, refreshed incrementally with
-Google's sync token (410 GONE -> one full re-read). Every library exception is mapped to a
-followcal error here; none escapes, and no message carries a token.
+The I/O half of the Google backend: it builds the service, turns a `Plan` into batched writes
+(at most 50 calls a batch, failed calls resent with backoff), and keeps the reminder calendar's
+owned events in the state store, refreshed incrementally with Google's sync token (410 GONE ->
+one full re-read). The event JSON <-> model mapping lives in google_map.py; neither lets Google's
+JSON out of the backend. Every library exception is mapped to a followcal error here; none
+escapes, and no message carries a token.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import logging
 import random
@@ -18,15 +17,13 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ..config import AccountConfig
 from ..errors import AuthError, BackendError, ConflictError, FollowcalError, NotFoundError, UsageError
-from ..model import (
-    ApplyResult, Attendee, Create, Delete, OwnedEvent, Person, Plan, Reminder, SourceEvent, Update, Window,
-)
+from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
+from .google_map import event_id, merge_cached, owned_from_item, reminder_body, to_source_event, utc_stamp
 
 log = logging.getLogger(__name__)
 
@@ -37,154 +34,6 @@ BASE_DELAY = 1.0  # seconds; tests patch it to 0
 DEFAULT_BATCH_URI = "https://www.googleapis.com/batch/calendar/v3"
 KV_NAMESPACE = "google"
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
-MAX_VALUE = 1024  # extendedProperties value limit
-CACHED_FIELDS = ("id", "status", "summary", "description", "start", "end", "sequence", "etag",
-                 "iCalUID", "extendedProperties")
-
-
-# --- identity and mapping (pure) -------------------------------------------------------------
-
-
-def event_id(uid: str) -> str:
-    """Google event id of a reminder: lowercase unpadded base32hex of SHA-1(UID), 32 chars."""
-    digest = hashlib.sha1(uid.encode("utf-8")).digest()
-    return base64.b32hexencode(digest).decode("ascii").rstrip("=").lower()
-
-
-def _utc_stamp(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _when(value: Any, fallback_tz: str | None) -> tuple[datetime | date | None, str | None]:
-    """A Google start/end object -> (aware datetime in its zone, or date; the IANA zone)."""
-    if not isinstance(value, dict):
-        return None, None
-    if value.get("date"):
-        return date.fromisoformat(value["date"]), None
-    raw = value.get("dateTime")
-    if not raw:
-        return None, None
-    moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    zone = value.get("timeZone") or fallback_tz
-    try:
-        tz = ZoneInfo(zone) if zone else None
-    except (KeyError, ValueError):
-        tz, zone = None, None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=tz), zone  # floating only if Google sent no offset and no zone
-    return (moment.astimezone(tz) if tz else moment), zone
-
-
-def _rfc3339(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-_PARTSTAT = {"accepted": "ACCEPTED", "declined": "DECLINED", "tentative": "TENTATIVE", "needsAction": "NEEDS-ACTION"}
-
-
-def _private(item: dict[str, Any]) -> dict[str, str]:
-    props = item.get("extendedProperties") or {}
-    private = props.get("private") or {}
-    return private if isinstance(private, dict) else {}
-
-
-def to_source_event(item: dict[str, Any], origin: str, calendar_tz: str | None = None) -> SourceEvent:
-    """One Google event (an instance, singleEvents=true) as a plain SourceEvent."""
-    start, tzid = _when(item.get("start"), calendar_tz)
-    if start is None:
-        raise ValueError("event has no start")
-    end, _ = _when(item.get("end"), tzid or calendar_tz)
-    recurrence_id = None
-    if item.get("recurringEventId") and item.get("originalStartTime"):
-        recurrence_id, _ = _when(item["originalStartTime"], tzid or calendar_tz)
-    organizer = None
-    if item.get("organizer"):
-        org = item["organizer"]
-        organizer = Person(org.get("displayName"), (org.get("email") or "").lower() or None)
-    attendees = tuple(
-        Attendee(a.get("displayName"), (a.get("email") or "").lower() or None, _PARTSTAT.get(a.get("responseStatus", "")))
-        for a in item.get("attendees") or ()
-    )
-    private = _private(item)
-    kind = (private.get("kind") or "unknown") if private.get("followcal") else None
-    status = item.get("status")
-    return SourceEvent(
-        uid=item.get("iCalUID") or item.get("id") or "",
-        summary=(item.get("summary") or "").strip(),
-        start=start,
-        end=end,
-        recurrence_id=recurrence_id,
-        description=item.get("description") or "",
-        tzid=tzid,
-        status=status.upper() if status else None,
-        organizer=organizer,
-        attendees=attendees,
-        followcal_kind=kind,
-        stamp=_rfc3339(item.get("updated")),
-        origin=origin,
-    )
-
-
-def owned_from_item(item: dict[str, Any]) -> OwnedEvent | None:
-    """An OwnedEvent when the Google event is one of ours (private.followcal + @followcal UID)."""
-    private = _private(item)
-    uid = private.get("uid") or item.get("iCalUID") or ""
-    if private.get("followcal") != "1" or not private.get("kind") or not uid.endswith("@followcal"):
-        return None
-    start, _ = _when(item.get("start"), None)
-    end, _ = _when(item.get("end"), None)
-    return OwnedEvent(
-        uid=uid,
-        kind=private["kind"],
-        summary=item.get("summary") or "",
-        description=item.get("description") or "",
-        start=start,  # type: ignore[arg-type]
-        end=end,
-        sequence=int(item.get("sequence") or 0),
-        stored_fingerprint=private.get("hash"),
-        interview_uid=private.get("interview_uid"),
-        interview_start=_rfc3339(private.get("interview_start")),
-        ref=item.get("id"),
-        etag=item.get("etag"),
-        deleted=item.get("status") == "cancelled",
-    )
-
-
-def reminder_body(reminder: Reminder, sequence: int) -> dict[str, Any]:
-    """The Google event for a reminder (DESIGN.md "Reminder events", Google mapping)."""
-    if reminder.all_day:
-        start: dict[str, str] = {"date": reminder.date.isoformat()}
-        end: dict[str, str] = {"date": date.fromordinal(reminder.date.toordinal() + 1).isoformat()}
-    else:
-        start = {"dateTime": reminder.due.isoformat(), "timeZone": reminder.timezone}
-        end = {"dateTime": reminder.end.isoformat(), "timeZone": reminder.timezone}
-    private = {
-        "followcal": "1",
-        "kind": reminder.kind,
-        "uid": reminder.uid,
-        "interview_uid": reminder.interview_uid[:MAX_VALUE],
-        "hash": reminder.fingerprint,
-        "interview_start": _utc_stamp(reminder.interview_start),
-    }
-    return {
-        "id": event_id(reminder.uid),
-        "iCalUID": reminder.uid,
-        "summary": reminder.summary,
-        "description": reminder.description,
-        "start": start,
-        "end": end,
-        "status": "confirmed",
-        "transparency": "transparent",
-        "sequence": sequence,
-        "reminders": {"useDefault": False, "overrides": [{"method": "popup", "minutes": 0}]},
-        "extendedProperties": {"private": private},
-    }
 
 
 # --- errors at the boundary ------------------------------------------------------------------
@@ -486,9 +335,9 @@ class GoogleCalendar:
         events_api = self.client.service.events()
         params: dict[str, Any] = {"calendarId": self.calendar_id, "singleEvents": True, "maxResults": PAGE_SIZE}
         if window.since is not None:
-            params["timeMin"] = _utc_stamp(window.since)
+            params["timeMin"] = utc_stamp(window.since)
         if window.until is not None:
-            params["timeMax"] = _utc_stamp(window.until)
+            params["timeMax"] = utc_stamp(window.until)
         events: list[SourceEvent] = []
         warnings: list[str] = []
         for page in self.client.pages(lambda tok: events_api.list(pageToken=tok, **params), f"{self.label}: reading events"):
@@ -546,7 +395,7 @@ class GoogleCalendar:
         while True:
             page = self.client.call(events_api.list(pageToken=page_token, **params), what)
             for item in page.get("items", []):
-                _merge(cache, item)
+                merge_cached(cache, item)
             page_token = page.get("nextPageToken")
             if not page_token:
                 next_token = page.get("nextSyncToken")
@@ -633,17 +482,3 @@ class GoogleCalendar:
 def _uid_of(action: Any) -> str:
     reminder = getattr(action, "reminder", None)
     return reminder.uid if reminder is not None else action.existing.uid
-
-
-def _merge(cache: dict[str, dict[str, Any]], item: dict[str, Any]) -> None:
-    """Apply one listed (or changed) event to the owned-events cache."""
-    ident = item.get("id")
-    if not ident:
-        return
-    if owned_from_item(item) is not None:
-        cache[ident] = {k: item[k] for k in CACHED_FIELDS if k in item}
-    elif ident in cache:
-        if item.get("status") == "cancelled" and not item.get("extendedProperties"):
-            cache[ident] = {**cache[ident], "status": "cancelled", **({"etag": item["etag"]} if "etag" in item else {})}
-        else:
-            del cache[ident]  # no longer ours (marker removed): forget it
