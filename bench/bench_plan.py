@@ -81,6 +81,8 @@ def bench_size(events: int, reps: int, env: dict[str, str], config: Path) -> dic
     naive_cmd = [sys.executable, str(HERE / "naive_plan.py"), str(feed), "--now", NOW]
     plan_out = OUT / f"plan-{events}.json"
     plans, naives = [], []
+    measure(plan_cmd, plan_out, env)  # warm-up: page cache, and byte-compiles followcal once
+    measure(naive_cmd, None, env)
     for _ in range(reps):
         plans.append(measure(plan_cmd, plan_out, env))
         naives.append(measure(naive_cmd, None, env))
@@ -150,7 +152,10 @@ def main(argv: list[str] | None = None) -> None:
     config.write_text(CONFIG, encoding="utf-8")
     env = {**os.environ, "FOLLOWCAL_STATE_DIR": str(state)}
     env.pop("FOLLOWCAL_CONFIG", None)
-    help_runs = [measure([*followcal_command(), "--help"], None, env) for _ in range(5)]
+    # as in any pip install, modules run from cached bytecode: without this an editable install
+    # under PYTHONDONTWRITEBYTECODE=1 recompiles followcal's modules on every start
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    help_runs = [measure([*followcal_command(), "--help"], None, env) for _ in range(6)][1:]
     rows = [bench_size(n, args.reps, env, config) for n in sorted(sizes)]
     print_table(rows, statistics.median(r.seconds for r in help_runs))
 
