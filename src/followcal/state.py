@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import random
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -97,7 +99,7 @@ class StateStore:
             raise StateError(f"{self.path}: cannot open the state store ({exc})") from None
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self._use_wal(timeout)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except sqlite3.Error as exc:
@@ -106,6 +108,19 @@ class StateStore:
 
     def close(self) -> None:
         self.db.close()
+
+    def _use_wal(self, timeout: float) -> None:
+        """Switch a new file to WAL. The switch needs the file to itself and SQLite reports
+        "locked" at once instead of waiting, so two processes creating the store together retry."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01 + random.random() * 0.04)
 
     def __enter__(self) -> StateStore:
         return self
