@@ -32,13 +32,21 @@ def account_spec(spec: str, settings: Settings) -> tuple[str, str] | None:
     raise ConfigError(f"{spec!r}: no account {account!r}{where} (accounts: {known})")
 
 
-def open_account_calendar(account: str, calendar: str, settings: Settings, *, create: bool, now: datetime):
-    """The CalDAV or Google calendar behind ACCOUNT:CALENDAR (both a Source and a Target)."""
+def open_account_calendar(
+    account: str, calendar: str, settings: Settings, *, create: bool, now: datetime, fast: bool = True
+):
+    """The CalDAV or Google calendar behind ACCOUNT:CALENDAR (both a Source and a Target).
+
+    CalDAV objects are iCalendar text: with `fast`, only candidate events are fully parsed, as
+    for files. Google events arrive as JSON and are mapped directly."""
     config = settings.account(account)
     if config.type == "caldav":
-        from .backends.caldav import open_calendar
-    else:
-        from .backends.google import open_calendar
+        from .backends.caldav import open_calendar as open_caldav
+
+        keywords = settings.rules.keywords if fast else None
+        return open_caldav(config, calendar, create=create, now=now, keywords=keywords)
+    from .backends.google import open_calendar
+
     return open_calendar(config, calendar, create=create, now=now)
 
 
@@ -47,7 +55,7 @@ def open_source(spec: str, settings: Settings, *, now: datetime, fast: bool = Tr
 
     pair = account_spec(spec, settings)
     if pair is not None:
-        return open_account_calendar(*pair, settings, create=False, now=now)
+        return open_account_calendar(*pair, settings, create=False, now=now, fast=fast)
     keywords = settings.rules.keywords if fast else None
     return IcsSource(spec, keywords=keywords, now=now)
 

@@ -285,19 +285,21 @@ def _slug(name: str) -> str:
     return slug or "followcal"
 
 
-def open_calendar(config: AccountConfig, calendar: str, *, create: bool, now: datetime) -> CalDAVCalendar:
+def open_calendar(
+    config: AccountConfig, calendar: str, *, create: bool, now: datetime, keywords: Iterable[str] | None = None
+) -> CalDAVCalendar:
     """ACCOUNT:CALENDAR by display name, last URL segment or URL; MKCALENDAR if missing and `create`."""
     dav = Dav(config)
     home, found = _calendars(dav)
     info = _pick(calendar, found, config.name)
     if info is None and create:  # made by the first apply that writes: --dry-run creates nothing
         url = urllib.parse.urljoin(home, calendar) if "/" in calendar else home + _slug(calendar) + "/"
-        return CalDAVCalendar(dav, CalendarInfo(calendar, _slash(url), None), f"{config.name}:{calendar}", now,
+        return CalDAVCalendar(dav, CalendarInfo(calendar, _slash(url), None), f"{config.name}:{calendar}", now, keywords,
                               missing=True)
     if info is None:
         names = ", ".join(sorted((c.name for c in found), key=str.casefold)) or "none"
         raise NotFoundError(f"account {config.name!r}: no calendar {calendar!r} (calendars: {names})")
-    return CalDAVCalendar(dav, info, f"{config.name}:{calendar}", now)
+    return CalDAVCalendar(dav, info, f"{config.name}:{calendar}", now, keywords)
 
 
 # --- the calendar: source and target ----------------------------------------------------------------
@@ -311,13 +313,17 @@ def object_name(uid: str) -> str:
 class CalDAVCalendar:
     """One CalDAV calendar; both a Source and a Target (see backends/base.py)."""
 
-    def __init__(self, dav: Dav, info: CalendarInfo, label: str, now: datetime, missing: bool = False) -> None:
+    def __init__(
+        self, dav: Dav, info: CalendarInfo, label: str, now: datetime,
+        keywords: Iterable[str] | None = None, missing: bool = False,
+    ) -> None:
         self.dav = dav
         self.missing = missing
         self.info = info
         self.url = info.url
         self.label = label
         self.now = now
+        self.keywords = tuple(keywords) if keywords is not None else None  # None: parse every event
         self._known_ctag = info.ctag  # from the home listing: saves a request on the first list
         self._stale = False
 
@@ -333,7 +339,7 @@ class CalDAVCalendar:
             if not data:
                 continue
             try:
-                found, warned = ics.read_calendar(data.encode("utf-8"), self.label, window, keywords=None, now=self.now)
+                found, warned = ics.read_calendar(data.encode("utf-8"), self.label, window, keywords=self.keywords, now=self.now)
             except SourceError as exc:
                 warnings.append(f"skipped {urllib.parse.unquote(href)} ({self.label}): {str(exc).split(': ', 1)[-1]}")
                 continue
