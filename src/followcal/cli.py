@@ -151,11 +151,14 @@ def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | N
     from .service import Context, plan_sources
 
     ctx = Context.create(state.settings(region, tz, me), now)
-    result = plan_sources(sources, ctx, ctx.window(since, until), fast=not full_parse)
+    window = ctx.window(since, until)
+    result = plan_sources(sources, ctx, window, fast=not full_parse, descriptions=False)
     if as_json:
         from .render import plan_json
 
-        click.echo(json.dumps(plan_json(result), indent=2, ensure_ascii=False))
+        # Indented for people at a terminal; compact (and C-encoded, far faster) for scripts.
+        indent = 2 if sys.stdout.isatty() else None
+        click.echo(json.dumps(plan_json(result), indent=indent, ensure_ascii=False))
         return
     state.warn(result.warnings)
     from rich.console import Console

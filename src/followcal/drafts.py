@@ -64,19 +64,36 @@ def template_names() -> list[str]:
     return sorted(item.name for item in root.iterdir() if item.name.endswith(".txt"))
 
 
+def summary(slot: Slot, interview: Interview) -> str:
+    """The reminder event's SUMMARY: cheap, no template is read."""
+    kind = slot.kind
+    number = _follow_up_number(kind)
+    company = _clean(interview.company) or "the company"
+    role = _clean(interview.role)
+    suffix = f" ({role})" if role else ""
+    if kind == THANK_YOU:
+        return f"Thank-you note: {company}{suffix}"
+    if number is not None:
+        return f"Follow-up {number}{' (call)' if slot.channel == 'phone' else ''}: {company}{suffix}"
+    if kind == CUT_OFF:
+        return f"Cut-off: move on from {company}{suffix}"
+    if kind == GRACIOUS_REPLY:
+        return f"Gracious reply: {company}{suffix}"
+    raise ValueError(f"unknown reminder kind {kind!r}")
+
+
 def draft(slot: Slot, interview: Interview, decision_by: date | None, *, follow_up_count: int,
           templates_dir: Path | None = None) -> tuple[str, str]:
     """(SUMMARY, DESCRIPTION) of the reminder event for `slot` of `interview`."""
+    title = summary(slot, interview)
     kind = slot.kind
     number = _follow_up_number(kind)
     values = _values(slot, interview, decision_by, number, follow_up_count)
-    company, suffix = values["company"], f" ({values['role']})" if values["role"] else ""
 
     def render(name: str, extra: dict[str, str] | None = None) -> str:
         return _render(_load(name, templates_dir), {**values, **(extra or {})})
 
     if kind == THANK_YOU:
-        summary = f"Thank-you note: {company}{suffix}"
         people = _unique(interview.interviewers)
         blocks = [
             render("thank-you.txt", {**_person_values(p), "draft_number": str(i)})
@@ -84,19 +101,13 @@ def draft(slot: Slot, interview: Interview, decision_by: date | None, *, follow_
         ]
         parts = [render("thank-you-intro.txt"), *blocks, render("thank-you-tips.txt")]
     elif number is not None:
-        call = slot.channel == "phone"
-        summary = f"Follow-up {number}{' (call)' if call else ''}: {company}{suffix}"
-        parts = [render("follow-up-call.txt" if call else "follow-up.txt")]
+        parts = [render("follow-up-call.txt" if slot.channel == "phone" else "follow-up.txt")]
     elif kind == CUT_OFF:
-        summary = f"Cut-off: move on from {company}{suffix}"
         parts = [render("cut-off.txt")]
-    elif kind == GRACIOUS_REPLY:
-        summary = f"Gracious reply: {company}{suffix}"
-        parts = [render("gracious-reply.txt")]
     else:
-        raise ValueError(f"unknown reminder kind {kind!r}")
+        parts = [render("gracious-reply.txt")]
     parts.append(render("footer.txt"))
-    return summary, "\n\n".join(p for p in parts if p)
+    return title, "\n\n".join(p for p in parts if p)
 
 
 # --- values -------------------------------------------------------------------------------------

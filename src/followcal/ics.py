@@ -241,7 +241,11 @@ def _read_calendar(
             warnings.append(f"skipped event {_block_uid(block)} ({origin}): components nested too deeply")
             continue
         lines = _trimmed(block, origin, warnings)
-        body.extend(_own_lines(block, lines) if block.name == "VEVENT" else lines)
+        if block.name == "VEVENT":
+            lines = _own_lines(block, lines)
+            if keywords is not None:
+                lines = _used_lines(lines)
+        body.extend(lines)
     body.append(b"END:VCALENDAR")
     try:
         calendar = icalendar.Calendar.from_ical(b"\r\n".join(body) + b"\r\n")
@@ -310,6 +314,25 @@ def _own_lines(block: Block, lines: list[bytes]) -> list[bytes]:
             out.append(line)
         if head[:4] == b"END:":
             depth -= 1
+    return out
+
+
+# Every VEVENT property followcal (to_source_event, _event_problem) or recurring-ical-events
+# reads. The fast path hands icalendar only these; the full path parses everything, and the
+# equivalence tests hold both to the same plan.
+_USED = frozenset(
+    b"BEGIN END UID SUMMARY DESCRIPTION CATEGORIES DTSTART DTEND DURATION RRULE RDATE EXDATE "
+    b"EXRULE RECURRENCE-ID SEQUENCE STATUS ORGANIZER ATTENDEE LAST-MODIFIED DTSTAMP".split()
+)
+
+
+def _used_lines(lines: list[bytes]) -> list[bytes]:
+    out = []
+    for line in lines:
+        match = _NAME_RE.match(line)
+        name = match.group(1).upper() if match else b""
+        if name in _USED or name.startswith(b"X-FOLLOWCAL-"):
+            out.append(line)
     return out
 
 

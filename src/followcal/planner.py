@@ -42,8 +42,12 @@ def plan_events(
     default_tz: str,
     marks: Mapping[str, OutcomeRecord] | None = None,
     warnings: Iterable[str] = (),
+    descriptions: bool = True,
 ) -> PlanResult:
-    """Every interview in `events` with its reminders, sorted by start, plus warnings."""
+    """Every interview in `events` with its reminders, sorted by start, plus warnings.
+
+    `descriptions=False` leaves the drafted messages out (`plan` shows none): the dates, UIDs
+    and summaries are the same, the reminders are just not fit for writing to a calendar."""
     from .detect import detect
     from .workdays import check_region
 
@@ -58,7 +62,7 @@ def plan_events(
     plans: list[InterviewPlan] = []
     for process in processes(list(unique.values()), settings.rules, lookup):
         for scheduled in schedule(process, settings.rules, lookup, marks):
-            reminders = tuple(compose(slot, scheduled, settings) for slot in scheduled.slots)
+            reminders = tuple(compose(slot, scheduled, settings, descriptions) for slot in scheduled.slots)
             plans.append(
                 InterviewPlan(scheduled.interview, reminders, scheduled.decision_by, scheduled.outcome)
             )
@@ -70,18 +74,21 @@ def plan_events(
     return PlanResult(tuple(plans), tuple(all_warnings))
 
 
-def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings) -> Reminder:
+def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descriptions: bool = True) -> Reminder:
     """A Slot plus its drafted text becomes a Reminder with a deterministic UID and stamp."""
-    from .drafts import draft
+    from . import drafts
 
     interview = scheduled.interview
-    summary, description = draft(
-        slot,
-        interview,
-        scheduled.decision_by,
-        follow_up_count=settings.rules.max_follow_ups,
-        templates_dir=settings.templates,
-    )
+    if descriptions:
+        summary, description = drafts.draft(
+            slot,
+            interview,
+            scheduled.decision_by,
+            follow_up_count=settings.rules.max_follow_ups,
+            templates_dir=settings.templates,
+        )
+    else:
+        summary, description = drafts.summary(slot, interview), ""
     stamp = interview.stamp or interview.start.astimezone(timezone.utc)
     if scheduled.outcome is not None:
         stamp = max(stamp, datetime.combine(scheduled.outcome.on, time(0), timezone.utc))

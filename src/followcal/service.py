@@ -73,14 +73,22 @@ def stored_marks(ctx: Context) -> Mapping[str, OutcomeRecord]:
 
 
 def plan_sources(
-    specs: Sequence[str], ctx: Context, window: Window, *, fast: bool = True, marks: Mapping[str, OutcomeRecord] | None = None
+    specs: Sequence[str],
+    ctx: Context,
+    window: Window,
+    *,
+    fast: bool = True,
+    marks: Mapping[str, OutcomeRecord] | None = None,
+    descriptions: bool = True,
 ) -> PlanResult:
     from .planner import plan_events
 
     events, warnings = read_sources(specs, ctx, window, fast=fast)
     if marks is None:
         marks = stored_marks(ctx)
-    return plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings)
+    return plan_events(
+        events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings, descriptions=descriptions
+    )
 
 
 def export_plan(result: PlanResult, output: Path, ctx: Context, *, refresh_minutes: int | None = None, name: str = "followcal reminders") -> tuple[Plan, bytes]:

@@ -5,6 +5,8 @@ blocks are held to their simple reference definitions by property tests."""
 
 from __future__ import annotations
 
+import json
+
 import re
 import sys
 from dataclasses import replace
@@ -181,7 +183,7 @@ def test_cli_plan_json_same_with_full_parse(run, tmp_path: Path, source: str) ->
         path.write_bytes(generate_feed(400, seed=11, interview_share=0.05))
     args = ["plan", str(path), "--json", "--now", "2026-11-22T12:00"]
     fast = run(*args)
-    assert '"interviews": [\n    {' in fast
+    assert json.loads(fast)["interviews"]  # not an empty plan
     assert fast == run(*args, "--full-parse")
 
 
