@@ -1,206 +1,26 @@
 """iCalendar text <-> domain objects. No network, no files: bytes in, bytes out.
 
-Reading is built for large exports (tens of thousands of events, a few dozen interviews): the
-unfolded text is scanned for candidate VEVENTs (keyword in SUMMARY or CATEGORIES), and only those,
-every component sharing a candidate's UID (series masters and overrides) and the VTIMEZONEs are
-handed to icalendar and recurring-ical-events. `read_calendar(..., keywords=None)` parses
-everything: the equivalence test holds both paths to the same plan.
+Reading is built for large exports (tens of thousands of events, a few dozen interviews):
+ics_scan picks the candidate VEVENTs from the raw text, and only those (with their series and
+the VTIMEZONEs) are handed to icalendar and recurring-ical-events. `read_calendar(...,
+keywords=None)` parses everything: the equivalence tests hold both paths to the same plan.
+Writing turns Reminders into byte-identical VCALENDARs (same input, same bytes).
 """
 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import SourceError
+from .ics_scan import block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
 
-_FOLD = re.compile(rb"\n[ \t]")
-_BOUNDARY = re.compile(rb"\n(?:[Bb][Ee][Gg][Ii][Nn]|[Ee][Nn][Dd]):[^\n]*")
-_NAME_RE = re.compile(rb"^([A-Za-z0-9-]+)")
-# on text with lines joined by LF (the last two on lowercased text):
-_UID_VALUE = re.compile(rb"\n[Uu][Ii][Dd]([;:][^\n]*)")
-_TEXT_LINE = re.compile(rb"\n(?:summary|categories)[;:]")
-_NON_ASCII_TEXT_LINE = re.compile(rb"\n(?:summary|categories)[;:][^\n\x80-\xff]*[\x80-\xff]")
-_TEXT_PROPS = (b"summary:", b"summary;", b"categories:", b"categories;")
-_ESCAPED = (",", ";", "\\", "\n", "\r")  # a keyword with one of these may be hidden by an escape
 PRODID = "-//followcal//followcal//EN"
-MAX_NESTING = 50
-
-
-def unfold(data: bytes) -> bytes:
-    """RFC 5545 unfolding, exactly `re.sub(rb"\\r?\\n[ \\t]", b"", data)`: a CR that precedes a
-    folding LF goes with it. Splitting on the literal LF first is several times faster."""
-    parts = _FOLD.split(data)
-    last = parts.pop()
-    return b"".join([p[:-1] if p.endswith(b"\r") else p for p in parts] + [last])
-
-
-class Block(NamedTuple):
-    """One top-level component of a VCALENDAR: its unfolded text, lines joined by LF.
-
-    A NamedTuple: a large export makes tens of thousands of these, and a frozen dataclass's
-    __init__ costs several times more."""
-
-    name: str
-    text: bytes
-
-    @property
-    def lines(self) -> list[bytes]:
-        return self.text.split(b"\n")
-
-    def prop(self, name: bytes) -> list[bytes]:
-        """Raw values of a property (parameters dropped); cheap, no unescaping."""
-        out = []
-        for line in self.lines:
-            if line[: len(name)].upper() == name and line[len(name) : len(name) + 1] in (b":", b";"):
-                value = _value_of(line)
-                if value is not None:
-                    out.append(value)
-        return out
-
-
-def _value_of(line: bytes) -> bytes | None:
-    """The value after the first colon that is not inside a quoted parameter."""
-    colon = line.find(b":")
-    if colon >= 0 and b'"' not in line[:colon]:
-        return line[colon + 1 :]
-    quoted = False
-    for i, ch in enumerate(line):
-        if ch == 0x22:  # "
-            quoted = not quoted
-        elif ch == 0x3A and not quoted:  # :
-            return line[i + 1 :]
-    return None
-
-
-def split_calendar(data: bytes, origin: str) -> tuple[list[bytes], list[Block]]:
-    """Calendar-level property lines and top-level component blocks, in one linear pass.
-
-    Line ends are those of bytes.splitlines() (CRLF, LF, CR). Only BEGIN:/END: lines are visited
-    in Python (a regex finds them); a block is a slice of the unfolded text. Raises SourceError
-    when the data is not an iCalendar stream at all.
-    """
-    if not data.strip():
-        raise SourceError(f"{origin}: the file is empty")
-    text = unfold(data.lstrip(b"\xef\xbb\xbf"))
-    text = b"\n" + text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    first = text.lstrip().split(b"\n", 1)[0]
-    if first.strip().upper() != b"BEGIN:VCALENDAR":
-        raise SourceError(f"{origin}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
-    header: list[bytes] = []
-    blocks: list[Block] = []
-    depth = calendars = 0
-    start, name, pos = -1, "", 0
-    for match in _BOUNDARY.finditer(text):
-        at = match.start() + 1
-        if depth == 1 and at > pos + 1:
-            header.extend(ln for ln in text[pos:at].split(b"\n") if ln.strip())
-        pos = match.end()
-        if text[at] in b"Bb":
-            depth += 1
-            if depth == 1:
-                calendars += 1
-            elif depth == 2:
-                start, name = at, text[at + 6 : pos].strip().upper().decode("ascii", "replace")
-        elif depth == 1 and text[at : at + 6].upper() == b"END:VC":
-            depth = 0
-        else:
-            depth -= 1
-            if depth == 1 and start >= 0:
-                blocks.append(Block(name, text[start:pos]))
-                start = -1
-            elif depth < 1:
-                depth = 0
-    if depth == 1:
-        header.extend(ln for ln in text[pos:].split(b"\n") if ln.strip())
-    if calendars == 0:
-        raise SourceError(f"{origin}: not an iCalendar file (no VCALENDAR)")
-    return header, blocks
-
-
-def _unescape(text: str) -> str:
-    """TEXT unescaping the way icalendar does it for SUMMARY."""
-    return text.replace("\\N", "\\n").replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
-
-
-def _text_line_matches(line: bytes, words: Sequence[str]) -> bool:
-    """A SUMMARY/CATEGORIES line read as detect reads it (decoded, unescaped or not, casefolded)."""
-    raw = line.decode("utf-8", "replace")
-    variants = {raw.casefold(), _unescape(raw).casefold(), raw.replace("\\", "").casefold()}
-    return any(w in v for v in variants for w in words)
-
-
-def _own_uid(block: Block) -> bytes | None:
-    """The component's own UID (not a VALARM's), raw and stripped; None when it has none."""
-    depth = 0
-    for line in block.lines:
-        head = line[:6].upper()
-        if head == b"BEGIN:":
-            depth += 1
-        elif head[:4] == b"END:":
-            depth -= 1
-        elif depth == 1 and head[:3] == b"UID" and head[3:4] in (b":", b";"):
-            value = _value_of(line)
-            if value is not None:
-                return value.strip()
-    return None
-
-
-def select_blocks(blocks: list[Block], keywords: Iterable[str] | None) -> list[Block]:
-    """VTIMEZONEs, candidate VEVENTs and every VEVENT sharing a candidate's UID.
-
-    A candidate has a keyword in a SUMMARY or CATEGORIES line. That is a superset of what
-    detect.is_interview accepts: ASCII lines are matched in bytes (lowercase == casefold there);
-    lines with non-ASCII bytes, and every line when a keyword holds a character that TEXT escapes,
-    are decoded and matched raw, unescaped and without backslashes. The blocks are searched as one
-    lowercased text, so only keyword hits and UID lines are visited in Python.
-    """
-    if keywords is None:
-        return blocks
-    from bisect import bisect_right
-
-    words = [k.casefold() for k in keywords if k.strip()]
-    fast = [w.encode("ascii") for w in words if w.isascii() and not any(c in w for c in _ESCAPED)]
-    starts, offset = [], 1
-    for block in blocks:
-        starts.append(offset)
-        offset += len(block.text) + 1
-    joined = b"\n" + b"\n".join(b.text for b in blocks)
-    lowered = joined.lower()
-
-    hits: set[int] = set()
-    for word in fast:  # bytes.find beats a regex alternation several times over
-        at = lowered.find(word)
-        while at >= 0:
-            if lowered.startswith(_TEXT_PROPS, lowered.rfind(b"\n", 0, at) + 1):
-                hits.add(bisect_right(starts, at) - 1)
-            at = lowered.find(word, at + 1)
-    lines = _NON_ASCII_TEXT_LINE if len(fast) == len(words) else _TEXT_LINE
-    for match in lines.finditer(lowered):
-        end = joined.find(b"\n", match.end())
-        if _text_line_matches(joined[match.start() + 1 : end if end >= 0 else None], words):
-            hits.add(bisect_right(starts, match.start() + 1) - 1)
-
-    # every VEVENT whose own UID is a candidate's (series masters, overrides); a UID line is
-    # only looked at closely when its value is one of those few UIDs
-    keys = {i: _own_uid(blocks[i]) for i in hits if blocks[i].name == "VEVENT"}
-    chosen = set(keys)
-    wanted = {k for k in keys.values() if k is not None}
-    if wanted:
-        for match in _UID_VALUE.finditer(joined):
-            raw = match.group(1)
-            key = raw[1:].strip() if raw[:1] == b":" else (_value_of(raw) or b"").strip()
-            if key in wanted:
-                i = bisect_right(starts, match.start() + 1) - 1
-                if i not in chosen and blocks[i].name == "VEVENT" and _own_uid(blocks[i]) in wanted:
-                    chosen.add(i)
-    return [block for i, block in enumerate(blocks) if block.name == "VTIMEZONE" or i in chosen]
 
 
 def read_calendar(
@@ -237,14 +57,14 @@ def _read_calendar(
     warnings: list[str] = []
     body = [b"BEGIN:VCALENDAR", *header]
     for block in chosen:
-        if _too_deep(block):
-            warnings.append(f"skipped event {_block_uid(block)} ({origin}): components nested too deeply")
+        if too_deep(block):
+            warnings.append(f"skipped event {block_uid(block)} ({origin}): components nested too deeply")
             continue
-        lines = _trimmed(block, origin, warnings)
+        lines = trimmed(block, origin, warnings)
         if block.name == "VEVENT":
-            lines = _own_lines(block, lines)
+            lines = own_lines(block, lines)
             if keywords is not None:
-                lines = _used_lines(lines)
+                lines = used_lines(lines)
         body.extend(lines)
     body.append(b"END:VCALENDAR")
     try:
@@ -260,98 +80,6 @@ def _read_calendar(
             warnings.append(f"{origin}: X-WR-TIMEZONE ignored: {_short(exc)}")
     good = _drop_bad_events(calendar, origin, warnings)
     return _expand(good, origin, window, now, warnings), warnings
-
-
-MAX_LINE = 64 * 1024  # bytes of one unfolded content line; longer ones are cut short or dropped
-MAX_SUMMARY = 1024
-_TRIMMABLE = (b"SUMMARY", b"DESCRIPTION")
-
-
-def _trimmed(block: Block, origin: str, warnings: list[str]) -> list[bytes]:
-    """The block's lines with absurdly long ones cut short (SUMMARY, DESCRIPTION) or dropped
-    (attachments, anything else): one 20 MB line must not make parsing, drafting and writing the
-    reminders crawl, and the event itself still counts."""
-    lines = block.lines
-    if max(map(len, lines), default=0) <= MAX_SUMMARY:
-        return lines
-    out = []
-    for line in lines:
-        match = _NAME_RE.match(line)
-        name = match.group(1).upper() if match else b"?"
-        limit = MAX_SUMMARY if name == b"SUMMARY" else MAX_LINE
-        if len(line) <= limit:
-            out.append(line)
-            continue
-        shown = f"event {_block_uid(block)} ({origin}): {name[:40].decode('ascii', 'replace')}"
-        if name in _TRIMMABLE and _value_of(line[:limit]) is not None:
-            end = limit
-            while end > 0 and 0x80 <= line[end] < 0xC0:  # never split a UTF-8 character
-                end -= 1
-            cut = line[:end]
-            if (len(cut) - len(cut.rstrip(b"\\"))) % 2:  # nor an escape
-                cut = cut[:-1]
-            out.append(cut)
-            warnings.append(f"{shown} longer than {limit} bytes; cut short")
-        else:
-            warnings.append(f"{shown} longer than {limit} bytes; ignored")
-    return out
-
-
-_SUB_BEGIN = re.compile(rb"\n[Bb][Ee][Gg][Ii][Nn]:")
-
-
-def _own_lines(block: Block, lines: list[bytes]) -> list[bytes]:
-    """A VEVENT's lines without its sub-components (VALARMs): nothing is read from them, and
-    icalendar would parse them and recurring-ical-events copy them into every occurrence."""
-    if not _SUB_BEGIN.search(block.text):
-        return lines
-    out, depth = [], 0
-    for line in lines:
-        head = line[:6].upper()
-        if head == b"BEGIN:":
-            depth += 1
-        if depth <= 1:
-            out.append(line)
-        if head[:4] == b"END:":
-            depth -= 1
-    return out
-
-
-# Every VEVENT property followcal (to_source_event, _event_problem) or recurring-ical-events
-# reads. The fast path hands icalendar only these; the full path parses everything, and the
-# equivalence tests hold both to the same plan.
-_USED = frozenset(
-    b"BEGIN END UID SUMMARY DESCRIPTION CATEGORIES DTSTART DTEND DURATION RRULE RDATE EXDATE "
-    b"EXRULE RECURRENCE-ID SEQUENCE STATUS ORGANIZER ATTENDEE LAST-MODIFIED DTSTAMP".split()
-)
-
-
-def _used_lines(lines: list[bytes]) -> list[bytes]:
-    out = []
-    for line in lines:
-        match = _NAME_RE.match(line)
-        name = match.group(1).upper() if match else b""
-        if name in _USED or name.startswith(b"X-FOLLOWCAL-"):
-            out.append(line)
-    return out
-
-
-def _too_deep(block: Block) -> bool:
-    depth = 0
-    for line in block.lines:
-        head = line[:6].upper()
-        if head == b"BEGIN:":
-            depth += 1
-            if depth > MAX_NESTING:
-                return True
-        elif line[:4].upper() == b"END:":
-            depth -= 1
-    return False
-
-
-def _block_uid(block: Block) -> str:
-    uid = block.prop(b"UID")
-    return uid[0].decode("utf-8", "replace").strip() if uid else "(no UID)"
 
 
 def _short(exc: BaseException) -> str:

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import stat
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import icalendar

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followcal import ics
+from followcal import ics, ics_scan
 from followcal.cli import cli
 from followcal.config import RuleSettings, parse_settings
 from followcal.errors import SourceError
@@ -153,9 +153,9 @@ def test_selection_skips_unrelated_events() -> None:
     data = _calendar(_event("a", "Interview with Acme"), _event("b", "Team sync"),
                      "BEGIN:VTIMEZONE\r\nTZID:X\r\nEND:VTIMEZONE",
                      _event("c", "Notes", extra=("DESCRIPTION:about the interview",)))
-    _, blocks = ics.split_calendar(data, "x")
-    chosen = ics.select_blocks(blocks, RuleSettings().keywords)
-    assert [(b.name, ics._block_uid(b)) for b in chosen] == [("VEVENT", "a"), ("VTIMEZONE", "(no UID)")]
+    _, blocks = ics_scan.split_calendar(data, "x")
+    chosen = ics_scan.select_blocks(blocks, RuleSettings().keywords)
+    assert [(b.name, ics_scan.block_uid(b)) for b in chosen] == [("VEVENT", "a"), ("VTIMEZONE", "(no UID)")]
 
 
 # --- the CLI ------------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def _streams(draw) -> bytes:
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=60) | st.lists(st.sampled_from([b"a", b"\r", b"\n", b" ", b"\t"]), max_size=40).map(b"".join))
 def test_unfold_is_the_rfc_regex(data: bytes) -> None:
-    assert ics.unfold(data) == re.sub(rb"\r?\n[ \t]", b"", data)
+    assert ics_scan.unfold(data) == re.sub(rb"\r?\n[ \t]", b"", data)
 
 
 def _reference_split(data: bytes) -> tuple[list[bytes], list[tuple[str, list[bytes]]]]:
@@ -254,7 +254,7 @@ def _reference_split(data: bytes) -> tuple[list[bytes], list[tuple[str, list[byt
 
 
 def _split(data: bytes) -> tuple[list[bytes], list[tuple[str, list[bytes]]]]:
-    header, blocks = ics.split_calendar(data, "x")
+    header, blocks = ics_scan.split_calendar(data, "x")
     return header, [(b.name, b.lines) for b in blocks]
 
 

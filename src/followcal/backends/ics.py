@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .. import ics
+from .. import ics, ics_scan
 from ..errors import SourceError, UsageError
 from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, Skip, SourceEvent, Update, Window
 
@@ -169,12 +169,12 @@ class IcsFileTarget:
         if not data.strip():
             return []
         try:
-            header, blocks = ics.split_calendar(data, self.label)
+            header, blocks = ics_scan.split_calendar(data, self.label)
         except SourceError:
             raise UsageError(f"{self.path}: exists and is not a calendar; not overwriting it") from None
         foreign = [
             b for b in blocks
-            if b.name == "VEVENT" and not (b.prop(b"X-FOLLOWCAL-KIND") and ics._block_uid(b).endswith("@followcal"))
+            if b.name == "VEVENT" and not (b.prop(b"X-FOLLOWCAL-KIND") and ics_scan.block_uid(b).endswith("@followcal"))
         ]
         if foreign:
             raise UsageError(
