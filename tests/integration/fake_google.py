@@ -5,8 +5,9 @@ events list (timeMin/timeMax, showDeleted, privateExtendedProperty, pagination w
 server-side page size, syncToken/nextSyncToken, 410 for expired tokens), insert/import/get/
 update/patch/delete with Google's semantics (ids never freed: delete = status cancelled; insert
 of a known id = 409; If-Match -> 412), the multipart/mixed batch endpoint, an OAuth token
-endpoint (refresh_token grant, invalid_grant) and injectable per-call faults. Every dispatched
-call is counted, batch parts included, so tests can assert "no writes".
+endpoint (refresh_token, authorization_code and service-account JWT-bearer grants, invalid_grant)
+and injectable per-call faults. Every dispatched call is counted, batch parts included, so tests
+can assert "no writes".
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 PRIMARY = "me@example.com"
 ID_RE = re.compile(r"^[a-v0-9]{5,1024}$")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
 @dataclass
@@ -59,6 +61,7 @@ class FakeGoogle:
         self.access_tokens: set[str] = set()
         self.refresh_tokens: set[str] = set()
         self.token_requests = 0
+        self.jwt_assertions: list[str] = []  # service-account (JWT-bearer) grants, as received
         self.add_calendar("Me", calendar_id=PRIMARY, tz="America/New_York", primary=True)
         self.server: ThreadingHTTPServer | None = None
 
@@ -279,6 +282,11 @@ class FakeGoogle:
                 self.access_tokens.add(access)
                 self.refresh_tokens.add(refresh)
                 return 200, {"access_token": access, "refresh_token": refresh, "expires_in": 3600, "token_type": "Bearer"}
+            if form.get("grant_type") == JWT_BEARER and form.get("assertion"):
+                self.jwt_assertions.append(form["assertion"])  # not verified: tests decode and inspect it
+                access = f"ya29.fake-sa-{secrets.token_hex(8)}"
+                self.access_tokens.add(access)
+                return 200, {"access_token": access, "expires_in": 3600, "token_type": "Bearer"}
             if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens:
                 return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
             access = f"ya29.fake-{secrets.token_hex(8)}"
