@@ -125,6 +125,7 @@ def test_service_account_key_refused_by_the_token_endpoint_is_one_line(fake, env
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "'g'" in lines[0], result.output
+    assert "service account key" in lines[0] and "auth google" not in lines[0]  # no sign-in advice
     assert "Traceback" not in result.output and "BEGIN PRIVATE KEY" not in result.output
 
 

@@ -87,12 +87,17 @@ def _map_http(exc: Any, what: str) -> FollowcalError:
     return BackendError(f"{what}: {detail}")
 
 
-def _map_other(exc: BaseException, what: str, host: str) -> FollowcalError | None:
+def _map_other(exc: BaseException, what: str, host: str, service_account: bool = False) -> FollowcalError | None:
     """Transport and auth exceptions -> followcal errors; None for anything else (a bug)."""
     import httplib2
     from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 
     if isinstance(exc, RefreshError):
+        if service_account:
+            return AuthError(
+                f"{what}: Google refused the service account key (check the key, and the "
+                "domain-wide delegation of its client id when `subject` is set)"
+            )
         return AuthError(f"{what}: Google refused the stored token; run `followcal auth google` again")
     if isinstance(exc, TransportError):
         return BackendError(f"{what}: cannot reach the Google token endpoint")
@@ -151,7 +156,7 @@ class GoogleClient:
         except ApiError as exc:
             raise BackendError(f"{what}: unexpected answer from {self.host} ({type(exc).__name__})") from None
         except Exception as exc:
-            mapped = _map_other(exc, what, self.host)
+            mapped = _map_other(exc, what, self.host, service_account=bool(self.config.service_account))
             if mapped is None:
                 raise
             raise mapped from None
@@ -181,7 +186,7 @@ class GoogleClient:
         except FollowcalError:
             raise
         except Exception as exc:
-            mapped = _map_other(exc, f"account {self.config.name!r}", self.host)
+            mapped = _map_other(exc, f"account {self.config.name!r}", self.host, service_account=bool(self.config.service_account))
             if mapped is None:
                 raise
             raise mapped from None
