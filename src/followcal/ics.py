@@ -154,12 +154,20 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
         lo = min([series_lo, *starts]) - timedelta(days=1)
         hi = max([series_hi, *starts]) + timedelta(days=2)
     try:
-        if window.since is None and window.until is None and recurring_uids:
-            # series are kept only in [series_lo, series_hi): expanding them over the span of all
-            # single events (years of history) would build occurrences just to drop them
+        if window.since is None and window.until is None:
+            # No window: every single event is kept, so a plain one (one component for its UID,
+            # no RRULE/RDATE/RECURRENCE-ID) is its own occurrence and skips the expansion. Series
+            # are kept only in [series_lo, series_hi): expanding them over the span of all single
+            # events (years of history) would build occurrences just to drop them.
+            plain = _plain_singles(events, with_rid)
+            plain_ids = {id(c) for c in plain}
+            rest = {str(c.get("UID")) for c in events if id(c) not in plain_ids}
             pad = timedelta(days=2)
-            occurrences = _occurrences(_subset(calendar, recurring_uids, False), lo, hi)
-            occurrences += _occurrences(_subset(calendar, recurring_uids, True), series_lo - pad, series_hi + pad)
+            occurrences = list(plain)
+            if rest - recurring_uids:
+                occurrences += _occurrences(_subset(calendar, rest - recurring_uids, True), lo, hi)
+            if recurring_uids:
+                occurrences += _occurrences(_subset(calendar, recurring_uids, True), series_lo - pad, series_hi + pad)
         else:
             occurrences = _occurrences(calendar, lo, hi)
     except Exception as exc:  # recurring-ical-events raises its own and dateutil's errors
@@ -179,6 +187,15 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
         out.append(event)
     out.sort(key=lambda e: (_as_utc(e.start, now), e.uid, _iso(e.recurrence_id)))
     return out
+
+
+def _plain_singles(events: list[Any], with_rid: set[str]) -> list[Any]:
+    """VEVENTs that are the only component of their UID and neither recur nor override."""
+    count: dict[str, int] = {}
+    for component in events:
+        uid = str(component.get("UID"))
+        count[uid] = count.get(uid, 0) + 1
+    return [c for c in events if count[str(c.get("UID"))] == 1 and str(c.get("UID")) not in with_rid]
 
 
 def _occurrences(calendar: Any, lo: datetime, hi: datetime) -> list[Any]:
