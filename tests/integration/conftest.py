@@ -49,3 +49,16 @@ def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch):
+    """The loopback fake of the Google Calendar v3 API (fake_google.py), retries without delay."""
+    from fake_google import FakeGoogle
+
+    from followcal.backends import google
+
+    monkeypatch.setattr(google, "BASE_DELAY", 0.0)
+    server = FakeGoogle().start()
+    yield server
+    server.stop()

@@ -24,22 +24,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_google import FakeGoogle  # tests/integration is on sys.path (conftest.py)
 from test_google_sync import NOW, reminders, seed_sample, write_config
 
-from followcal.backends import google, google_auth
+from followcal.backends import google_auth
 from followcal.cli import cli
 
 pytestmark = pytest.mark.integration
 
 SUBJECT = "me@corp.example"
 SA_EMAIL = "followcal@project.iam.gserviceaccount.com"
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    """The loopback Calendar API (fixtures as in test_google_sync.py; importing them trips F811)."""
-    monkeypatch.setattr(google, "BASE_DELAY", 0.0)
-    server = FakeGoogle().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -29,14 +29,6 @@ _STATUS = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentati
 
 
 @pytest.fixture
-def fake(monkeypatch):
-    monkeypatch.setattr(google, "BASE_DELAY", 0.0)
-    server = FakeGoogle().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def env(tmp_path, monkeypatch):
     monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
     return tmp_path
