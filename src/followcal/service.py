@@ -100,10 +100,3 @@ def export_plan(result: PlanResult, output: Path, ctx: Context, *, refresh_minut
     existing = target.list_owned()
     plan = reconcile(target.label, result.reminders, existing, now=ctx.now, window=Window())
     return plan, target.render(plan)
-
-
-def render_feed(result: PlanResult, *, refresh_minutes: int | None, name: str) -> bytes:
-    """A feed's bytes: the same as `export` to a new file."""
-    from . import ics
-
-    return ics.calendar_bytes(result.reminders, name=name, refresh_minutes=refresh_minutes)
