@@ -31,7 +31,7 @@ from .model import (
     Window,
 )
 from .rules import Process, processes, schedule
-from .service import Context, read_sources
+from .service import Context, read_sources, source_window
 
 VALID_OUTCOMES = tuple(o.value for o in Outcome)
 MIN_ID_PREFIX = 6
@@ -105,13 +105,10 @@ def read_interviews(
 ) -> Interviews:
     """Read every spec in its window (as sync does), plan once with `marks`."""
     from .planner import calendar_for, plan_events
-    from .sources import account_spec
 
     by_window: dict[Window, list[str]] = {}
     for spec, range_ in specs:
-        is_account = account_spec(spec, ctx.settings) is not None
-        window = range_.window(ctx.now, for_account=is_account) if range_ is not None else Window()
-        by_window.setdefault(window, []).append(spec)
+        by_window.setdefault(source_window(spec, range_, ctx), []).append(spec)
     events, warnings = [], []
     for window, group in by_window.items():
         found, problems = read_sources(group, ctx, window)

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .config import Settings, system_timezone
+from .config import RangeConfig, Settings, system_timezone
 from .errors import UsageError
 from .model import OutcomeRecord, Plan, PlanResult, SourceEvent, Window
 
@@ -43,6 +43,16 @@ class Context:
         if lo and hi and hi <= lo:
             raise UsageError("--until is before --since")
         return Window(lo, hi)
+
+
+def source_window(spec: str, range_: RangeConfig | None, ctx: Context) -> Window:
+    """The window a configured source is read over: accounts default to 90 days back and 365
+    ahead, files and URLs are read whole unless the entry sets bounds (DESIGN.md "Config")."""
+    from .sources import account_spec
+
+    if range_ is None:
+        return Window()
+    return range_.window(ctx.now, for_account=account_spec(spec, ctx.settings) is not None)
 
 
 def read_sources(

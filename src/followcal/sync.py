@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .config import SyncConfig, state_dir
 from .errors import ConflictError, FollowcalError, UsageError
 from .model import ApplyResult, Create, Delete, Plan, Update, Window
-from .service import Context, stored_marks
+from .service import Context, source_window, stored_marks
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +72,7 @@ def select_entries(ctx: Context, names: Sequence[str]) -> list[SyncConfig]:
 
 def read_window(entry: SyncConfig, ctx: Context) -> tuple[list[tuple[str, Window]], Window]:
     """Each source with its read window, and the window inside which stale reminders may go."""
-    from .sources import account_spec
-
-    pairs = []
-    for spec in entry.sources:
-        is_account = account_spec(spec, ctx.settings) is not None
-        pairs.append((spec, entry.range.window(ctx.now, for_account=is_account)))
+    pairs = [(spec, source_window(spec, entry.range, ctx)) for spec in entry.sources]
     windows = [w for _, w in pairs]
     since = None if any(w.since is None for w in windows) else min(w.since for w in windows)  # type: ignore[type-var]
     until = None if any(w.until is None for w in windows) else max(w.until for w in windows)  # type: ignore[type-var]
