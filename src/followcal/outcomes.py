@@ -114,7 +114,10 @@ def read_interviews(
         found, problems = read_sources(group, ctx, window)
         events.extend(found)
         warnings.extend(problems)
-    result = plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings)
+    # mark and status show dates and kinds only: no message is drafted
+    result = plan_events(
+        events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings, descriptions=False
+    )
     procs = processes([p.interview for p in result.interviews], ctx.settings.rules, calendar_for(ctx.settings))
     return Interviews(result, tuple(procs))
 
