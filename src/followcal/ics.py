@@ -314,39 +314,6 @@ def to_source_event(component: Any, origin: str) -> SourceEvent:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def reminder_component(reminder: Reminder, sequence: int) -> Any:
-    """The VEVENT for one reminder (DESIGN.md "Reminder events")."""
-    from icalendar import Alarm, Event, vCategory
-
-    event = Event()
-    event.add("UID", reminder.uid)
-    event.add("DTSTAMP", reminder.stamp)
-    event.add("LAST-MODIFIED", reminder.stamp)
-    event.add("SEQUENCE", sequence)
-    event.add("SUMMARY", reminder.summary)
-    if reminder.all_day:
-        event.add("DTSTART", reminder.date)
-        event.add("DTEND", reminder.date + timedelta(days=1))
-    else:
-        event.add("DTSTART", reminder.due)
-        event.add("DTEND", reminder.end)
-    event.add("DESCRIPTION", reminder.description)
-    event.add("CATEGORIES", vCategory(["followcal"]))
-    event.add("RELATED-TO", reminder.interview_uid)
-    event.add("TRANSP", "TRANSPARENT")
-    event.add("STATUS", "CONFIRMED")
-    event.add("X-FOLLOWCAL-KIND", reminder.kind)
-    event.add("X-FOLLOWCAL-INTERVIEW", reminder.interview_id)
-    event.add("X-FOLLOWCAL-INTERVIEW-START", reminder.interview_start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
-    event.add("X-FOLLOWCAL-HASH", reminder.fingerprint)
-    alarm = Alarm()
-    alarm.add("ACTION", "DISPLAY")
-    alarm.add("DESCRIPTION", reminder.summary)
-    alarm.add("TRIGGER", timedelta(0))
-    event.add_component(alarm)
-    return event
-
-
 def _timezones(reminders: Sequence[Reminder]) -> list[Any]:
     from icalendar import Timezone
 
@@ -372,39 +339,44 @@ def calendar_bytes(
     name: str = "followcal reminders",
     refresh_minutes: int | None = None,
 ) -> bytes:
-    """A whole reminder calendar; the same reminders give byte-identical output."""
-    from icalendar import Calendar, vDuration
+    """A whole reminder calendar; the same reminders give byte-identical output.
+
+    The VEVENTs come from followcal's own serialiser (ics_write: icalendar's layout, without its
+    per-character folding); the few VTIMEZONEs are still written by icalendar."""
+    from .ics_write import duration, escape_text, event_text, fold, unknown_value
 
     sequences = sequences or {}
-    calendar = Calendar()
-    calendar.add("PRODID", PRODID)
-    calendar.add("VERSION", "2.0")
-    calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("METHOD", "PUBLISH")
-    calendar.add("NAME", name)
-    calendar.add("X-WR-CALNAME", name)
-    calendar.add("X-WR-CALDESC", "Thank-you notes, follow-ups and cut-offs after job interviews")
+    head = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:" + escape_text(PRODID),
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALDESC:Thank-you notes, follow-ups and cut-offs after job interviews",
+        "NAME:" + escape_text(name),
+        "X-WR-CALNAME:" + unknown_value(name),
+    ]
     if refresh_minutes:
-        calendar.add("REFRESH-INTERVAL", timedelta(minutes=refresh_minutes), parameters={"VALUE": "DURATION"})
-        calendar.add("X-PUBLISHED-TTL", vDuration(timedelta(minutes=refresh_minutes)))  # else "0:15:00"
-    for tz in _timezones(reminders):
-        calendar.add_component(tz)
-    for reminder in sorted(reminders, key=lambda r: (r.due, r.uid)):
-        calendar.add_component(reminder_component(reminder, sequences.get(reminder.uid, 0)))
-    return calendar.to_ical()
+        ttl = duration(timedelta(minutes=refresh_minutes))
+        head += [f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}", f"X-PUBLISHED-TTL:{ttl}"]
+    parts = ["".join(fold(line) + "\r\n" for line in head)]
+    parts += [tz.to_ical().decode("utf-8") for tz in _timezones(reminders)]
+    parts += [
+        event_text(reminder, sequences.get(reminder.uid, 0))
+        for reminder in sorted(reminders, key=lambda r: (r.due, r.uid))
+    ]
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
 
 
 def single_event_bytes(reminder: Reminder, sequence: int) -> bytes:
     """One reminder in its own VCALENDAR (a CalDAV resource), with its VTIMEZONE."""
-    from icalendar import Calendar
+    from .ics_write import escape_text, event_text
 
-    calendar = Calendar()
-    calendar.add("PRODID", PRODID)
-    calendar.add("VERSION", "2.0")
-    for tz in _timezones([reminder]):
-        calendar.add_component(tz)
-    calendar.add_component(reminder_component(reminder, sequence))
-    return calendar.to_ical()
+    parts = ["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" + escape_text(PRODID) + "\r\n"]
+    parts += [tz.to_ical().decode("utf-8") for tz in _timezones([reminder])]
+    parts += [event_text(reminder, sequence), "END:VCALENDAR\r\n"]
+    return "".join(parts).encode("utf-8")
 
 
 def owned_from_component(component: Any, ref: str | None = None, etag: str | None = None) -> OwnedEvent | None:

@@ -1,0 +1,48 @@
+"""Fixtures every test shares. The autouse one keeps each test away from the user's real state:
+the state, cache and config dirs (followcal's own variables and the XDG ones platformdirs reads)
+point into the test's temporary folder, and no `FOLLOWCAL_CONFIG` leaks in from the shell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "interviews.ics"
+SAMPLE_CONFIG = ROOT / "samples" / "followcal.toml"
+NOW = datetime(2026, 11, 22, 12, tzinfo=ZoneInfo("America/New_York"))
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own empty user dirs; a test may still set FOLLOWCAL_STATE_DIR itself."""
+    home = tmp_path_factory.mktemp("user")
+    for variable, folder in (
+        ("FOLLOWCAL_STATE_DIR", "state"),
+        ("FOLLOWCAL_CACHE_DIR", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "xdg-state"),
+        ("XDG_CACHE_HOME", "xdg-cache"),
+        ("XDG_DATA_HOME", "data"),
+    ):
+        monkeypatch.setenv(variable, str(home / folder))
+    monkeypatch.delenv("FOLLOWCAL_CONFIG", raising=False)
+    yield home
+
+
+@pytest.fixture(scope="session")
+def sample_reminders() -> list:
+    """Every reminder of the bundled sample, planned with its config at the fixed NOW."""
+    from followcal import ics
+    from followcal.config import load_settings
+    from followcal.model import Window
+    from followcal.planner import plan_events
+
+    settings = load_settings(SAMPLE_CONFIG)
+    events, warnings = ics.read_calendar(SAMPLE.read_bytes(), str(SAMPLE), Window(), keywords=None, now=NOW)
+    planned = plan_events(events, settings, default_tz="America/New_York", warnings=warnings)
+    return [r for p in planned.interviews for r in p.reminders]
