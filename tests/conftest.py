@@ -5,16 +5,11 @@ point into the test's temporary folder, and no `FOLLOWCAL_CONFIG` leaks in from 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "samples" / "interviews.ics"
-SAMPLE_CONFIG = ROOT / "samples" / "followcal.toml"
-NOW = datetime(2026, 11, 22, 12, tzinfo=ZoneInfo("America/New_York"))
+from support import NOW, SAMPLE, SAMPLE_CONFIG
 
 
 @pytest.fixture(autouse=True)

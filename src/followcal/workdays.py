@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import UnknownRegionError
+from .holiday_cache import holiday_cache
 
 SOURCES = ("workalendar", "holidays", "config")
 _ONE_DAY = timedelta(days=1)
@@ -155,7 +156,7 @@ def _providers(region: str) -> dict[str, _Provider]:
 
 @lru_cache(maxsize=256)
 def _cached(region: str, extra: tuple[date, ...], working: tuple[date, ...]) -> WorkCalendar:
-    providers = _providers(region) if region else {}
+    providers = holiday_cache().providers(region, _providers) if region else {}
     if not providers:
         raise UnknownRegionError(region)
     return WorkCalendar(region, providers, extra, working)
