@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import SourceError
+from .ics_fast import plain_event
 from .ics_scan import block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
 
@@ -50,12 +51,26 @@ def read_calendar(
 def _read_calendar(
     data: bytes, origin: str, window: Window, *, keywords: Iterable[str] | None, now: datetime
 ) -> tuple[list[SourceEvent], list[str]]:
-    import icalendar
-
     header, blocks = split_calendar(data, origin)
     chosen = select_blocks(blocks, keywords)
     warnings: list[str] = []
+    # On the fast path with no window, a plain single event is read directly (ics_fast) unless it
+    # needs icalendar; X-WR-TIMEZONE rewrites floating times, so such files take icalendar's path.
+    direct = (
+        keywords is not None
+        and window.since is None
+        and window.until is None
+        and not any(h.upper().startswith(b"X-WR-TIMEZONE") for h in header)
+    )
+    uid_count: dict[str, int] = {}
+    if direct:
+        for block in chosen:
+            if block.name == "VEVENT":
+                uid = block_uid(block)
+                uid_count[uid] = uid_count.get(uid, 0) + 1
+    fast: list[SourceEvent] = []
     body = [b"BEGIN:VCALENDAR", *header]
+    events_left = 0
     for block in chosen:
         if too_deep(block):
             warnings.append(f"skipped event {block_uid(block)} ({origin}): components nested too deeply")
@@ -65,8 +80,26 @@ def _read_calendar(
             lines = own_lines(block, lines)
             if keywords is not None:
                 lines = used_lines(lines)
+            if direct and uid_count.get(block_uid(block)) == 1:
+                event = plain_event(lines, origin)
+                if event is not None:
+                    fast.append(event)
+                    continue
+            events_left += 1
         body.extend(lines)
     body.append(b"END:VCALENDAR")
+    events = _read_with_icalendar(body, header, origin, window, now, warnings) if events_left or not direct else []
+    if fast:
+        events = sorted(events + fast, key=lambda e: (_as_utc(e.start, now), e.uid, _iso(e.recurrence_id)))
+    return events, warnings
+
+
+def _read_with_icalendar(
+    body: list[bytes], header: list[bytes], origin: str, window: Window, now: datetime, warnings: list[str]
+) -> list[SourceEvent]:
+    """The events of `body` (a VCALENDAR's lines) through icalendar and recurring-ical-events."""
+    import icalendar
+
     try:
         calendar = icalendar.Calendar.from_ical(b"\r\n".join(body) + b"\r\n")
     except (ValueError, IndexError, KeyError, RecursionError) as exc:
@@ -79,7 +112,7 @@ def _read_calendar(
         except Exception as exc:  # the library raises assorted errors on odd input
             warnings.append(f"{origin}: X-WR-TIMEZONE ignored: {_short(exc)}")
     good = _drop_bad_events(calendar, origin, warnings)
-    return _expand(good, origin, window, now, warnings), warnings
+    return _expand(good, origin, window, now, warnings)
 
 
 def _short(exc: BaseException) -> str:

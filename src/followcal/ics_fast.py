@@ -1,0 +1,236 @@
+"""A direct reader for the plain single VEVENTs of the fast path (issue 17).
+
+Most interview candidates in an export are plain single events: one component for their UID, no
+recurrence, times in UTC, floating, all-day or an IANA zone. Building an icalendar component for
+each costs more than the rest of the read, so this module turns such an event's unfolded lines
+straight into the SourceEvent that `ics.to_source_event` would make of icalendar's parse.
+
+It is deliberately narrow: anything it is not certain to read exactly as icalendar would (a
+parameter with an RFC 6868 caret, an escaped backslash, a repeated single-valued property, a
+Windows or custom TZID, a DURATION, an odd value) makes it return None, and the event takes the
+icalendar path as before. The fast-path equivalence tests hold the two readers to the same events
+on the bench feeds, the samples and the edge cases.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from .model import Attendee, Person, SourceEvent
+
+_SINGLE = frozenset({"UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "STATUS", "ORGANIZER",
+                     "LAST-MODIFIED", "DTSTAMP", "X-FOLLOWCAL-KIND"})
+_NOT_PLAIN = frozenset({"RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID", "DURATION"})
+_DATE_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)")
+_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_UTC = ZoneInfo("UTC")
+
+
+class _NotPlain(Exception):
+    """Raised inside the reader: leave this event to icalendar."""
+
+
+def _split(line: str) -> tuple[str, dict[str, str], str]:
+    """NAME, parameters (unquoted) and the raw value of one unfolded content line."""
+    colon = line.find(":")
+    head = line[:colon] if colon >= 0 else ""
+    if colon < 0 or '"' in head or "^" in head:
+        if '"' not in line or "^" in line:
+            raise _NotPlain
+        return _split_quoted(line)
+    name, *params = head.split(";")
+    out = {}
+    for param in params:
+        key, eq, value = param.partition("=")
+        if not eq or "," in value:
+            raise _NotPlain
+        out[key.upper()] = value
+    return name.upper(), out, line[colon + 1 :]
+
+
+def _split_quoted(line: str) -> tuple[str, dict[str, str], str]:
+    """The same for a line whose parameters hold quoted values (CN="Doe, Jane")."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for index, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+            current.append(char)
+        elif char in ";:" and not quoted:
+            parts.append("".join(current))
+            current = []
+            if char == ":":
+                name, *params = parts
+                out = {}
+                for param in params:
+                    key, eq, value = param.partition("=")
+                    if not eq or (value.startswith('"') != value.endswith('"')) or len(value) == 1:
+                        raise _NotPlain
+                    if value.startswith('"'):
+                        value = value[1:-1]
+                        if '"' in value:
+                            raise _NotPlain
+                    elif "," in value:
+                        raise _NotPlain
+                    out[key.upper()] = value
+                return name.upper(), out, line[index + 1 :]
+        else:
+            current.append(char)
+    raise _NotPlain
+
+
+def _text(value: str) -> str:
+    """TEXT unescaping for the escapes every icalendar version reads alike."""
+    if "\\" not in value:
+        return value
+    if "\\\\" in value:
+        raise _NotPlain
+    out = value.replace("\\N", "\n").replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";")
+    if "\\" in out:
+        raise _NotPlain
+    return out
+
+
+@lru_cache(maxsize=256)
+def _zone(tzid: str) -> ZoneInfo:
+    """An IANA zone named exactly so; anything else (Windows names, custom zones) is icalendar's."""
+    if not tzid or tzid != tzid.strip() or "/" not in tzid and tzid not in ("UTC",):
+        raise _NotPlain
+    try:
+        zone = ZoneInfo(tzid)
+    except (KeyError, ValueError):
+        raise _NotPlain from None
+    if zone.key != tzid:
+        raise _NotPlain
+    return zone
+
+
+def _when(params: dict[str, str], value: str) -> datetime | date:
+    """DTSTART/DTEND: a DATE, a floating, UTC or zoned DATE-TIME, as icalendar reads them."""
+    kind = params.get("VALUE")
+    if kind is not None and kind.upper() == "DATE":
+        if len(params) != 1:
+            raise _NotPlain
+        match = _DATE.fullmatch(value)
+        if match is None:
+            raise _NotPlain
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise _NotPlain from None
+    if kind is not None and kind.upper() != "DATE-TIME":
+        raise _NotPlain
+    match = _DATE_TIME.fullmatch(value)
+    if match is None or set(params) - {"VALUE", "TZID"}:
+        raise _NotPlain
+    tzid = params.get("TZID")
+    if match[7]:
+        if tzid is not None:
+            raise _NotPlain
+        zone: ZoneInfo | None = _UTC
+    else:
+        zone = _zone(tzid) if tzid is not None else None
+    try:
+        return datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4]), int(match[5]),
+                        int(match[6]), tzinfo=zone)
+    except ValueError:
+        raise _NotPlain from None
+
+
+def _stamp(params: dict[str, str], value: str) -> datetime | None:
+    """LAST-MODIFIED / DTSTAMP in UTC, or None for a DATE (icalendar's path skips those)."""
+    if params:
+        raise _NotPlain
+    if _DATE.fullmatch(value):
+        return None
+    when = _when({}, value)
+    assert isinstance(when, datetime)
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def _address(params: dict[str, str], value: str) -> tuple[str | None, str | None]:
+    email = value.strip()
+    if email.lower().startswith("mailto:"):
+        email = email[7:]
+    cn = params.get("CN")
+    name = (cn.strip().strip('"') or None) if cn else None
+    return name, (email.lower() or None)
+
+
+def plain_event(lines: list[bytes], origin: str) -> SourceEvent | None:
+    """The SourceEvent of a plain single VEVENT's own lines (BEGIN/END included), or None when
+    the event needs icalendar (see the module docstring)."""
+    try:
+        return _read(lines, origin)
+    except (_NotPlain, UnicodeDecodeError):
+        return None
+
+
+def _read(lines: list[bytes], origin: str) -> SourceEvent | None:
+    seen: dict[str, tuple[dict[str, str], str]] = {}
+    categories: list[str] = []
+    attendees: list[Attendee] = []
+    for raw in lines[1:-1]:
+        line = raw.decode("utf-8")
+        if line.endswith("\r"):
+            raise _NotPlain
+        name, params, value = _split(line)
+        if name in _NOT_PLAIN or name in ("BEGIN", "END"):
+            raise _NotPlain
+        if name in _SINGLE:
+            if name in seen:
+                raise _NotPlain
+            seen[name] = (params, value)
+        elif name == "CATEGORIES":
+            if "\\" in value:
+                raise _NotPlain
+            categories.extend(value.split(","))
+        elif name == "ATTENDEE":
+            person, email = _address(params, value)
+            partstat = params.get("PARTSTAT")
+            attendees.append(Attendee(person, email, partstat.upper() if partstat else None))
+    if "UID" not in seen or "DTSTART" not in seen:
+        raise _NotPlain
+    start = _when(*seen["DTSTART"])
+    end: datetime | date | None = None
+    if "DTEND" in seen:
+        end = _when(*seen["DTEND"])
+        if isinstance(end, datetime) != isinstance(start, datetime):
+            raise _NotPlain
+        if isinstance(end, datetime) and isinstance(start, datetime):
+            if (end.tzinfo is None) != (start.tzinfo is None) or end < start:
+                raise _NotPlain
+        elif end < start:  # type: ignore[operator]
+            raise _NotPlain
+    stamp = None
+    for key in ("LAST-MODIFIED", "DTSTAMP"):
+        if key in seen:
+            stamp = _stamp(*seen[key])
+            if stamp is not None:
+                break
+    organizer = Person(*_address(*seen["ORGANIZER"])) if "ORGANIZER" in seen else None
+    kind = seen.get("X-FOLLOWCAL-KIND")
+    if kind is not None and "\\" in kind[1]:
+        raise _NotPlain  # read verbatim or unescaped depending on the icalendar version
+    status = seen.get("STATUS")
+    tzinfo = getattr(start, "tzinfo", None)
+    return SourceEvent(
+        uid=_text(seen["UID"][1]),
+        summary=_text(seen["SUMMARY"][1]).strip() if "SUMMARY" in seen else "",
+        start=start,
+        end=end,
+        recurrence_id=None,
+        description=_text(seen["DESCRIPTION"][1]) if "DESCRIPTION" in seen else "",
+        categories=tuple(categories),
+        tzid=getattr(tzinfo, "key", None),
+        status=_text(status[1]).upper() if status and status[1] else None,
+        organizer=organizer,
+        attendees=tuple(attendees),
+        followcal_kind=kind[1] if kind is not None else None,
+        stamp=stamp,
+        origin=origin,
+    )
