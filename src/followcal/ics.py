@@ -376,7 +376,7 @@ def calendar_bytes(
 
     The VEVENTs come from followcal's own serialiser (ics_write: icalendar's layout, without its
     per-character folding); the few VTIMEZONEs are still written by icalendar."""
-    from .ics_write import duration, escape_text, event_text, fold, unknown_value
+    from .ics_write import duration, escape_text, event_bytes, fold_bytes, unknown_value
 
     sequences = sequences or {}
     head = [
@@ -392,24 +392,24 @@ def calendar_bytes(
     if refresh_minutes:
         ttl = duration(timedelta(minutes=refresh_minutes))
         head += [f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}", f"X-PUBLISHED-TTL:{ttl}"]
-    parts = ["".join(fold(line) + "\r\n" for line in head)]
-    parts += [tz.to_ical().decode("utf-8") for tz in _timezones(reminders)]
+    parts = [b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)]
+    parts += [tz.to_ical() for tz in _timezones(reminders)]
     parts += [
-        event_text(reminder, sequences.get(reminder.uid, 0))
+        event_bytes(reminder, sequences.get(reminder.uid, 0))
         for reminder in sorted(reminders, key=lambda r: (r.due, r.uid))
     ]
-    parts.append("END:VCALENDAR\r\n")
-    return "".join(parts).encode("utf-8")
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts)
 
 
 def single_event_bytes(reminder: Reminder, sequence: int) -> bytes:
     """One reminder in its own VCALENDAR (a CalDAV resource), with its VTIMEZONE."""
-    from .ics_write import escape_text, event_text
+    from .ics_write import escape_text, event_bytes
 
-    parts = ["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" + escape_text(PRODID) + "\r\n"]
-    parts += [tz.to_ical().decode("utf-8") for tz in _timezones([reminder])]
-    parts += [event_text(reminder, sequence), "END:VCALENDAR\r\n"]
-    return "".join(parts).encode("utf-8")
+    parts = [("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" + escape_text(PRODID) + "\r\n").encode("utf-8")]
+    parts += [tz.to_ical() for tz in _timezones([reminder])]
+    parts += [event_bytes(reminder, sequence), b"END:VCALENDAR\r\n"]
+    return b"".join(parts)
 
 
 def owned_from_component(component: Any, ref: str | None = None, etag: str | None = None) -> OwnedEvent | None:
@@ -449,19 +449,44 @@ def owned_from_component(component: Any, ref: str | None = None, etag: str | Non
 
 
 def owned_events(data: bytes, origin: str) -> list[OwnedEvent]:
-    """followcal's reminder events in an .ics file (a previous export or a file target)."""
+    """followcal's reminder events in an .ics file (a previous export or a file target).
+
+    Our own events are read directly (ics_fast.owned_event); only those it declines, if any, go
+    through icalendar, with the file's VTIMEZONEs."""
+    from .ics_fast import owned_event
+
+    header, blocks = split_calendar(data, origin)
+    found: list[OwnedEvent | None] = []
+    declined: list[tuple[int, list[bytes]]] = []
+    for block in blocks:
+        if block.name != "VEVENT" or not block.prop(b"X-FOLLOWCAL-KIND"):
+            continue
+        lines = own_lines(block, block.lines)
+        owned = owned_event(lines) if block_uid(block).endswith(UID_SUFFIX) else None
+        if owned is None:
+            declined.append((len(found), block.lines))
+        found.append(owned)
+    if declined:
+        zones = [line for b in blocks if b.name == "VTIMEZONE" for line in b.lines]
+        for index, component in _parse_declined(header, zones, declined, origin):
+            found[index] = component
+    return [o for o in found if o is not None]
+
+
+def _parse_declined(
+    header: list[bytes], zones: list[bytes], declined: list[tuple[int, list[bytes]]], origin: str
+) -> list[tuple[int, OwnedEvent | None]]:
     import icalendar
 
+    body = [b"BEGIN:VCALENDAR", *header, *zones, *(line for _, lines in declined for line in lines), b"END:VCALENDAR"]
     try:
-        calendar = icalendar.Calendar.from_ical(data)
+        calendar = icalendar.Calendar.from_ical(b"\r\n".join(body) + b"\r\n")
     except (ValueError, IndexError, KeyError, RecursionError) as exc:
         raise SourceError(f"{origin}: cannot parse the calendar: {_short(exc)}") from None
-    out = []
-    for component in calendar.walk("VEVENT"):
+    out: list[tuple[int, OwnedEvent | None]] = []
+    for (index, _), component in zip(declined, calendar.walk("VEVENT")):
         try:
-            owned = owned_from_component(component)
+            out.append((index, owned_from_component(component)))
         except Exception:
-            owned = None
-        if owned is not None:
-            out.append(owned)
+            out.append((index, None))
     return out

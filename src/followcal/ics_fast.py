@@ -19,7 +19,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from .model import Attendee, Person, SourceEvent
+from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, SourceEvent
 
 _SINGLE = frozenset({"UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "STATUS", "ORGANIZER",
                      "LAST-MODIFIED", "DTSTAMP", "X-FOLLOWCAL-KIND"})
@@ -233,4 +233,70 @@ def _read(lines: list[bytes], origin: str) -> SourceEvent | None:
         followcal_kind=kind[1] if kind is not None else None,
         stamp=stamp,
         origin=origin,
+    )
+
+
+_OWNED_SINGLE = frozenset({"UID", "X-FOLLOWCAL-KIND", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "DURATION",
+                           "X-FOLLOWCAL-INTERVIEW-START", "RELATED-TO", "SEQUENCE", "X-FOLLOWCAL-HASH"})
+
+
+def owned_event(lines: list[bytes], ref: str | None = None, etag: str | None = None) -> OwnedEvent | None:
+    """One of followcal's own reminder VEVENTs (its own lines, VALARM left out) as the OwnedEvent
+    `ics.owned_from_component` makes of icalendar's parse, or None to leave it to icalendar.
+    Reading back an export to carry its SEQUENCE numbers was most of a repeated `export`."""
+    try:
+        return _read_owned(lines, ref, etag)
+    except (_NotPlain, UnicodeDecodeError):
+        return None
+
+
+def _read_owned(lines: list[bytes], ref: str | None, etag: str | None) -> OwnedEvent | None:
+    seen: dict[str, tuple[dict[str, str], str]] = {}
+    for raw in lines[1:-1]:
+        line = raw.decode("utf-8")
+        if line.endswith("\r"):
+            raise _NotPlain
+        name, params, value = _split(line)
+        if name in ("BEGIN", "END"):
+            raise _NotPlain
+        if name in _OWNED_SINGLE:
+            if name in seen:
+                raise _NotPlain
+            seen[name] = (params, value)
+    if "DURATION" in seen or "UID" not in seen or "X-FOLLOWCAL-KIND" not in seen:
+        raise _NotPlain
+    uid = _text(seen["UID"][1])
+    kind = seen["X-FOLLOWCAL-KIND"][1]
+    hashed = seen.get("X-FOLLOWCAL-HASH")
+    if "\\" in kind or (hashed and "\\" in hashed[1]) or not uid.endswith(UID_SUFFIX):
+        raise _NotPlain
+    start = _when(*seen["DTSTART"]) if "DTSTART" in seen else None
+    end = _when(*seen["DTEND"]) if "DTEND" in seen else None
+    if end is not None and (start is None or isinstance(end, datetime) != isinstance(start, datetime)
+                            or end < start):  # type: ignore[operator]
+        raise _NotPlain
+    interview_start = None
+    raw_start = seen.get("X-FOLLOWCAL-INTERVIEW-START")
+    if raw_start is not None:
+        try:
+            interview_start = datetime.strptime(raw_start[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        except ValueError:
+            interview_start = None
+    sequence = seen.get("SEQUENCE")
+    if sequence is not None and (sequence[0] or not sequence[1].isdigit()):
+        raise _NotPlain
+    related = seen.get("RELATED-TO")
+    return OwnedEvent(
+        uid=uid,
+        kind=kind,
+        summary=_text(seen["SUMMARY"][1]) if "SUMMARY" in seen else "",
+        description=_text(seen["DESCRIPTION"][1]) if "DESCRIPTION" in seen else "",
+        start=start,
+        end=end,
+        sequence=int(sequence[1]) if sequence is not None else 0,
+        stored_fingerprint=hashed[1] if hashed is not None else None,
+        interview_uid=_text(related[1]) if related is not None else None,
+        interview_start=interview_start,
+        ref=ref,
+        etag=etag,
     )

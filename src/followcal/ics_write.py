@@ -40,42 +40,28 @@ def unknown_value(text: str) -> str:
 def fold(line: str) -> str:
     """One content line folded at 75 octets with CRLF + space (icalendar's rule: never inside a
     UTF-8 character, and a backslash or caret stays with the character it escapes)."""
-    if len(line) < _FOLD_LIMIT and line.isascii():
-        return line
-    if line.isascii():
-        return _fold_ascii(line)
-    parts: list[str] = []
-    start = 0
-    count = 0
-    for index, char in enumerate(line):
-        size = 1 if char < "\x80" else len(char.encode("utf-8"))
-        if index > start and count + size >= _FOLD_LIMIT:
-            if index - start > 1 and line[index - 1] in "\\^":
-                parts.append(line[start : index - 1])
-                start = index - 1
-                count = 1
-            else:
-                parts.append(line[start:index])
-                start = index
-                count = 0
-        count += size
-    parts.append(line[start:])
-    return "\r\n ".join(parts)
+    return fold_bytes(line.encode("utf-8")).decode("utf-8")
 
 
-def _fold_ascii(line: str) -> str:
-    """The same rule for ASCII text, by slicing: each part holds at most 74 octets."""
-    parts: list[str] = []
-    start = 0
+def fold_bytes(line: bytes) -> bytes:
+    """`fold` on the UTF-8 bytes, by slicing: each part holds at most 74 octets, a character that
+    would cross that limit starts the next part, and so does an escaping backslash or caret."""
     limit = _FOLD_LIMIT - 1
-    while len(line) - start > limit:
+    if len(line) <= limit:
+        return line
+    parts: list[bytes] = []
+    start = 0
+    end = len(line)
+    while end - start > limit:
         cut = start + limit
-        if cut - start > 1 and line[cut - 1] in "\\^":
+        while 0x80 <= line[cut] < 0xC0:  # inside a UTF-8 character: it moves to the next part
+            cut -= 1
+        if cut - start > 1 and line[cut - 1] in b"\\^":
             cut -= 1
         parts.append(line[start:cut])
         start = cut
     parts.append(line[start:])
-    return "\r\n ".join(parts)
+    return b"\r\n ".join(parts)
 
 
 def _stamp(value: datetime) -> str:
@@ -121,7 +107,7 @@ def duration(value: timedelta) -> str:
     return f"{sign}P{value.days}D{timepart}"
 
 
-def event_text(reminder: Reminder, sequence: int) -> str:
+def event_bytes(reminder: Reminder, sequence: int) -> bytes:
     """The VEVENT of one reminder (DESIGN.md "Reminder events"), CRLF-terminated lines."""
     if reminder.all_day:
         start: date | datetime = reminder.date
@@ -157,4 +143,4 @@ def event_text(reminder: Reminder, sequence: int) -> str:
         "END:VALARM",
         "END:VEVENT",
     ]
-    return "".join(fold(line) + "\r\n" for line in lines)
+    return b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in lines)

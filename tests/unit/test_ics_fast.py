@@ -115,3 +115,27 @@ _STARTS = [
 def test_invite_shapes(start: tuple[str, str], extra: list[str], uid: str) -> None:
     lines = ["BEGIN:VEVENT", uid, *start, *extra, "END:VEVENT"]
     check([line.encode("utf-8") for line in lines if line])
+
+
+def test_own_events_read_back_as_icalendar_reads_them(sample_reminders) -> None:
+    """Reading a previous export (to carry SEQUENCE): the direct reader agrees with icalendar on
+    every reminder, and takes all of them."""
+    from followcal.ics_fast import owned_event
+
+    data = ics.calendar_bytes(sample_reminders, {sample_reminders[0].uid: 3})
+    calendar = icalendar.Calendar.from_ical(data)
+    expected = [ics.owned_from_component(c) for c in calendar.walk("VEVENT")]
+    header, blocks = split_calendar(data, "x")
+    direct = [owned_event(own_lines(b, b.lines)) for b in blocks if b.name == "VEVENT"]
+    assert direct == expected and all(direct) and len(direct) == len(sample_reminders)
+    assert ics.owned_events(data, "x") == expected
+
+
+def test_declined_own_events_still_come_back_through_icalendar(sample_reminders) -> None:
+    """An edited reminder with an escaped backslash or a DURATION: icalendar reads it, in place."""
+    data = ics.calendar_bytes(sample_reminders[:3])
+    edited = data.replace(b"SUMMARY:Thank-you note", b"SUMMARY:Thank-you \\\\ note", 1)
+    assert edited != data
+    got = ics.owned_events(edited, "x")
+    expected = [ics.owned_from_component(c) for c in icalendar.Calendar.from_ical(edited).walk("VEVENT")]
+    assert got == expected and len(got) == 3 and "\\" in got[0].summary
