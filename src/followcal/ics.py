@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import SourceError
 from .ics_fast import plain_event
-from .ics_scan import block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
+from .ics_scan import Block, block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
 
 PRODID = "-//followcal//followcal//EN"
@@ -453,9 +453,14 @@ def owned_events(data: bytes, origin: str) -> list[OwnedEvent]:
 
     Our own events are read directly (ics_fast.owned_event); only those it declines, if any, go
     through icalendar, with the file's VTIMEZONEs."""
+    header, blocks = split_calendar(data, origin)
+    return owned_events_of(header, blocks, origin)
+
+
+def owned_events_of(header: list[bytes], blocks: Sequence[Block], origin: str) -> list[OwnedEvent]:
+    """`owned_events` of a calendar already cut into its components (ics_scan.split_calendar)."""
     from .ics_fast import owned_event
 
-    header, blocks = split_calendar(data, origin)
     found: list[OwnedEvent | None] = []
     declined: list[tuple[int, list[bytes]]] = []
     for block in blocks:

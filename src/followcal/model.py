@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
+from functools import cached_property
 
 THANK_YOU = "thank-you"
 CUT_OFF = "cut-off"
@@ -173,7 +174,7 @@ class Reminder:
     def end(self) -> datetime:
         return self.due + self.duration
 
-    @property
+    @cached_property  # hashed once: reconcile and the writer ask several times per reminder
     def fingerprint(self) -> str:
         if self.all_day:
             return fingerprint(self.summary, self.description, self.date, self.date + timedelta(days=1))
@@ -235,7 +236,7 @@ class OwnedEvent:
     etag: str | None = None
     deleted: bool = False  # Google keeps cancelled events: their id can only be restored
 
-    @property
+    @cached_property  # hashed once: reconcile and the writer ask several times per reminder
     def fingerprint(self) -> str:
         return fingerprint(self.summary, self.description, self.start, self.end)
 

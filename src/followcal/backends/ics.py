@@ -181,7 +181,7 @@ class IcsFileTarget:
                 f"{self.path}: holds {len(foreign)} event(s) followcal did not make; not overwriting it "
                 "(write the reminders to a file of their own)"
             )
-        return ics.owned_events(data, self.label)
+        return ics.owned_events_of(header, blocks, self.label)
 
     def render(self, plan: Plan) -> bytes:
         reminders = [r for r, _ in plan.final]
