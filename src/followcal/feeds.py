@@ -116,6 +116,8 @@ class FeedBuilder:
         self._replan_due = 0.0
         self._marks_signature: object = None
         self._logged_warnings: set[str] = set()
+        # serving the saved feed until the refresher's first pass has rebuilt it (serve.build_app)
+        self.first_build_pending = False
         self._load_saved()
 
     @property
@@ -308,11 +310,18 @@ class Refresher:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.poll_seconds):
+        first = True
+        while first or not self._stop.wait(self.poll_seconds):
             for builder in self.builders:
                 if self._stop.is_set():
                     return
+                force = builder.first_build_pending
+                if first and not force:
+                    continue
                 try:
-                    builder.refresh()
+                    builder.refresh(force=force)
                 except Exception as exc:  # noqa: BLE001  never let the thread die: the feed would freeze
                     log.warning("feed %s: refresh failed: %s: %s", builder.feed.name, type(exc).__name__, exc)
+                finally:
+                    builder.first_build_pending = False
+            first = False

@@ -218,8 +218,11 @@ def _opaque(tag: str) -> str:
 
 def build_app(settings: Settings, *, host: str | None = None, now_func: Callable[[], datetime | None] = lambda: None,
               refresh_seconds: float | None = None) -> FeedApp:
-    """The app with every feed built once (a failing source logs a warning; config errors raise).
+    """The app, every feed ready to serve (a failing source logs a warning; config errors raise).
 
+    A feed with a saved last good file is served from it at once and rebuilt by the refresher's
+    first pass, so a restart answers its subscribers within a second however slow the sources
+    are; a feed without one is built here, before the server listens.
     `refresh_seconds` overrides every feed's refresh_minutes for URL/account sources (tests)."""
     host = host or settings.serve.host
     check_serve_config(settings, host)
@@ -228,7 +231,10 @@ def build_app(settings: Settings, *, host: str | None = None, now_func: Callable
         for name, feed in settings.feeds.items()
     }
     for builder in builders.values():
-        builder.refresh(force=True)
+        if builder.current is None:
+            builder.refresh(force=True)
+        else:
+            builder.first_build_pending = True
     token = settings.serve.token or None
     return FeedApp(builders, token=token, plain_paths=token is None and is_loopback(host))
 

@@ -278,6 +278,7 @@ class IcsHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         state = self.state
         state["requests"].append(self.headers.get("If-None-Match"))
+        time.sleep(state.get("delay", 0.0))
         if state["status"] != 200:
             self.send_error(state["status"])
             return
@@ -344,6 +345,25 @@ def test_restart_serves_the_saved_feed_while_a_source_is_broken(source: Path, st
     status, again, body = request(second, feed_path())
     assert (status, body, again["ETag"]) == (200, good, headers["ETag"])
     assert again["Last-Modified"] == headers["Last-Modified"]
+
+
+def test_restart_with_a_saved_feed_answers_at_once_and_rebuilds_behind(publisher, start_server) -> None:
+    """Issue 17: `serve` answers within 1 s of start when a saved feed exists, however slow its
+    sources; the refresher's first pass then brings the new content."""
+    url, state = publisher
+    settings = settings_for([url])
+    first = start_server(settings)
+    _, headers, good = request(first, feed_path())
+    first.stop()
+    state["data"] = state["data"].replace(b"Vandelay Industries", b"Vandelay Imports")
+    state["delay"] = 3.0  # the source now takes 3 s to answer
+    started = time.monotonic()
+    second = start_server(settings)
+    status, again, body = request(second, feed_path())
+    assert time.monotonic() - started < 1.0
+    assert (status, body, again["ETag"]) == (200, good, headers["ETag"])
+    assert wait_for(lambda: etag_of(second) != headers["ETag"], timeout=15)
+    assert b"Vandelay Imports" in request(second, feed_path())[2]
 
 
 def test_feed_that_was_never_built_is_503(tmp_path: Path, source: Path, start_server) -> None:
