@@ -33,54 +33,26 @@ class _NotPlain(Exception):
     """Raised inside the reader: leave this event to icalendar."""
 
 
+# NAME, then ;PARAM=value or ;PARAM="quoted value" (one value each: a list is icalendar's), then
+# the colon that starts the value. A line this does not match (a caret escape, an unbalanced
+# quote, a parameter list) is left to icalendar.
+_HEAD = re.compile(r'([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+=(?:"[^"^]*"|[^";:,^]*))*):')
+_PARAM = re.compile(r';([A-Za-z0-9-]+)=(?:"([^"]*)"|([^";:,]*))')
+
+
 def _split(line: str) -> tuple[str, dict[str, str], str]:
     """NAME, parameters (unquoted) and the raw value of one unfolded content line."""
-    colon = line.find(":")
-    head = line[:colon] if colon >= 0 else ""
-    if colon < 0 or '"' in head or "^" in head:
-        if '"' not in line or "^" in line:
-            raise _NotPlain
-        return _split_quoted(line)
-    name, *params = head.split(";")
-    out = {}
-    for param in params:
-        key, eq, value = param.partition("=")
-        if not eq or "," in value:
-            raise _NotPlain
-        out[key.upper()] = value
-    return name.upper(), out, line[colon + 1 :]
-
-
-def _split_quoted(line: str) -> tuple[str, dict[str, str], str]:
-    """The same for a line whose parameters hold quoted values (CN="Doe, Jane")."""
-    parts: list[str] = []
-    current: list[str] = []
-    quoted = False
-    for index, char in enumerate(line):
-        if char == '"':
-            quoted = not quoted
-            current.append(char)
-        elif char in ";:" and not quoted:
-            parts.append("".join(current))
-            current = []
-            if char == ":":
-                name, *params = parts
-                out = {}
-                for param in params:
-                    key, eq, value = param.partition("=")
-                    if not eq or (value.startswith('"') != value.endswith('"')) or len(value) == 1:
-                        raise _NotPlain
-                    if value.startswith('"'):
-                        value = value[1:-1]
-                        if '"' in value:
-                            raise _NotPlain
-                    elif "," in value:
-                        raise _NotPlain
-                    out[key.upper()] = value
-                return name.upper(), out, line[index + 1 :]
-        else:
-            current.append(char)
-    raise _NotPlain
+    match = _HEAD.match(line)
+    if match is None:
+        raise _NotPlain
+    params = {}
+    if match[2]:
+        for param in _PARAM.finditer(match[2]):
+            key = param[1].upper()
+            if key in params:
+                raise _NotPlain
+            params[key] = param[2] if param[2] is not None else param[3]
+    return match[1].upper(), params, line[match.end() :]
 
 
 def _text(value: str) -> str:
