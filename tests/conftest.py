@@ -12,6 +12,39 @@ import pytest
 from support import NOW, SAMPLE, SAMPLE_CONFIG
 
 
+def _real_user_dirs() -> list[Path]:
+    """The user's own followcal dirs, as platformdirs finds them outside the tests."""
+    import platformdirs
+
+    return [Path(platformdirs.user_state_dir("followcal")), Path(platformdirs.user_config_dir("followcal")),
+            Path(platformdirs.user_cache_dir("followcal"))]
+
+
+def _snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+    """(size, mtime_ns) of every file below the folders: what a test that leaked would change."""
+    found: dict[str, tuple[int, int]] = {}
+    for folder in folders:
+        if folder.exists():
+            for path in folder.rglob("*"):
+                try:
+                    info = path.stat()
+                except OSError:
+                    continue
+                found[str(path)] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_user_dirs_untouched() -> Iterator[list[Path]]:
+    """Fails the session if any test created or changed a file in the user's real dirs."""
+    folders = _real_user_dirs()
+    before = _snapshot(folders)
+    yield folders
+    after = _snapshot(folders)
+    changed = sorted(k for k in after.keys() | before.keys() if after.get(k) != before.get(k))
+    assert not changed, f"tests touched the user's real followcal dirs: {changed[:5]}"
+
+
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own empty user dirs; a test may still set FOLLOWCAL_STATE_DIR itself."""
