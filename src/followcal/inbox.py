@@ -193,7 +193,8 @@ def show_replies(settings: Any, *, as_json: bool = False, dry_run: bool = False,
             echo(f"  why: {reply['reason']}")
         elif "watching" in row:
             w = row["watching"]
-            people = ", ".join(w["addresses"] + w["domains"]) or "scheduling tools naming the company"
+            extra = [a for a in w["addresses"] if a.rsplit("@", 1)[-1] not in w["domains"]]
+            people = ", ".join(w["domains"] + extra) or "scheduling tools naming the company"
             echo(f"  watching {w['after'][:16]} .. {w['until'][:10]} for mail from {people}")
     if dry_run and check.found:
         echo(f"(dry run: {len(check.found)} new repl{'y' if len(check.found) == 1 else 'ies'} not recorded)")
