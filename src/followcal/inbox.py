@@ -104,15 +104,16 @@ def check_mail(
 
 
 def planning_marks(events: Sequence[SourceEvent], ctx: Any, warnings: list[str],
-                   marks: Mapping[str, OutcomeRecord] | None = None) -> Mapping[str, OutcomeRecord]:
-    """The outcomes to plan with: `mark`s, plus replies from the mailbox when [replies] is set."""
+                   marks: Mapping[str, OutcomeRecord] | None = None, *, record: bool = True) -> Mapping[str, OutcomeRecord]:
+    """The outcomes to plan with: `mark`s, plus replies from the mailbox when [replies] is set
+    (recorded in the state store unless `record` is False: `sync --dry-run`)."""
     from .service import stored_marks
 
     if marks is None:
         marks = stored_marks(ctx)
     if ctx.settings.replies is None:
         return marks
-    check = check_mail(events, ctx, marks)
+    check = check_mail(events, ctx, marks, record=record)
     warnings.extend(w for w in check.warnings if w not in warnings)
     return check.marks
 

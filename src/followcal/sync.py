@@ -103,7 +103,7 @@ def run_sync(ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: b
             report.warnings.extend(warnings)
         from .inbox import planning_marks
 
-        marks = planning_marks(events, ctx, report.warnings, stored_marks(ctx))  # + mail replies ([replies])
+        marks = planning_marks(events, ctx, report.warnings, stored_marks(ctx), record=not dry_run)  # + mail replies
         result = plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=marks)
     except FollowcalError as exc:
         if exc.exit_code == 2:

@@ -239,3 +239,72 @@ def test_an_unreachable_or_untrusted_server_is_one_warning(cyrus_imap, tmp_path:
 
 def _port(text: str) -> int:
     return int(next(line for line in text.splitlines() if line.startswith("port = ")).split("=")[1])
+
+
+def test_a_server_that_never_answers_is_cut_off_by_the_deadline(cyrus_imap, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loopback socket that accepts and then says nothing (no IMAP greeting): the run ends in
+    about `timeout` seconds with one warning, not after the pytest timeout."""
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    try:
+        env = Env(cyrus_imap, tmp_path, monkeypatch, port=silent.getsockname()[1])
+        env.config.write_text(env.config.read_text().replace("timeout = 5", "timeout = 1"))
+        began = time.monotonic()
+        plan = env.plan()
+        assert time.monotonic() - began < 8
+        assert len(plan["_warnings"]) == 1 and "timed out" in plan["_warnings"][0]
+        assert plan["Acme Corp"]["outcome"] is None
+    finally:
+        silent.close()
+
+
+def test_verbose_explains_every_message_and_never_logs_the_password(cyrus_imap, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+
+    env = Env(cyrus_imap, tmp_path, monkeypatch)
+    done = subprocess.run([sys.executable, "-m", "followcal", "--config", str(env.config), "-vv", "replies",
+                           "--now", NOW], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "reply from Acme Corp: from an interviewer (jane.roe@acme.com)" in done.stderr
+    assert "ignored: not from any watched employer" in done.stderr  # deals@shopumbrella.com
+    assert "dated before the interview ended" in done.stderr  # Hooli's early mail
+    assert env.password not in done.stderr + done.stdout
+
+
+def test_sync_to_a_file_drops_the_answered_follow_ups(cyrus_imap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import icalendar
+
+    env = Env(cyrus_imap, tmp_path, monkeypatch)
+    out = tmp_path / "followups.ics"
+    env.config.write_text(env.config.read_text() + f'\n[[sync]]\nname = "main"\nfrom = ["{env.source}"]\nto = ["{out}"]\n')
+    dry = env.run("sync", "--dry-run", "--now", NOW)
+    assert dry.exit_code == 0, dry.output
+    assert _recorded(tmp_path) == 0  # a dry run records nothing
+    result = env.run("sync", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    events = list(icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
+    acme = [str(e["X-FOLLOWCAL-KIND"]) for e in events if "Acme" in str(e["SUMMARY"])]
+    umbrella = [str(e["X-FOLLOWCAL-KIND"]) for e in events if "Umbrella" in str(e["SUMMARY"])]
+    assert acme == ["thank-you"] and len(umbrella) == 4
+    assert _recorded(tmp_path) == 3
+
+
+def _recorded(tmp_path: Path) -> int:
+    """Rows in the state store's mail_replies table (0 when there is no store yet)."""
+    import sqlite3
+
+    path = tmp_path / "state" / "state.sqlite3"
+    if not path.exists():
+        return 0
+    db = sqlite3.connect(path)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM mail_replies").fetchone()[0])
+    finally:
+        db.close()

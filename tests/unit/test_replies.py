@@ -250,3 +250,11 @@ def test_gmail_reuses_the_google_sign_in_only_with_the_mail_scope(tmp_path: Path
         google_access_token(settings, "g")
     _token(tmp_path / "t.json", [*SCOPES, MAIL_SCOPE])
     assert google_access_token(settings, "g") == "ya29.access"
+
+
+@given(st.permutations(range(6)))
+def test_the_order_of_the_mailbox_does_not_change_what_is_found(order: list[int]) -> None:
+    messages = [msg("jane.roe@acme.com", day=d, mid=f"<{d}@x>") for d in (15, 17, 18, 19)]
+    messages += [msg("talent@acme.com", day=18, mid="<0@x>"), msg("other@gmail.com", day=17, mid="<o@x>")]
+    found, _ = match([messages[i] for i in order], [ACME], me=[])
+    assert found["acme1"].message_id == "<17@x>"
