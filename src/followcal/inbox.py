@@ -9,15 +9,21 @@ by backends/imap.py only. A mailbox that fails is one warning: the follow-ups th
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import FollowcalError
 from .model import Interview, OutcomeRecord, SourceEvent
 from .replies import MailReply, Verdict, Watch, match, merge, search_terms, watch_for, watchable
 from .rules import Process, cut_off_date, processes
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from .config import Settings
+    from .service import Context
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +39,10 @@ class MailCheck:
     stored: dict[str, MailReply] = field(default_factory=dict)  # recorded by earlier runs
     verdicts: list[Verdict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    since: Any = None
+    since: date | None = None  # the SEARCH SINCE date sent to the server
 
 
-def _interviews(events: Sequence[SourceEvent], ctx: Any) -> list[Interview]:
+def _interviews(events: Sequence[SourceEvent], ctx: Context) -> list[Interview]:
     from .detect import detect
     from .workdays import check_region
 
@@ -45,7 +51,7 @@ def _interviews(events: Sequence[SourceEvent], ctx: Any) -> list[Interview]:
     return list({i.id: i for i in interviews}.values())
 
 
-def my_addresses(settings: Any) -> set[str]:
+def my_addresses(settings: Settings) -> set[str]:
     """`me`, plus the login of every mail account that is an address."""
     mine = {m.casefold() for m in settings.me}
     for account in settings.accounts.values():
@@ -55,7 +61,7 @@ def my_addresses(settings: Any) -> set[str]:
 
 
 def check_mail(
-    events: Sequence[SourceEvent], ctx: Any, marks: Mapping[str, OutcomeRecord], *, record: bool = True
+    events: Sequence[SourceEvent], ctx: Context, marks: Mapping[str, OutcomeRecord], *, record: bool = True
 ) -> MailCheck:
     """Look for replies to every process that waits for one; record them unless `record` is False."""
     from .backends.imap import Deadline, read_headers
@@ -103,7 +109,7 @@ def check_mail(
     return check
 
 
-def planning_marks(events: Sequence[SourceEvent], ctx: Any, warnings: list[str],
+def planning_marks(events: Sequence[SourceEvent], ctx: Context, warnings: list[str],
                    marks: Mapping[str, OutcomeRecord] | None = None, *, record: bool = True) -> Mapping[str, OutcomeRecord]:
     """The outcomes to plan with: `mark`s, plus replies from the mailbox when [replies] is set
     (recorded in the state store unless `record` is False: `sync --dry-run`)."""
@@ -154,8 +160,9 @@ def report(check: MailCheck) -> list[dict[str, Any]]:
     return rows
 
 
-def show_replies(settings: Any, *, as_json: bool = False, dry_run: bool = False, sources: Sequence[str] = (),
-                 now: Any = None, warn: Any = None, echo: Any = print) -> None:
+def show_replies(settings: Settings, *, as_json: bool = False, dry_run: bool = False, sources: Sequence[str] = (),
+                 now: datetime | None = None, warn: Callable[[list[str]], None] | None = None,
+                 echo: Callable[[str], Any] = print) -> None:
     """`followcal replies`: what the mailbox says, per process, and why."""
     import json
 

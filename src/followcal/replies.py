@@ -9,6 +9,7 @@ Each match carries the reason, so `followcal replies` and `-v` can say why.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -100,25 +101,21 @@ class MailReply:
         return OutcomeRecord(Outcome.REPLIED, self.on, note=f"mail: {self.subject}", source="mail")
 
 
-def registrable_domain(host: str) -> str | None:
-    """`mail.eu.acme.co.uk` -> `acme.co.uk`, with tldextract's bundled suffix list (no network)."""
+@functools.lru_cache(maxsize=1)
+def _extractor():
+    """tldextract with its bundled Public Suffix List snapshot: no download, no cache file."""
     import tldextract
 
-    extract = _extractor(tldextract)
-    parts = extract(host.strip(".").lower())
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@functools.lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str | None:
+    """`mail.eu.acme.co.uk` -> `acme.co.uk` (None for `localhost` or a bare suffix)."""
+    parts = _extractor()(host.strip(".").lower())
     if not parts.domain or not parts.suffix:
         return None
     return f"{parts.domain}.{parts.suffix}"
-
-
-_EXTRACT: object = None
-
-
-def _extractor(tldextract):
-    global _EXTRACT
-    if _EXTRACT is None:
-        _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    return _EXTRACT
 
 
 def _domain_of(email: str) -> str | None:
