@@ -125,7 +125,8 @@ class Mailbox:
         if config.oauth:
             token = google_access_token(self.settings, config.oauth)
             user = config.username or ""
-            self.client.sasl_login("XOAUTH2", lambda _challenge: xoauth2_string(user, token))
+            # client-first; a non-empty challenge is Google's error report, answered empty (RFC 7628)
+            self.client.sasl_login("XOAUTH2", lambda challenge: "" if challenge else xoauth2_string(user, token))
             return
         password = config.password_value()
         if not config.username or password is None:
