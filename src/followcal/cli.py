@@ -331,6 +331,10 @@ def calendars(state: State, account: str, as_json: bool) -> None:
     """List the calendars of a CalDAV or Google ACCOUNT of the config (names and URLs/IDs)."""
     settings = state.settings()
     config = settings.account(account)
+    if config.type == "imap":  # issue 18
+        from .errors import UsageError
+
+        raise UsageError(f"account {account!r} is a mail account (type = \"imap\"): it has no calendars")
     if config.type == "caldav":
         from .backends.caldav import list_calendars
     else:

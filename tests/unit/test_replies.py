@@ -258,3 +258,13 @@ def test_the_order_of_the_mailbox_does_not_change_what_is_found(order: list[int]
     messages += [msg("talent@acme.com", day=18, mid="<0@x>"), msg("other@gmail.com", day=17, mid="<o@x>")]
     found, _ = match([messages[i] for i in order], [ACME], me=[])
     assert found["acme1"].message_id == "<17@x>"
+
+
+def test_a_mail_account_is_no_calendar(tmp_path: Path) -> None:
+    from datetime import datetime as dt
+
+    from followcal.sources import open_source
+
+    settings = parse_settings({"accounts": {"mail": IMAP}})
+    with pytest.raises(ConfigError, match="mail account"):
+        open_source("mail:INBOX", settings, now=dt(2026, 12, 1, tzinfo=timezone.utc))
