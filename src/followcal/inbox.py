@@ -151,6 +151,7 @@ def report(check: MailCheck) -> list[dict[str, Any]]:
         if latest.id in watched:
             w = watched[latest.id]
             row["watching"] = {"after": w.after.isoformat(), "until": w.until.isoformat(),
+                               "cut_off": (w.until - timedelta(days=1)).date().isoformat(),
                                "addresses": sorted(w.addresses), "domains": sorted(w.domains)}
         if reply is not None:
             row["reply"] = {"date": reply.on.isoformat(), "sent": reply.sent.isoformat(), "sender": reply.sender,
@@ -203,6 +204,6 @@ def show_replies(settings: Settings, *, as_json: bool = False, dry_run: bool = F
             w = row["watching"]
             extra = [a for a in w["addresses"] if a.rsplit("@", 1)[-1] not in w["domains"]]
             people = ", ".join(w["domains"] + extra) or "scheduling tools naming the company"
-            echo(f"  watching {w['after'][:16]} .. {w['until'][:10]} for mail from {people}")
+            echo(f"  watching from {w['after'][:16]} through the cut-off day {w['cut_off']} for mail from {people}")
     if dry_run and check.found:
         echo(f"(dry run: {len(check.found)} new repl{'y' if len(check.found) == 1 else 'ies'} not recorded)")
