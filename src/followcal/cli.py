@@ -331,6 +331,10 @@ def calendars(state: State, account: str, as_json: bool) -> None:
     """List the calendars of a CalDAV or Google ACCOUNT of the config (names and URLs/IDs)."""
     settings = state.settings()
     config = settings.account(account)
+    if config.type == "imap":  # issue 18
+        from .errors import UsageError
+
+        raise UsageError(f"account {account!r} is a mail account (type = \"imap\"): it has no calendars")
     if config.type == "caldav":
         from .backends.caldav import list_calendars
     else:
@@ -352,12 +356,35 @@ def auth() -> None:
 @click.option("--account", default=None, help="The [accounts.NAME] to authorise (default: the only Google account).")
 @click.option("--client-secrets", type=click.Path(dir_okay=False), default=None, help="OAuth client JSON from the Google Cloud console.")
 @click.option("--no-browser", is_flag=True, help="Print the URL instead of opening a browser (SSH, headless).")
+@click.option("--with-mail", is_flag=True, help="Also allow Gmail over IMAP (read-only use) for [replies].")
 @pass_state
-def auth_google(state: State, account: str | None, client_secrets: str | None, no_browser: bool) -> None:
+def auth_google(state: State, account: str | None, client_secrets: str | None, no_browser: bool, with_mail: bool) -> None:
     """Run the OAuth installed-app flow and store the token (JSON, mode 0600)."""
     from .backends.google_auth import authorize
 
-    click.echo(authorize(state.settings(), account, client_secrets, open_browser=not no_browser, echo=click.echo))
+    click.echo(authorize(state.settings(), account, client_secrets, open_browser=not no_browser, echo=click.echo,
+                         with_mail=with_mail))
+
+
+# --- issue 18: replies from the mailbox ---------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--dry-run", is_flag=True, help="Look, but record nothing in the state store.")
+@click.option("--source", "sources", multiple=True, metavar="SOURCE", help="Sources to read (default: the sync and feed sources of the config).")
+@click.option("--now", callback=_parse_now, metavar="TIME", hidden=True)
+@pass_state
+def replies(state: State, as_json: bool, dry_run: bool, sources: tuple[str, ...], now: datetime | None) -> None:
+    """What the mailbox says: per application, the reply found ([replies] accounts) and why.
+
+    Read-only: the mailbox is opened with EXAMINE and only headers are read. A reply found ends
+    that process's follow-ups (R7 replied); a `followcal mark` always wins over it.
+    """
+    from .inbox import show_replies
+
+    show_replies(state.settings(), as_json=as_json, dry_run=dry_run, sources=sources, now=now, warn=state.warn,
+                 echo=click.echo)
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ class RuleSettings:
 @dataclass(frozen=True)
 class AccountConfig:
     name: str
-    type: str  # "caldav" | "google"
+    type: str  # "caldav" | "google" | "imap"
     url: str | None = None
     username: str | None = None
     password: str | None = field(default=None, repr=False)
@@ -60,6 +60,12 @@ class AccountConfig:
     service_account: str | None = None
     subject: str | None = None
     api_endpoint: str | None = None
+    # imap (DESIGN.md "Replies from the mailbox"): read-only, headers only
+    host: str | None = None
+    port: int | None = None  # default 993 (TLS), 143 with starttls
+    starttls: bool = False
+    folders: tuple[str, ...] = ("INBOX",)
+    oauth: str | None = None  # a Google account of the config: Gmail over XOAUTH2 with its sign-in
 
     def password_value(self) -> str | None:
         """The password from password_env, password_command or password (in that order)."""
@@ -149,6 +155,14 @@ class ServeConfig:
 
 
 @dataclass(frozen=True)
+class RepliesConfig:
+    """[replies]: the IMAP accounts where employers' replies arrive (R7 `replied` from mail)."""
+
+    accounts: tuple[str, ...]
+    max_seconds: float = 60.0  # the whole mailbox check of one run, every account together
+
+
+@dataclass(frozen=True)
 class Settings:
     region: str = "US"
     timezone: str | None = None
@@ -163,6 +177,7 @@ class Settings:
     serve: ServeConfig = ServeConfig()
     templates: Path | None = None
     path: Path | None = None
+    replies: RepliesConfig | None = None
 
     def company(self, name: str) -> CompanyConfig | None:
         wanted = name.casefold()
@@ -262,7 +277,7 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
 
 _TOP_KEYS = {
     "region", "timezone", "me", "extra_holidays", "extra_working_days", "rules", "companies",
-    "accounts", "sync", "feeds", "serve", "templates",
+    "accounts", "sync", "feeds", "serve", "templates", "replies",
 }
 
 
@@ -312,6 +327,7 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
         serve=_serve(raw.get("serve", {}), where),
         templates=(base / Path(templates).expanduser()) if templates else None,
         path=path,
+        replies=_replies(raw["replies"], where, accounts) if "replies" in raw else None,
     )
 
 
@@ -338,8 +354,8 @@ def _rules(raw: Any, where: str) -> RuleSettings:
 def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
     raw = _table(raw, where, f"accounts.{name}")
     kind = raw.get("type")
-    if kind not in ("caldav", "google"):
-        raise ConfigError(f"{where}: accounts.{name}.type must be \"caldav\" or \"google\"")
+    if kind not in ("caldav", "google", "imap"):
+        raise ConfigError(f"{where}: accounts.{name}.type must be \"caldav\", \"google\" or \"imap\"")
     known = set(AccountConfig.__dataclass_fields__) - {"name"}
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -347,6 +363,8 @@ def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
     if kind == "caldav" and not raw.get("url"):
         raise ConfigError(f"{where}: accounts.{name}.url is required for a CalDAV account")
     values = dict(raw)
+    if kind == "imap":
+        _imap_account(name, values, where)
     for key in ("token", "client_secrets", "service_account"):
         if values.get(key) and values[key] != "none":
             values[key] = str(base / Path(values[key]).expanduser())
@@ -354,6 +372,49 @@ def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
     if isinstance(verify, str):
         values["verify_tls"] = str(base / Path(verify).expanduser())
     return AccountConfig(name=name, **values)
+
+
+def _imap_account(name: str, values: dict[str, Any], where: str) -> None:
+    """An IMAP account needs a host (Gmail's when it signs in with a Google account)."""
+    if values.get("oauth") and not values.get("host"):
+        values["host"] = "imap.gmail.com"
+    if not isinstance(values.get("host"), str) or not values["host"]:
+        raise ConfigError(f"{where}: accounts.{name}.host is required for an IMAP account")
+    port = values.get("port")
+    if port is not None and (not isinstance(port, int) or isinstance(port, bool) or not 0 < port <= 65535):
+        raise ConfigError(f"{where}: accounts.{name}.port must be a port number")
+    if not isinstance(values.get("starttls", False), bool):
+        raise ConfigError(f"{where}: accounts.{name}.starttls must be true or false")
+    if "folders" in values:
+        folders = _str_list(values["folders"], where, f"accounts.{name}.folders")
+        if not folders:
+            raise ConfigError(f"{where}: accounts.{name}.folders is empty (default: [\"INBOX\"])")
+        values["folders"] = tuple(folders)
+    if "timeout" in values:
+        values["timeout"] = float(values["timeout"])
+
+
+def _replies(raw: Any, where: str, accounts: dict[str, AccountConfig]) -> RepliesConfig:
+    raw = _table(raw, where, "replies")
+    unknown = sorted(set(raw) - {"from", "max_seconds"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) in [replies]: {', '.join(unknown)}")
+    names = _str_list(raw.get("from", []), where, "replies.from")
+    if not names:
+        raise ConfigError(f"{where}: [replies] needs from = [\"ACCOUNT\"] (an imap account)")
+    for name in names:
+        account = accounts.get(name)
+        if account is None or account.type != "imap":
+            known = ", ".join(sorted(a for a, c in accounts.items() if c.type == "imap")) or "none"
+            raise ConfigError(f"{where}: replies.from: {name!r} is not an imap account (imap accounts: {known})")
+        if account.oauth:
+            google = accounts.get(account.oauth)
+            if google is None or google.type != "google":
+                raise ConfigError(f"{where}: accounts.{name}.oauth: {account.oauth!r} is not a Google account of the config")
+    seconds = raw.get("max_seconds", 60)
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:
+        raise ConfigError(f"{where}: replies.max_seconds must be a number > 0")
+    return RepliesConfig(tuple(dict.fromkeys(names)), float(seconds))
 
 
 def _resolve_spec(spec: str, base: Path, accounts: dict[str, AccountConfig]) -> str:

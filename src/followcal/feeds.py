@@ -232,7 +232,10 @@ class FeedBuilder:
         events = [e for slot in self.slots for e in slot.events or ()]
         warnings = [w for slot in self.slots for w in slot.warnings]
         try:
-            result = plan_events(events, self.settings, default_tz=ctx.default_tz, marks=stored_marks(ctx), warnings=warnings)
+            from .inbox import planning_marks
+
+            marks = planning_marks(events, ctx, warnings, stored_marks(ctx))  # + mail replies ([replies])
+            result = plan_events(events, self.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 _plan, data = export_plan(result, self.path, ctx, refresh_minutes=self.feed.refresh_minutes, name=self.feed.name)

@@ -101,7 +101,8 @@ class Interviews:
 
 
 def read_interviews(
-    ctx: Context, specs: Sequence[tuple[str, RangeConfig | None]], marks: Mapping[str, OutcomeRecord]
+    ctx: Context, specs: Sequence[tuple[str, RangeConfig | None]], marks: Mapping[str, OutcomeRecord],
+    *, mail: bool = False,
 ) -> Interviews:
     """Read every spec in its window (as sync does), plan once with `marks`."""
     from .planner import calendar_for, plan_events
@@ -114,6 +115,10 @@ def read_interviews(
         found, problems = read_sources(group, ctx, window)
         events.extend(found)
         warnings.extend(problems)
+    if mail:  # status: replies found in the mailbox count too ([replies]); a mark wins
+        from .inbox import planning_marks
+
+        marks = planning_marks(events, ctx, warnings, marks)
     # mark and status show dates and kinds only: no message is drafted
     result = plan_events(
         events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings, descriptions=False
@@ -296,6 +301,9 @@ def status_rows(found: Interviews, now: datetime) -> list[dict[str, Any]]:
             "next_action": {"kind": nxt.kind, "date": nxt.date.isoformat(), "due": nxt.due.isoformat()} if nxt else None,
             "outcome": outcome.outcome.value if outcome else None,
             "outcome_on": outcome.on.isoformat() if outcome else None,
+            # where the outcome came from (only with one): "event" | "mark" | "mail" (+ the subject)
+            **({"outcome_from": outcome.source} if outcome else {}),
+            **({"outcome_subject": (outcome.note or "").removeprefix("mail: ")} if outcome and outcome.source == "mail" else {}),
             "_due": nxt.due if nxt else None,
             "_start": latest.interview.start,
         })
@@ -320,6 +328,8 @@ def status_table(rows: Sequence[Mapping[str, Any]]) -> Any:
             due = datetime.fromisoformat(action["due"])
             when = f"{day_label(due.date())} {due:%H:%M}"
         outcome = f"{row['outcome']} ({row['outcome_on']})" if row["outcome"] else ""
+        if row.get("outcome_from") == "mail":
+            outcome = f"{row['outcome']} (mail, {row['outcome_on']}, {row['outcome_subject'] or ''})"
         table.add_row(row["company"], row["role"] or "", f"{day_label(last.date())} {row['interview_id']}",
                       action["kind"] if action else "-", when, outcome)
     return table
@@ -338,7 +348,7 @@ def show_status(
     from .service import stored_marks
 
     ctx = Context.create(settings, now)
-    found = read_interviews(ctx, lookup_specs(settings, sources), marks=stored_marks(ctx))
+    found = read_interviews(ctx, lookup_specs(settings, sources), marks=stored_marks(ctx), mail=True)
     rows = status_rows(found, ctx.now)
     if warn:
         warn(found.result.warnings)

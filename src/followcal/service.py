@@ -95,7 +95,9 @@ def plan_sources(
 
     events, warnings = read_sources(specs, ctx, window, fast=fast)
     if marks is None:
-        marks = stored_marks(ctx)
+        from .inbox import planning_marks
+
+        marks = planning_marks(events, ctx, warnings)  # marks, plus replies found by mail ([replies])
     return plan_events(
         events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings, descriptions=descriptions
     )

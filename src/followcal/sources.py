@@ -40,6 +40,8 @@ def open_account_calendar(
     CalDAV objects are iCalendar text: with `fast`, only candidate events are fully parsed, as
     for files. Google events arrive as JSON and are mapped directly."""
     config = settings.account(account)
+    if config.type == "imap":
+        raise ConfigError(f"account {account!r} is a mail account (type = \"imap\"): it has no calendars; [replies] reads it")
     if config.type == "caldav":
         from .backends.caldav import open_calendar as open_caldav
 

@@ -19,12 +19,16 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import state_dir
 from .errors import FollowcalError
 from .model import Outcome, OutcomeRecord, Timeline
+
+if TYPE_CHECKING:
+    from .replies import MailReply
 
 DB_NAME = "state.sqlite3"
 
@@ -74,8 +78,26 @@ def _v2(db: sqlite3.Connection) -> None:
     _add_column(db, "outcomes", "timeline", "TEXT")
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    """Replies found in the mailbox (issue 18): headers only, never a body."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS mail_replies (
+            interview_id TEXT PRIMARY KEY,
+            company TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            sent TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL
+        )"""
+    )
+
+
 # MIGRATIONS[n] takes a file from schema n to n + 1, inside one transaction. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -207,6 +229,35 @@ class StateStore:
         with self.transaction():
             return self.db.execute("DELETE FROM outcomes WHERE interview_id = ?", (interview_id,)).rowcount > 0
 
+    # --- replies found in the mailbox (issue 18) ------------------------------------------
+
+    def mail_replies(self) -> dict[str, MailReply]:
+        from .replies import MailReply
+
+        out = {}
+        rows = self.db.execute(
+            "SELECT interview_id, company, message_id, sender, subject, sent, on_date, reason, account, folder"
+            " FROM mail_replies"
+        ).fetchall()
+        for iid, company, mid, sender, subject, sent, on_date, reason, account, folder in rows:
+            try:
+                out[iid] = MailReply(iid, company, mid, sender, subject, datetime.fromisoformat(sent),
+                                     date.fromisoformat(on_date), reason, account, folder)
+            except (ValueError, TypeError):
+                log.warning("%s: ignoring an unreadable mail reply for %s", self.path, iid)
+        return out
+
+    def add_mail_replies(self, replies: Iterable[MailReply]) -> None:
+        """Remember replies found (the first one per interview stays: INSERT OR IGNORE)."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO mail_replies"
+                " (interview_id, company, message_id, sender, subject, sent, on_date, reason, account, folder)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.interview_id, r.company, r.message_id, r.sender, r.subject, r.sent.isoformat(),
+                  r.on.isoformat(), r.reason, r.account, r.folder) for r in replies],
+            )
+
     # --- what was written where -----------------------------------------------------------
 
     def written(self, target: str) -> dict[str, str]:
@@ -252,3 +303,12 @@ def load_outcomes() -> dict[str, OutcomeRecord]:
         return {}
     with StateStore(path) as store:
         return store.outcomes()
+
+
+def load_mail_replies() -> dict[str, MailReply]:
+    """Replies recorded from the mailbox; {} when no state store exists yet."""
+    path = state_dir(create=False) / DB_NAME
+    if not path.exists():
+        return {}
+    with StateStore(path) as store:
+        return store.mail_replies()

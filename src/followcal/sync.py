@@ -101,7 +101,10 @@ def run_sync(ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: b
             found, warnings = open_source(spec, ctx.settings, now=ctx.now).read_events(window)
             events.extend(found)
             report.warnings.extend(warnings)
-        result = plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=stored_marks(ctx))
+        from .inbox import planning_marks
+
+        marks = planning_marks(events, ctx, report.warnings, stored_marks(ctx), record=not dry_run)  # + mail replies
+        result = plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=marks)
     except FollowcalError as exc:
         if exc.exit_code == 2:
             raise

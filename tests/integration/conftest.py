@@ -62,3 +62,16 @@ def fake(monkeypatch: pytest.MonkeyPatch):
     server = FakeGoogle().start()
     yield server
     server.stop()
+
+
+# --- issue 18: a real Cyrus IMAP server (cyrus_imap.py), started once per session ---------------
+
+
+@pytest.fixture(scope="session")
+def cyrus_imap():
+    """cyrmaster on 127.0.0.1 (IMAPS and STARTTLS ports, LMTP delivery); each test adds its own user."""
+    from cyrus_imap import start_cyrus_imap
+
+    server = start_cyrus_imap()
+    yield server
+    server.stop()

@@ -26,6 +26,9 @@ SCOPES = [
     "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
     "https://www.googleapis.com/auth/calendar.app.created",
 ]
+# Only with `auth google --with-mail`: Gmail over IMAP (XOAUTH2) for [replies]. Google offers no
+# narrower scope that IMAP accepts; followcal still opens the mailbox read-only, headers only.
+MAIL_SCOPE = "https://mail.google.com/"
 AUTH_TIMEOUT = 600  # seconds to wait for the browser's redirect
 NO_BROWSER_PORT = 8085  # fixed, so `ssh -L 8085:127.0.0.1:8085` can forward the redirect
 
@@ -155,6 +158,7 @@ def authorize(
     *,
     open_browser: bool = True,
     echo: Callable[[str], None] = print,
+    with_mail: bool = False,
 ) -> str:
     """Run the installed-app flow (redirect to 127.0.0.1) and store the token; one-line result."""
     config = _google_account(settings, account)
@@ -174,7 +178,9 @@ def authorize(
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     try:
-        flow = InstalledAppFlow.from_client_secrets_file(str(secrets_path), scopes=SCOPES)
+        flow = InstalledAppFlow.from_client_secrets_file(
+            str(secrets_path), scopes=SCOPES + ([MAIL_SCOPE] if with_mail else [])
+        )
     except (ValueError, KeyError, OSError):
         raise UsageError(f"{secrets_path}: not an OAuth client file for a Desktop app") from None
     if open_browser:
