@@ -230,7 +230,8 @@ class FeedBuilder:
         events = [e for slot in self.slots for e in slot.events or ()]
         warnings = [w for slot in self.slots for w in slot.warnings]
         try:
-            result = plan_events(events, self.settings, default_tz=ctx.default_tz, marks=stored_marks(ctx), warnings=warnings)
+            result = plan_events(events, self.settings, default_tz=ctx.default_tz, marks=stored_marks(ctx), warnings=warnings,
+                                 private=not self.feed.drafts)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 _plan, data = export_plan(result, self.path, ctx, refresh_minutes=self.feed.refresh_minutes, name=self.feed.name)

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import SourceError
+from .mailto import first_link
 from .ics_scan import block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
 
@@ -331,6 +332,9 @@ def reminder_component(reminder: Reminder, sequence: int) -> Any:
         event.add("DTSTART", reminder.due)
         event.add("DTEND", reminder.end)
     event.add("DESCRIPTION", reminder.description)
+    link = first_link(reminder.description)
+    if link:
+        event.add("URL", link)  # the first draft's mailto: link: one tap opens it
     event.add("CATEGORIES", vCategory(["followcal"]))
     event.add("RELATED-TO", reminder.interview_uid)
     event.add("TRANSP", "TRANSPARENT")
