@@ -24,6 +24,8 @@ class Lang:
     stamp_fmt: str  # "{wd} {day} {mon} {year}"
     numbers: tuple[str, ...]  # 0..5 as words
     phrases: dict[str, str]
+    short_weekdays: tuple[str, ...] = ()
+    short_months: tuple[str, ...] = ()
 
     def long_date(self, day: date) -> str:
         return self.long_fmt.format(**_parts(self, day))
@@ -57,7 +59,8 @@ class Lang:
             if title and who.surname:
                 return f"Dear {title} {who.surname},"
             return f"Dear {who.given or who.surname},"
-        full = " ".join(p for p in (who.title, who.given, who.surname) if p)
+        title = who.title if who.title.endswith(("Dr.", "Prof.")) else ""  # not "Ms." / "Mr."
+        full = " ".join(p for p in (title, who.full or f"{who.given} {who.surname}".strip()) if p)
         return self.say("greet_person", name=full)
 
 
@@ -65,8 +68,8 @@ def _parts(lang: Lang, day: date) -> dict[str, object]:
     weekday = lang.weekdays[day.weekday()]
     month = lang.months[day.month - 1]
     return {"weekday": weekday, "day": day.day, "month": month, "year": day.year,
-            "wd": weekday[:3] + ("." if lang.code != "en" else ""),
-            "mon": month[:3] + ("." if lang.code != "en" and len(month) > 4 else "")}
+            "wd": lang.short_weekdays[day.weekday()] if lang.short_weekdays else weekday[:3],
+            "mon": lang.short_months[day.month - 1] if lang.short_months else month[:3]}
 
 
 EN = Lang(
@@ -101,7 +104,7 @@ EN = Lang(
         "voicemail_unknown": "You can reach me at {phone}.",
         "draft_one": "To: {recipient}", "draft_many": "Draft {i} of {n}, to {recipient}:",
         "open": "Open in your mail app: {link}",
-        "mark": "Got an answer? Run: followcal mark {id} replied (or rejected, offer, accepted, withdrawn).",
+        "mark": "Got an answer? Run: followcal mark {id} replied (or rejected, offer, accepted, withdrawn), or add \"Outcome: replied\" to the interview event.",
         "hint_name": "Set name = \"Your Name\" in followcal.toml to sign these drafts.",
         "hint_phone": "Set phone = \"+1 555 0100\" in followcal.toml to put your number in the script.",
         "subject_label": "Subject",
@@ -142,11 +145,13 @@ DE = Lang(
         "voicemail_unknown": "Sie erreichen mich unter {phone}.",
         "draft_one": "An: {recipient}", "draft_many": "Entwurf {i} von {n}, an {recipient}:",
         "open": "Im Mailprogramm öffnen: {link}",
-        "mark": "Antwort erhalten? Dann: followcal mark {id} replied (oder rejected, offer, accepted, withdrawn).",
+        "mark": "Antwort erhalten? Dann: followcal mark {id} replied (oder rejected, offer, accepted, withdrawn), oder \"Outcome: replied\" im Termin des Gesprächs ergänzen.",
         "hint_name": "Mit name = \"Ihr Name\" in followcal.toml werden diese Entwürfe unterschrieben.",
         "hint_phone": "Mit phone = \"+49 30 1234567\" in followcal.toml steht Ihre Nummer im Gesprächsleitfaden.",
         "subject_label": "Betreff",
     },
+    ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."),
+    ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez."),
 )
 
 FR = Lang(
@@ -183,11 +188,13 @@ FR = Lang(
         "voicemail_unknown": "Vous pouvez me joindre au {phone}.",
         "draft_one": "À : {recipient}", "draft_many": "Brouillon {i} sur {n}, à {recipient} :",
         "open": "Ouvrir dans votre messagerie : {link}",
-        "mark": "Une réponse ? Lancez : followcal mark {id} replied (ou rejected, offer, accepted, withdrawn).",
+        "mark": "Une réponse ? Lancez : followcal mark {id} replied (ou rejected, offer, accepted, withdrawn), ou ajoutez \"Outcome: replied\" à l'événement de l'entretien.",
         "hint_name": "Indiquez name = \"Votre Nom\" dans followcal.toml pour signer ces brouillons.",
         "hint_phone": "Indiquez phone = \"+33 1 23 45 67 89\" dans followcal.toml pour que votre numéro figure dans le script.",
         "subject_label": "Objet",
     },
+    ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
+    ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
 )
 
 ES = Lang(
@@ -224,11 +231,13 @@ ES = Lang(
         "voicemail_unknown": "Puede localizarme en el {phone}.",
         "draft_one": "Para: {recipient}", "draft_many": "Borrador {i} de {n}, para {recipient}:",
         "open": "Abrir en su correo: {link}",
-        "mark": "¿Ha recibido respuesta? Ejecute: followcal mark {id} replied (o rejected, offer, accepted, withdrawn).",
+        "mark": "¿Ha recibido respuesta? Ejecute: followcal mark {id} replied (o rejected, offer, accepted, withdrawn), o añada \"Outcome: replied\" al evento de la entrevista.",
         "hint_name": "Indique name = \"Su Nombre\" en followcal.toml para firmar estos borradores.",
         "hint_phone": "Indique phone = \"+34 912 345 678\" en followcal.toml para incluir su número en el guion.",
         "subject_label": "Asunto",
     },
+    ("lun.", "mar.", "mié.", "jue.", "vie.", "sáb.", "dom."),
+    ("ene.", "feb.", "mar.", "abr.", "may.", "jun.", "jul.", "ago.", "sept.", "oct.", "nov.", "dic."),
 )
 
 BY_CODE = {lang.code: lang for lang in (EN, DE, FR, ES)}

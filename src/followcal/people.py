@@ -57,6 +57,7 @@ class Addressee:
     surname: str = ""  # "Whitfield"
     title: str = ""  # "Dr." / "Prof." / "Ms." ...; "" when none
     team: bool = False
+    full: str = ""  # the name without title or honorific: "José Ángel Núñez"
 
 
 def is_role_address(email: str | None) -> bool:
@@ -102,6 +103,12 @@ def parse_name(name: str | None) -> tuple[str, str, str] | None:
     "Dr. Eva Schneider" -> ("Dr.", "Eva", "Schneider"); "Schneider, Eva" -> ("", "Eva",
     "Schneider"); "Ludwig van Beethoven" -> ("", "Ludwig", "van Beethoven"); "Cher" -> ("",
     "Cher", "")."""
+    parsed = _parse(name)
+    return parsed[:3] if parsed else None
+
+
+def _parse(name: str | None) -> tuple[str, str, str, str] | None:
+    """parse_name plus the whole name without title and honorific (given names, surname)."""
     cleaned = _strip(name or "")
     if not cleaned or "@" in cleaned or is_role_name(cleaned):
         return None
@@ -147,20 +154,25 @@ def parse_name(name: str | None) -> tuple[str, str, str] | None:
         if len(rest) > 1:
             given = words[0]
     title = " ".join(title_parts) or honorific
-    return title, given, surname
+    return title, given, surname, " ".join(words)
 
 
 def person(name: str | None, email: str | None) -> Addressee | None:
     """The Addressee for a personal name; None when this is a role mailbox or name (or nothing).
     A person's link goes to their address unless it is a shared or machine mailbox."""
-    parsed = parse_name(name)
+    parsed = _parse(name)
     email = (email or "").strip() or None
     if parsed is None:
         return None
-    title, given, surname = parsed
+    title, given, surname, full = parsed
     display = _strip(name or "")
+    if is_role_address(email) and not (surname and given):
+        return None  # "Greenhouse" <no-reply@greenhouse.io>: a tool or a company, not a person
+    domain = (email or "").rpartition("@")[2].split(".")[0].casefold()
+    if domain and display.replace(" ", "").casefold() == domain:
+        return None  # "Globex" <talent@globex.example>
     return Addressee(display=display, email=None if is_role_address(email) else email,
-                     given=given, surname=surname, title=title)
+                     given=given, surname=surname, title=title, full=full)
 
 
 def team(company: str, mailboxes: Iterable[str | None] = ()) -> Addressee:
@@ -181,6 +193,8 @@ def addressees(people: Iterable[tuple[str | None, str | None]], company: str,
         if (email or "").casefold() in mine or _strip(name or "").casefold() in mine:
             continue
         found = person(name, email)
+        if found is not None and found.display.casefold() == company.casefold():
+            found = None  # "Acme Corp" <jobs@acme.example>
         if found is None:
             if email and "@" in email:
                 mailboxes.append(email)
