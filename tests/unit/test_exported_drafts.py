@@ -239,3 +239,28 @@ def test_feed_without_drafts(tmp_path: Path, invites: Path) -> None:
         assert "URL" not in event
         if str(event["X-FOLLOWCAL-KIND"]) == "thank-you":
             assert re.search(r" by \w{3} \d+ \w{3} 2026 \d\d:\d\d", text)  # by when
+
+
+@pytest.mark.parametrize("text, message", [
+    ('language = "it"\n', "language must be one of en, de, fr, es"),
+    ("name = 3\n", "name must be a string"),
+    ("phone = []\n", "phone must be a string"),
+    ('[feeds.x]\nfrom = ["a.ics"]\ndrafts = "no"\n', "feeds.x.drafts must be true or false"),
+])
+def test_bad_draft_settings_are_config_errors(tmp_path: Path, text: str, message: str) -> None:
+    from followcal.config import load_settings
+    from followcal.errors import ConfigError
+
+    config = tmp_path / "followcal.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings(config)
+
+
+def test_draft_settings_load(tmp_path: Path) -> None:
+    from followcal.config import load_settings
+
+    config = tmp_path / "followcal.toml"
+    config.write_text('name = "  Alex   Rivera "\nphone = "+1 555 0100"\nlanguage = "DE"\n', encoding="utf-8")
+    settings = load_settings(config)
+    assert (settings.name, settings.phone, settings.language) == ("Alex Rivera", "+1 555 0100", "de")
