@@ -46,7 +46,10 @@ class Lang:
         return self.numbers[n] if 0 <= n < len(self.numbers) else str(n)
 
     def say(self, key: str, **values: str) -> str:
-        return self.phrases[key].format(**values)
+        text = self.phrases[key].format(**values)
+        if self.code == "fr":  # "le poste d'Ingénieur", "l'équipe de recrutement d'Acme"
+            text = _ELISION.sub(r"\1d'\2", text)
+        return text
 
     def greeting(self, who: Addressee | None) -> str:
         """The salutation line of a draft to `who` (None: nobody known)."""
@@ -239,6 +242,8 @@ ES = Lang(
     ("lun.", "mar.", "mié.", "jue.", "vie.", "sáb.", "dom."),
     ("ene.", "feb.", "mar.", "abr.", "may.", "jun.", "jul.", "ago.", "sept.", "oct.", "nov.", "dic."),
 )
+
+_ELISION = re.compile(r"(^|\s)de ([AEIOUYÉÈÊÀÂÎÔaeiouyéèêàâîô])")
 
 BY_CODE = {lang.code: lang for lang in (EN, DE, FR, ES)}
 

@@ -306,6 +306,13 @@ def test_languages(language, expected):
     assert "Dear" not in text and "Thank you" not in text
 
 
+def test_french_elision():
+    interview = make_interview(company="Aperture", role="Ingénieur logiciel", interviewers=())
+    _, text = run("thank-you", interview=interview, sender=ALEX, language="fr")
+    assert "concernant le poste d'Ingénieur logiciel chez Aperture" in text
+    assert "à l'équipe de recrutement d'Aperture avant le" in text
+
+
 def test_titled_name_in_german():
     people = (Person("Dr. Eva Schneider", "eva.schneider@nordwind.example"),)
     _, text = run("gracious-reply", interview=make_interview(interviewers=people), language="de")
