@@ -22,7 +22,7 @@ ROLE_LOCAL_WORDS = frozenset({
     "scheduling", "scheduler", "interviews", "interview", "talentacquisition", "ta", "staffing",
     "info", "contact", "hello", "team", "admin", "office", "apply", "applications", "application",
     "applicants", "resumes", "cv", "humanresources", "personal", "bewerbung", "bewerbungen",
-    "karriere", "jobs-de", "rh", "recrutement", "carrieres", "carriere", "emploi", "empleo",
+    "karriere", "rh", "recrutement", "carrieres", "carriere", "emploi", "empleo",
     "empleos", "rrhh", "seleccion", "talento", "mailer", "postmaster", "support", "invites",
 })
 _ROLE_LOCAL_JOINED = ("noreply", "donotreply", "talentacquisition", "humanresources")
@@ -93,8 +93,9 @@ def is_role_name(name: str | None) -> bool:
 
 
 def is_person(name: str | None, email: str | None) -> bool:
-    """A person to write to by name: a personal display name, not a role name or an address."""
-    return bool(parse_name(name))
+    """A person to write to by name: a personal display name, not a role name, an address, or a
+    tool's name on a shared mailbox ("Greenhouse" <no-reply@greenhouse.io>)."""
+    return person(name, email) is not None
 
 
 def parse_name(name: str | None) -> tuple[str, str, str] | None:

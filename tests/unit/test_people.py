@@ -8,6 +8,7 @@ from followcal.people import (
     addressees,
     frequent_addresses,
     is_noreply,
+    is_person,
     is_role_address,
     is_role_name,
     parse_name,
@@ -88,3 +89,12 @@ def test_user_name_and_frequent_addresses():
     assert user_name((p for i in invites for p in i), []) is None
     assert frequent_addresses([[e for _, e in i] for i in invites]) == ("me@example.com",)
     assert frequent_addresses([["a@x.com"]]) == ()
+
+
+def test_is_person():
+    assert is_person("Dana Whitfield", "dana@acme.example")
+    assert is_person("Jane Roe", "recruiting@acme.example")  # a person, written to without a link
+    assert not is_person("Greenhouse", "no-reply@greenhouse.io")
+    assert not is_person("Globex", "talent@globex.example")
+    assert not is_person("Globex Talent", "talent@globex.example")
+    assert not is_person(None, "hank@globex.example")
