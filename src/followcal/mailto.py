@@ -24,9 +24,11 @@ def _encode(text: str) -> str:
 
 def link(address: str, subject: str, body: str, max_length: int = MAX_LENGTH) -> str:
     """The mailto: URI for one draft, at most `max_length` characters long."""
-    head = f"mailto:{quote(address.strip(), safe=_ADDRESS_SAFE)}?subject={_encode(subject)}"
-    if len(head) > max_length:
-        return f"mailto:{quote(address.strip(), safe=_ADDRESS_SAFE)}"[:max_length]
+    to = f"mailto:{quote(address.strip(), safe=_ADDRESS_SAFE)}"
+    room = max_length - len(to) - len("?subject=")
+    if len(_encode(subject)) > room:  # only a pathological subject: keep what fits, no body
+        return f"{to}?subject={_encode(_trim(subject, room))}" if room > 0 else to
+    head = f"{to}?subject={_encode(subject)}"
     body = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
     if not body:
         return head
