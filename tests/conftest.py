@@ -4,12 +4,26 @@ point into the test's temporary folder, and no `FOLLOWCAL_CONFIG` leaks in from 
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from support import NOW, SAMPLE, SAMPLE_CONFIG
+
+
+_USER_DIR_VARIABLES = (
+    ("FOLLOWCAL_STATE_DIR", "state"),
+    ("FOLLOWCAL_CACHE_DIR", "cache"),
+    ("XDG_CONFIG_HOME", "config"),
+    ("XDG_STATE_HOME", "xdg-state"),
+    ("XDG_CACHE_HOME", "xdg-cache"),
+    ("XDG_DATA_HOME", "data"),
+)
+_REAL_DIRS: list[Path] = []
+_BEFORE: dict[str, tuple[int, int]] = {}
 
 
 def _real_user_dirs() -> list[Path]:
@@ -34,14 +48,24 @@ def _snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
     return found
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Before collection (test modules may plan at import time): note the real dirs, then point
+    every user dir of the whole session into a temporary folder."""
+    _REAL_DIRS[:] = _real_user_dirs()
+    _BEFORE.update(_snapshot(_REAL_DIRS))
+    session_home = Path(tempfile.mkdtemp(prefix="followcal-tests-"))
+    for variable, folder in _USER_DIR_VARIABLES:
+        os.environ[variable] = str(session_home / folder)
+    os.environ.pop("FOLLOWCAL_CONFIG", None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def real_user_dirs_untouched() -> Iterator[list[Path]]:
-    """Fails the session if any test created or changed a file in the user's real dirs."""
-    folders = _real_user_dirs()
-    before = _snapshot(folders)
-    yield folders
-    after = _snapshot(folders)
-    changed = sorted(k for k in after.keys() | before.keys() if after.get(k) != before.get(k))
+    """Fails the session if any test created or changed a file in the user's real dirs (another
+    program of the user's writing there at the same time would show up too: run it again)."""
+    yield _REAL_DIRS
+    after = _snapshot(_REAL_DIRS)
+    changed = sorted(k for k in after.keys() | _BEFORE.keys() if after.get(k) != _BEFORE.get(k))
     assert not changed, f"tests touched the user's real followcal dirs: {changed[:5]}"
 
 
@@ -49,14 +73,7 @@ def real_user_dirs_untouched() -> Iterator[list[Path]]:
 def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own empty user dirs; a test may still set FOLLOWCAL_STATE_DIR itself."""
     home = tmp_path_factory.mktemp("user")
-    for variable, folder in (
-        ("FOLLOWCAL_STATE_DIR", "state"),
-        ("FOLLOWCAL_CACHE_DIR", "cache"),
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_STATE_HOME", "xdg-state"),
-        ("XDG_CACHE_HOME", "xdg-cache"),
-        ("XDG_DATA_HOME", "data"),
-    ):
+    for variable, folder in _USER_DIR_VARIABLES:
         monkeypatch.setenv(variable, str(home / folder))
     monkeypatch.delenv("FOLLOWCAL_CONFIG", raising=False)
     yield home

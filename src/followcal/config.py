@@ -144,6 +144,7 @@ class FeedConfig:
     sources: tuple[str, ...]
     refresh_minutes: int = 15
     range: RangeConfig = RangeConfig()
+    drafts: bool = True  # false: what to do and when, without drafts, names or addresses
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,9 @@ class Settings:
     templates: Path | None = None
     path: Path | None = None
     replies: RepliesConfig | None = None
+    name: str | None = None  # signs the drafts; default: the user's name as invites give it
+    phone: str | None = None  # for the call scripts
+    language: str | None = None  # drafts: en, de, fr, es; default: the invite's language
 
     def company(self, name: str) -> CompanyConfig | None:
         wanted = name.casefold()
@@ -278,7 +282,9 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
 _TOP_KEYS = {
     "region", "timezone", "me", "extra_holidays", "extra_working_days", "rules", "companies",
     "accounts", "sync", "feeds", "serve", "templates", "replies",
+    "name", "phone", "language",
 }
+LANGUAGES = ("en", "de", "fr", "es")
 
 
 def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
@@ -321,6 +327,7 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
                 sources=place(_str_list(_table(v, where, f"feeds.{name}").get("from", []), where, f"feeds.{name}.from")),
                 refresh_minutes=int(v.get("refresh_minutes", 15)),
                 range=_range(v, where, f"feeds.{name}"),
+                drafts=_bool(v.get("drafts", True), where, f"feeds.{name}.drafts"),
             )
             for name, v in _table(raw.get("feeds", {}), where, "feeds").items()
         },
@@ -328,6 +335,9 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
         templates=(base / Path(templates).expanduser()) if templates else None,
         path=path,
         replies=_replies(raw["replies"], where, accounts) if "replies" in raw else None,
+        name=_opt_str(raw.get("name"), where, "name"),
+        phone=_opt_str(raw.get("phone"), where, "phone"),
+        language=_language(raw.get("language"), where),
     )
 
 
@@ -479,6 +489,29 @@ def _str(value: Any, where: str, what: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{where}: {what} must be a string")
     return value
+
+
+def _opt_str(value: Any, where: str, what: str) -> str | None:
+    """A string setting that may be absent; blank counts as not set."""
+    if value is None:
+        return None
+    return " ".join(_str(value, where, what).split()) or None
+
+
+def _bool(value: Any, where: str, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {what} must be true or false")
+    return value
+
+
+def _language(value: Any, where: str) -> str | None:
+    code = _opt_str(value, where, "language")
+    if code is None:
+        return None
+    code = code.casefold()
+    if code not in LANGUAGES:
+        raise ConfigError(f"{where}: language must be one of {', '.join(LANGUAGES)}, not {value!r}")
+    return code
 
 
 def _str_list(value: Any, where: str, what: str) -> list[str]:

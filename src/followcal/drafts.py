@@ -1,28 +1,34 @@
 """SUMMARY and DESCRIPTION of each reminder event (DESIGN.md "Reminder events"). Pure: reading
-the templates (`followcal/templates/*.txt`, each overridable by a same-named file in the user's
-`templates` folder) is the only I/O, and it is cached. Templates use `$name` placeholders
-(`PLACEHOLDERS`) and `safe_substitute`; a line whose placeholders all expand to nothing is dropped,
-and a line over 100 characters after substitution is re-wrapped."""
+the templates is the only I/O, and it is cached.
+
+A description reads well on a phone: what to do and by when first, then the draft(s), each
+followed by a `mailto:` link when its recipient has an address, then short tips, then a footer
+that says what is true for that kind. Every paragraph is one line (the calendar app wraps it; a
+hard break inside a sentence would end up in the email), and nothing is re-wrapped.
+
+Templates (`templates/*.txt` in English, `templates/<de|fr|es>/*.txt`) are overridable by a
+same-named file in the user's `templates` folder (`<folder>/<code>/` for the other languages).
+They use `$name` placeholders (`PLACEHOLDERS`) and `safe_substitute`; a line whose placeholders
+all expand to nothing is dropped. A template is split into sections by marker lines: the text
+before any marker says what to do, `[script]` holds a call script, `[email]` the draft (its
+first line `Subject: ...`), `[tips]` the tips. A feed with `drafts = false` keeps only what to
+do, the tips and the footer, with no names or addresses."""
 
 from __future__ import annotations
 
-import textwrap
+import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from string import Template
 
+from . import mailto
 from .errors import ConfigError
-from .model import CUT_OFF, GRACIOUS_REPLY, THANK_YOU, Interview, Person, Slot
-
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_HONORIFICS = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "madam"}
-_WRAP_OVER = 100  # a substituted line longer than this ...
-_WRAP_WIDTH = 80  # ... is re-wrapped to this width, keeping its indentation
+from .languages import BY_CODE, EN, Lang
+from .model import CUT_OFF, GRACIOUS_REPLY, THANK_YOU, Interview, Slot
+from .people import Addressee, addressees
 
 PLACEHOLDERS: dict[str, str] = {
     "company": "the company name, e.g. Acme Corp",
@@ -47,19 +53,39 @@ PLACEHOLDERS: dict[str, str] = {
     "again": '" again" from the second follow-up on, else empty',
     "follow_ups_sent": '"your thank-you note and two follow-ups"',
     "contact": 'whom to address: "Jane Roe or your recruiter", or "your recruiter or ..."',
-    "greeting": '"Dear Jane,", "Hello," (no name known) or "Dear hiring team,"',
-    "interviewer_name": "the interviewer's name (or email), else the first interviewer's",
-    "first_name": "the interviewer's first name, or empty when no name is known",
-    "interviewer_email": "the interviewer's email, or empty",
-    "recipient": '"Jane Roe <jane@acme.example>", "Jane Roe" or "the hiring team"',
-    "recipients": '"each interviewer", "Jane Roe" or "the hiring team" (thank-you intro)',
+    "greeting": '"Dear Jane,", "Dear Dr. Schneider,", "Hello," or "Dear hiring team,"',
+    "interviewer_name": "the recipient's name, or the company's hiring team",
+    "first_name": "the recipient's first name, or empty when no name is known",
+    "interviewer_email": "the recipient's email, or empty",
+    "recipient": '"Jane Roe <jane@acme.example>", "Jane Roe" or "the Acme Corp hiring team"',
+    "recipients": '"each interviewer (3 notes)", "Jane Roe" or "the Acme Corp hiring team"',
     "draft_number": "thank-you drafts: the number of this draft (1, 2, ...)",
-    "draft_count": "thank-you drafts: how many drafts there are (one per interviewer)",
+    "draft_count": "thank-you drafts: how many drafts there are (one per person)",
+    "sender_name": 'your name (config `name`, else as your invites give it), else "[Your name]"',
+    "phone": 'your phone number (config `phone`), else "[your phone number]"',
+    "callback": "call script: a sentence offering your number for a call back",
+    "voicemail_number": "voicemail: your number, said twice",
+    "setup_hint": "how to set `name` / `phone` when a draft still needs them, else empty",
+    "mark_line": "how to record an answer (`followcal mark ...`); empty after a rejection",
 }
+
+_MARKERS = ("[script]", "[email]", "[tips]")
+_SUBJECT = re.compile(r"^\s*(subject|betreff|objet|asunto)\s*:\s*(.*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who signs the drafts: `name` and `phone` from the config (or the invites), and the
+    user's own addresses, which are never written to as an interviewer."""
+
+    name: str | None = None
+    phone: str | None = None
+    addresses: tuple[str, ...] = ()
 
 
 def template_names() -> list[str]:
-    """The shipped template file names; a file of the same name in `templates_dir` overrides one."""
+    """The shipped English template file names; a same-named file in `templates_dir` overrides
+    one (`templates_dir/<code>/` for German, French and Spanish)."""
     root = resources.files("followcal") / "templates"
     return sorted(item.name for item in root.iterdir() if item.name.endswith(".txt"))
 
@@ -83,38 +109,78 @@ def summary(slot: Slot, interview: Interview) -> str:
 
 
 def draft(slot: Slot, interview: Interview, decision_by: date | None, *, follow_up_count: int,
-          templates_dir: Path | None = None) -> tuple[str, str]:
-    """(SUMMARY, DESCRIPTION) of the reminder event for `slot` of `interview`."""
+          templates_dir: Path | None = None, sender: Sender | None = None,
+          language: str = "en", private: bool = False) -> tuple[str, str]:
+    """(SUMMARY, DESCRIPTION) of the reminder event for `slot` of `interview`.
+
+    `private` (a feed with `drafts = false`): what to do and when, without drafts, names or
+    addresses."""
     title = summary(slot, interview)
+    lang = BY_CODE.get(language, EN)
+    sender = sender or Sender()
     kind = slot.kind
     number = _follow_up_number(kind)
-    values = _values(slot, interview, decision_by, number, follow_up_count)
-
-    def render(name: str, extra: dict[str, str] | None = None) -> str:
-        return _render(_load(name, templates_dir), {**values, **(extra or {})})
-
+    people = _addressees(interview, lang, sender)
+    values = _values(slot, interview, decision_by, number, follow_up_count, lang, sender, people,
+                     private)
     if kind == THANK_YOU:
-        people = _unique(interview.interviewers)
-        blocks = [
-            render("thank-you.txt", {**_person_values(p), "draft_number": str(i)})
-            for i, p in enumerate(people or [None], start=1)
-        ]
-        parts = [render("thank-you-intro.txt"), *blocks, render("thank-you-tips.txt")]
+        name = "thank-you.txt"
     elif number is not None:
-        parts = [render("follow-up-call.txt" if slot.channel == "phone" else "follow-up.txt")]
+        name = "follow-up-call.txt" if slot.channel == "phone" else "follow-up.txt"
     elif kind == CUT_OFF:
-        parts = [render("cut-off.txt")]
+        name = "cut-off.txt"
     else:
-        parts = [render("gracious-reply.txt")]
-    parts.append(render("footer.txt"))
+        name = "gracious-reply.txt"
+    sections = _sections(_load(name, lang.code, templates_dir))
+    parts = [_render(sections.get("", ""), values)]
+    if not private:
+        parts.append(_render(sections.get("[script]", ""), values))
+        email = sections.get("[email]", "")
+        if email.strip():
+            targets = people if kind == THANK_YOU else people[:1]
+            for i, who in enumerate(targets, start=1):
+                parts.append(_email_block(email, {**values, **_person_values(who, lang),
+                                                  "draft_number": str(i)},
+                                          who, i, len(targets), lang))
+        tips = _render(sections.get("[tips]", ""), values)
+        parts.append(tips)
+    else:
+        parts.append(_render(sections.get("[tips]", ""), {**values, "setup_hint": ""}))
+    parts.append(_render(_load("footer.txt", lang.code, templates_dir), values))
     return title, "\n\n".join(p for p in parts if p)
+
+
+def _email_block(template: str, values: dict[str, str], who: Addressee, i: int, n: int,
+                 lang: Lang) -> str:
+    """One draft: who it goes to, the subject and the text, then its mailto: link."""
+    text = _render(template, values)
+    lines = text.split("\n")
+    subject = ""
+    if lines and (match := _SUBJECT.match(lines[0])):
+        subject = match.group(2).strip()
+    recipient = values["recipient"]
+    head = lang.say("draft_many", i=str(i), n=str(n), recipient=recipient) if n > 1 \
+        else lang.say("draft_one", recipient=recipient)
+    block = f"{head}\n{text}"
+    if who.email:
+        body = "\n".join(lines[1:] if subject else lines).strip()
+        block += "\n\n" + lang.say("open", link=mailto.link(who.email, subject, body))
+    return block
 
 
 # --- values -------------------------------------------------------------------------------------
 
 
-def _values(slot: Slot, iv: Interview, decision_by: date | None, number: int | None, count: int
-            ) -> dict[str, str]:
+def _addressees(iv: Interview, lang: Lang, sender: Sender) -> list[Addressee]:
+    company = _clean(iv.company) or "the company"
+    found = addressees(((_clean(p.name), _clean(p.email)) for p in iv.interviewers), company,
+                       user=(*sender.addresses, sender.name or ""))
+    team_name = lang.say("team", company=company)
+    return [Addressee(team_name, a.email, team=True) if a.team else a for a in found]
+
+
+def _values(slot: Slot, iv: Interview, decision_by: date | None, number: int | None, count: int,
+            lang: Lang, sender: Sender, people: list[Addressee], private: bool) -> dict[str, str]:
     company = _clean(iv.company) or "the company"
     role = _clean(iv.role)
     start = iv.start if isinstance(iv.start, datetime) else None
@@ -122,83 +188,85 @@ def _values(slot: Slot, iv: Interview, decision_by: date | None, number: int | N
     deadline = slot.deadline
     if deadline is None and slot.kind == THANK_YOU and start is not None and iv.end is not None:
         deadline = iv.end + timedelta(hours=24)
-    deadline_text = _stamp(deadline, iv.timezone) if deadline is not None else ""
-    people = _unique(iv.interviewers)
-    named = [p for p in people if _clean(p.name) or _clean(p.email)]
-    first = named[0] if named else None
+    deadline_text = lang.stamp(deadline, _clean(iv.timezone)) if deadline is not None else ""
     count = max(count, 0)
     last = number is not None and number >= count
-    decision_long = _long_date(decision_by) if decision_by is not None else ""
-    update = "I'd be grateful for any update you can share on the timeline."
+    decision_long = lang.long_date(decision_by) if decision_by is not None else ""
+    update = lang.say("update")
     if decision_by is not None:
-        update = (f"I know you hoped to decide by {_short_date(decision_by)}, and I'd be grateful "
-                  "for any update on the timeline.")
+        update = lang.say("update_dated", date=lang.short_date(decision_by))
+    persons = [p for p in people if not p.team]
+    first = persons[0] if persons else None
+    if private:
+        contact = lang.say("contact_private", company=company)
+        recipients = (lang.say("each", n=str(len(persons))) if len(persons) > 1
+                      else lang.say("your_interviewer") if persons else people[0].display)
+    else:
+        contact = (lang.say("contact", name=first.display) if first
+                   else lang.say("contact_unknown"))
+        recipients = (lang.say("each", n=str(len(persons))) if len(persons) > 1
+                      else people[0].display)
+    name = _clean(sender.name) or lang.say("your_name")
+    phone = _clean(sender.phone)
+    hints = []
+    if not _clean(sender.name):
+        hints.append(lang.say("hint_name"))
+    if not phone and slot.channel == "phone":
+        hints.append(lang.say("hint_phone"))
     values = {
         "company": company,
         "role": role,
-        "role_phrase": f" for the {role} role" if role else "",
-        "position": f"the {role} role" if role else "the open role",
+        "role_phrase": lang.say("role_phrase", role=role) if role else "",
+        "position": lang.say("position", role=role) if role else lang.say("position_unknown"),
         "interview_id": _clean(iv.id),
         "timezone": _clean(iv.timezone),
-        "interview_date": _long_date(day),
-        "interview_date_short": _short_date(day),
-        "interview_weekday": _WEEKDAYS[day.weekday()],
+        "interview_date": lang.long_date(day),
+        "interview_date_short": lang.short_date(day),
+        "interview_weekday": lang.weekdays[day.weekday()],
         "interview_time": f"{start:%H:%M}" if start is not None and not iv.all_day else "",
         "deadline": deadline_text,
-        "by_deadline": f" by {deadline_text}" if deadline_text else "",
+        "by_deadline": lang.say("by", deadline=deadline_text) if deadline_text else "",
         "decision_by": decision_long,
-        "decision_note": f"They said they would decide by {decision_long}." if decision_long else "",
+        "decision_note": lang.say("decision_note", date=decision_long) if decision_long else "",
         "update_request": update,
         "follow_up_number": str(number) if number is not None else "",
         "follow_up_count": str(count),
-        "follow_up_progress": f"follow-up {number} of {max(count, number)}" if number else "",
-        "last_note": _last_note(number, last),
-        "again": " again" if number is not None and number > 1 else "",
-        "follow_ups_sent": _follow_ups_sent(count),
-        "contact": f"{_label(first)} or your recruiter" if first
-        else "your recruiter or the hiring manager",
-        "recipients": "each interviewer" if len(people) > 1
-        else _label(people[0]) if people else "the hiring team",
-        "draft_count": str(max(len(people), 1)),
+        "follow_up_progress": lang.say("progress", n=str(number), count=str(max(count, number)))
+        if number else "",
+        "last_note": "" if number is None else lang.say("last") if last
+        else lang.say("next", n=str(number + 1)),
+        "again": lang.say("again") if number is not None and number > 1 else "",
+        "follow_ups_sent": lang.say("sent_none") if count <= 0 else lang.say("sent_one")
+        if count == 1 else lang.say("sent", word=lang.number(count)),
+        "contact": contact,
+        "recipients": recipients,
+        "draft_count": str(len(people) if slot.kind == THANK_YOU else 1),
         "draft_number": "1",
+        "sender_name": name,
+        "phone": phone or lang.say("your_phone"),
+        "callback": lang.say("callback", phone=phone) if phone else lang.say("callback_unknown"),
+        "voicemail_number": lang.say("voicemail_number", phone=phone) if phone
+        else lang.say("voicemail_unknown", phone=lang.say("your_phone")),
+        "setup_hint": " ".join(hints),
+        "mark_line": "" if slot.kind == GRACIOUS_REPLY else lang.say("mark", id=_clean(iv.id)),
     }
-    if first is not None:
-        values.update(_person_values(first))
-    else:
-        values.update(_person_values(None), greeting="Hello,", interviewer_name="", recipient="")
+    values.update(_person_values(people[0], lang))
+    if private:
+        values.update(interviewer_name="", first_name="", interviewer_email="", recipient="",
+                      greeting="")
     return values
 
 
-def _person_values(person: Person | None) -> dict[str, str]:
-    """Placeholders about one person; None means nobody is known (the hiring team)."""
-    if person is None:
-        return {"interviewer_name": "the hiring team", "first_name": "", "interviewer_email": "",
-                "greeting": "Dear hiring team,", "recipient": "the hiring team"}
-    name, email = _clean(person.name), _clean(person.email)
-    first = _first_name(name)
-    label = name or email or "the interviewer"
+def _person_values(who: Addressee, lang: Lang) -> dict[str, str]:
+    """Placeholders about one recipient (a person or the company's hiring team)."""
+    email = who.email or ""
     return {
-        "interviewer_name": label,
-        "first_name": first,
+        "interviewer_name": who.display,
+        "first_name": "" if who.team else who.given,
         "interviewer_email": email,
-        "greeting": f"Dear {first}," if first else "Hello,",
-        "recipient": f"{name} <{email}>" if name and email else label,
+        "greeting": lang.greeting(who),
+        "recipient": f"{who.display} <{email}>" if email else who.display,
     }
-
-
-def _last_note(number: int | None, last: bool) -> str:
-    if number is None:
-        return ""
-    if last:
-        return "This is your last nudge: if nothing comes back, the cut-off reminder follows."
-    return f"No reply after this? followcal will remind you about follow-up {number + 1}."
-
-
-def _follow_ups_sent(n: int) -> str:
-    if n <= 0:
-        return "your thank-you note"
-    word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else str(n)
-    return f"your thank-you note and {word} follow-up{'s' if n != 1 else ''}"
 
 
 def _follow_up_number(kind: str) -> int | None:
@@ -213,34 +281,6 @@ def _follow_up_number(kind: str) -> int | None:
     return number
 
 
-def _unique(people: tuple[Person, ...]) -> list[Person]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for person in people:
-        key = (_clean(person.name).casefold(), _clean(person.email).casefold())
-        if key not in seen:
-            seen.add(key)
-            out.append(person)
-    return out
-
-
-def _label(person: Person) -> str:
-    return _clean(person.name) or _clean(person.email) or "the interviewer"
-
-
-def _first_name(name: str) -> str:
-    """"Jane" from "Jane Roe", "Roe, Jane" or "Dr. Jane Roe"; "" when no name is known."""
-    if not name or "@" in name:
-        return ""
-    if name.count(",") == 1:
-        last, _, given = name.partition(",")
-        name = given.strip() or last.strip()
-    words = name.split()
-    while len(words) > 1 and words[0].rstrip(".").casefold() in _HONORIFICS:
-        words = words[1:]
-    return words[0] if words else ""
-
-
 def _clean(text: str | None) -> str:
     """One line of printable text: whitespace runs (newlines included) become one space."""
     if not text:
@@ -250,33 +290,17 @@ def _clean(text: str | None) -> str:
     return " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())
 
 
-# --- dates (English, independent of the locale) ------------------------------------------------
-
-
-def _long_date(day: date) -> str:
-    return f"{_WEEKDAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def _short_date(day: date) -> str:
-    return f"{_WEEKDAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]}"
-
-
-def _stamp(value: datetime | date, zone: str) -> str:
-    """"Fri 20 Nov 2026 15:00 (America/New_York)", or "Fri 20 Nov 2026" for a date."""
-    day = value.date() if isinstance(value, datetime) else value
-    text = f"{_WEEKDAYS[day.weekday()][:3]} {day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
-    if not isinstance(value, datetime):
-        return text
-    label = getattr(value.tzinfo, "key", None) or (value.tzname() if value.tzinfo else None)
-    return f"{text} {value:%H:%M} ({label or _clean(zone) or 'local time'})"
-
-
 # --- templates ----------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=None)
-def _shipped(name: str) -> str:
-    return (resources.files("followcal") / "templates" / name).read_text(encoding="utf-8")
+def _shipped(name: str, code: str = "en") -> str:
+    root = resources.files("followcal") / "templates"
+    if code != "en":
+        localized = root / code / name
+        if localized.is_file():
+            return localized.read_text(encoding="utf-8")
+    return (root / name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=128)
@@ -284,23 +308,40 @@ def _user_file(path: str, mtime_ns: int, size: int) -> str:
     return Path(path).read_text(encoding="utf-8-sig")
 
 
-def _load(name: str, templates_dir: Path | None) -> str:
-    """The user's template `name` when `templates_dir` has one, else the shipped one."""
+def _load(name: str, code: str, templates_dir: Path | None) -> str:
+    """The user's template `name` (for language `code`) when `templates_dir` has one, else the
+    shipped one."""
     if templates_dir is not None:
-        path = Path(templates_dir).expanduser() / name
+        folder = Path(templates_dir).expanduser()
+        path = folder / name if code == "en" else folder / code / name
         try:
             info = path.stat() if path.is_file() else None
             if info is not None:
                 return _user_file(str(path), info.st_mtime_ns, info.st_size)
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"template {path}: cannot read ({type(exc).__name__})") from None
-    return _shipped(name)
+    return _shipped(name, code)
 
 
 @lru_cache(maxsize=64)
+def _sections(text: str) -> dict[str, str]:
+    """A template's sections by marker ("" for the text before the first marker)."""
+    out: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        marker = line.strip().casefold()
+        if marker in _MARKERS:
+            current = marker
+            out.setdefault(current, [])
+            continue
+        out[current].append(line)
+    return {key: "\n".join(lines) for key, lines in out.items()}
+
+
+@lru_cache(maxsize=256)
 def _template_lines(text: str) -> tuple[tuple[str, Template], ...]:
     """A template's lines, each compiled once (drafting runs per reminder, hundreds of times)."""
-    return tuple((line, Template(line)) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return tuple((line, Template(line)) for line in text.split("\n"))
 
 
 def _render(text: str, values: dict[str, str]) -> str:
@@ -309,7 +350,7 @@ def _render(text: str, values: dict[str, str]) -> str:
         out = template.safe_substitute(values).rstrip()
         if line.strip() and not out.strip():
             continue  # a line of placeholders that all expanded to nothing
-        lines.extend(_wrap(out))
+        lines.append(out)
     tidy: list[str] = []
     for line in lines:
         if line.strip() or (tidy and tidy[-1]):
@@ -317,13 +358,3 @@ def _render(text: str, values: dict[str, str]) -> str:
     while tidy and not tidy[-1]:
         tidy.pop()
     return "\n".join(tidy)
-
-
-def _wrap(line: str) -> list[str]:
-    if len(line) <= _WRAP_OVER:
-        return [line]
-    indent = line[: len(line) - len(line.lstrip())]
-    wrapped = textwrap.wrap(line.strip(), width=_WRAP_WIDTH, initial_indent=indent,
-                            subsequent_indent=indent, break_long_words=False,
-                            break_on_hyphens=False)
-    return wrapped or [line]

@@ -235,7 +235,8 @@ class FeedBuilder:
             from .inbox import planning_marks
 
             marks = planning_marks(events, ctx, warnings, stored_marks(ctx))  # + mail replies ([replies])
-            result = plan_events(events, self.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings)
+            result = plan_events(events, self.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings,
+                                 private=not self.feed.drafts)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 _plan, data = export_plan(result, self.path, ctx, refresh_minutes=self.feed.refresh_minutes, name=self.feed.name)

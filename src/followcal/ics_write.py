@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from .mailto import first_link
 from .model import Reminder
 
 _FOLD_LIMIT = 75  # octets per line before the CRLF, as RFC 5545 asks and icalendar does
@@ -115,6 +116,7 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
     else:
         start, end = reminder.due, reminder.end
     summary = escape_text(reminder.summary)
+    link = first_link(reminder.description)  # a URI: written as it is, never escaped
     interview_start = reminder.interview_start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VEVENT",
@@ -132,6 +134,7 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         "RELATED-TO:" + escape_text(reminder.interview_uid),
         "STATUS:CONFIRMED",
         "TRANSP:TRANSPARENT",
+        *(["URL:" + link] if link else []),  # the first draft's mailto: link: one tap opens it
         "X-FOLLOWCAL-HASH:" + unknown_value(reminder.fingerprint),
         "X-FOLLOWCAL-INTERVIEW:" + unknown_value(reminder.interview_id),
         "X-FOLLOWCAL-INTERVIEW-START:" + interview_start,

@@ -43,11 +43,13 @@ def plan_events(
     marks: Mapping[str, OutcomeRecord] | None = None,
     warnings: Iterable[str] = (),
     descriptions: bool = True,
+    private: bool = False,
 ) -> PlanResult:
     """Every interview in `events` with its reminders, sorted by start, plus warnings.
 
     `descriptions=False` leaves the drafted messages out (`plan` shows none): the dates, UIDs
-    and summaries are the same, the reminders are just not fit for writing to a calendar."""
+    and summaries are the same, the reminders are just not fit for writing to a calendar.
+    `private` (a feed with `drafts = false`): what to do and when, no drafts, names or addresses."""
     from .detect import detect
     from .workdays import check_region
 
@@ -59,10 +61,17 @@ def plan_events(
     for interview in interviews:  # the same event from two merged sources counts once
         unique.setdefault(interview.id, interview)
     lookup = calendar_for(settings)
+    texts = _invite_texts(events, unique) if descriptions else {}
+    sender = _sender(settings, texts)
     plans: list[InterviewPlan] = []
     for process in processes(list(unique.values()), settings.rules, lookup):
         for scheduled in schedule(process, settings.rules, lookup, marks):
-            reminders = tuple(compose(slot, scheduled, settings, descriptions) for slot in scheduled.slots)
+            language = settings.language or _language(texts.get(scheduled.interview.uid))
+            reminders = tuple(
+                compose(slot, scheduled, settings, descriptions, sender=sender, language=language,
+                        private=private)
+                for slot in scheduled.slots
+            )
             plans.append(
                 InterviewPlan(scheduled.interview, reminders, scheduled.decision_by, scheduled.outcome)
             )
@@ -74,7 +83,38 @@ def plan_events(
     return PlanResult(tuple(plans), tuple(all_warnings))
 
 
-def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descriptions: bool = True) -> Reminder:
+def _invite_texts(events: Iterable[SourceEvent], interviews: Mapping[str, object]) -> dict[str, SourceEvent]:
+    """The source event of each interview by UID (for its language and the user's name)."""
+    uids = {iv.uid for iv in interviews.values()}  # type: ignore[attr-defined]
+    out: dict[str, SourceEvent] = {}
+    for event in events:
+        if event.uid in uids:
+            out.setdefault(event.uid, event)
+    return out
+
+
+def _sender(settings: Settings, texts: Mapping[str, SourceEvent]):
+    """Who signs the drafts: the config's name and phone; else the name the invites give the
+    user (the attendee matching `me`, else the address on nearly every invite)."""
+    from .drafts import Sender
+    from .people import frequent_addresses, user_name
+
+    me = tuple(settings.me) or frequent_addresses(
+        [a.email for a in e.attendees] for e in texts.values())
+    name = settings.name
+    if name is None:
+        name = user_name(((a.name, a.email) for e in texts.values() for a in e.attendees), me)
+    return Sender(name=name, phone=settings.phone, addresses=me)
+
+
+def _language(event: SourceEvent | None) -> str:
+    from .languages import detect_language
+
+    return detect_language(event.summary, event.description) if event is not None else "en"
+
+
+def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descriptions: bool = True,
+            *, sender=None, language: str = "en", private: bool = False) -> Reminder:
     """A Slot plus its drafted text becomes a Reminder with a deterministic UID and stamp."""
     from . import drafts
 
@@ -86,6 +126,9 @@ def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descr
             scheduled.decision_by,
             follow_up_count=settings.rules.max_follow_ups,
             templates_dir=settings.templates,
+            sender=sender,
+            language=language,
+            private=private,
         )
     else:
         summary, description = drafts.summary(slot, interview), ""

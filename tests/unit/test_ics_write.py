@@ -16,6 +16,7 @@ from icalendar import Alarm, Calendar, Event, vCategory
 
 from followcal import ics
 from followcal.ics_write import duration, escape_text, event_bytes, fold
+from followcal.mailto import first_link
 from followcal.model import Reminder
 
 ZONES = ["America/New_York", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney", "UTC"]
@@ -38,6 +39,9 @@ def icalendar_event(reminder: Reminder, sequence: int) -> Event:
         event.add("DTSTART", reminder.due)
         event.add("DTEND", reminder.end)
     event.add("DESCRIPTION", reminder.description)
+    link = first_link(reminder.description)
+    if link:
+        event.add("URL", link)
     event.add("CATEGORIES", vCategory(["followcal"]))
     event.add("RELATED-TO", reminder.interview_uid)
     event.add("TRANSP", "TRANSPARENT")

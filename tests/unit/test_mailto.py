@@ -1,0 +1,66 @@
+"""mailto.py: RFC 6068 links that decode (with the standard library) to the draft they open."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from followcal.mailto import MAX_LENGTH, first_link, link
+
+
+def decode(uri: str) -> tuple[str, str, str]:
+    """(address, subject, body) as a mail app reads them; body line breaks back to "\\n"."""
+    parts = urlsplit(uri)
+    assert parts.scheme == "mailto"
+    query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    assert all(len(v) == 1 for v in query.values())
+    body = query.get("body", [""])[0]
+    assert "\n" not in body.replace("\r\n", "")  # every break is CRLF
+    return unquote(parts.path), query.get("subject", [""])[0], body.replace("\r\n", "\n")
+
+
+def test_encoding_is_rfc_6068():
+    uri = link("jürgen.weiss@nordwind.example", "Danke & bis bald? 100% #1 a+b",
+               "Guten Tag,\n\nviele Grüße\nAlex")
+    assert uri == ("mailto:j%C3%BCrgen.weiss@nordwind.example?subject=Danke%20%26%20bis%20bald%3F"
+                   "%20100%25%20%231%20a%2Bb&body=Guten%20Tag,%0D%0A%0D%0Aviele%20Gr%C3%BC%C3%9Fe"
+                   "%0D%0AAlex")
+    assert " " not in uri and "+" not in uri.split("?", 1)[1]
+    assert decode(uri) == ("jürgen.weiss@nordwind.example", "Danke & bis bald? 100% #1 a+b",
+                           "Guten Tag,\n\nviele Grüße\nAlex")
+
+
+def test_long_body_is_trimmed_at_a_paragraph():
+    body = "\n\n".join(f"Paragraph {i} " + "word " * 40 for i in range(20))
+    uri = link("jane@acme.example", "Hello", body)
+    assert len(uri) <= MAX_LENGTH
+    address, subject, kept = decode(uri)
+    assert (address, subject) == ("jane@acme.example", "Hello")
+    assert body.startswith(kept) and body[len(kept):].lstrip(" ").startswith("\n\n") and len(kept) > 500
+
+
+def test_first_link():
+    assert first_link("To: x\nOpen: mailto:a@b.example?subject=x&body=y\nmore mailto:c@d") == \
+        "mailto:a@b.example?subject=x&body=y"
+    assert first_link("no link here") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(local=st.text(st.characters(codec="utf-8", categories=["L", "N"]), min_size=1, max_size=20),
+       subject=st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=120),
+       body=st.text(st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\r"), max_size=3000),
+       limit=st.integers(300, 2000))
+def test_every_link_decodes_and_fits(local, subject, body, limit):
+    address = f"{local}@example.com"
+    uri = link(address, subject, body, max_length=limit)
+    assert len(uri) <= limit
+    got_address, got_subject, got_body = decode(uri)
+    assert got_address == address and subject.startswith(got_subject)
+    if len(uri) < limit - 200:
+        assert got_subject == subject
+    expected = body.strip() if got_subject == subject else ""
+    assert (expected or body.strip()).startswith(got_body)
+    if len(uri) < limit - 200 and got_subject == subject:
+        assert got_body == expected
