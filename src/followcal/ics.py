@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import SourceError
+from .ics_zones import prepare as prepare_zones
 from .ics_scan import block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
 
@@ -55,6 +56,7 @@ def _read_calendar(
     header, blocks = split_calendar(data, origin)
     chosen = select_blocks(blocks, keywords)
     warnings: list[str] = []
+    header, chosen = prepare_zones(header, chosen, origin, warnings)  # Windows names, broken VTIMEZONEs
     body = [b"BEGIN:VCALENDAR", *header]
     for block in chosen:
         if too_deep(block):
