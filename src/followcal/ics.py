@@ -350,7 +350,7 @@ def reminder_component(reminder: Reminder, sequence: int) -> Any:
 
 
 def _timezones(reminders: Sequence[Reminder]) -> list[Any]:
-    from icalendar import Timezone
+    from .vtimezone import vtimezone  # one RDATE per line: every consumer reads every change
 
     zones: dict[str, list[date]] = {}
     for r in reminders:
@@ -363,7 +363,7 @@ def _timezones(reminders: Sequence[Reminder]) -> list[Any]:
         days = zones[tzid]
         first = date(min(days).year - 1, 1, 1)
         last = date(max(days).year + 1, 12, 31)
-        out.append(Timezone.from_tzid(tzid, first_date=first, last_date=last))
+        out.append(vtimezone(tzid, first, last))
     return out
 
 
