@@ -226,6 +226,9 @@ def holidays(state: State, region: str, year: int | None, as_json: bool) -> None
     year = year or date.today().year
     calendar = work_calendar(region, settings.extra_holidays, settings.extra_working_days)
     days = calendar.holidays(year)
+    from .regions import one_library_warning  # issue 10: a region only one library knows
+
+    state.warn([w for w in [one_library_warning(calendar.region, calendar.sources)] if w])
     if as_json:
         click.echo(json.dumps({"region": calendar.region, "year": year, "holidays": [
             {"date": h.day.isoformat(), "names": list(h.names), "sources": list(h.sources)} for h in days

@@ -130,6 +130,7 @@ class Interview:
     outcome: OutcomeRecord | None = None
     stamp: datetime | None = None
     origin: str = ""
+    region_from: str = "default"  # hint | company | option | config | zone | default (regions.py)
 
     @property
     def process_key(self) -> str:
