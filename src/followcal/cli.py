@@ -298,9 +298,10 @@ def serve(state: State, host: str | None, port: int | None) -> None:
 @click.option("--timeline", default=None, metavar="TEXT", help='With replied: a new timeline, e.g. "2 weeks".')
 @click.option("--clear", is_flag=True, help="Forget the recorded outcome instead.")
 @click.option("--source", "sources", multiple=True, metavar="SOURCE", help="Where to look up SELECTOR (default: the sync and feed sources of the config).")
+@click.option("--now", callback=_parse_now, metavar="TIME", hidden=True)
 @pass_state
 def mark(state: State, selector: str, outcome: str | None, on: date | None, note: str | None, decision_by: date | None,
-         timeline: str | None, clear: bool, sources: tuple[str, ...]) -> None:
+         timeline: str | None, clear: bool, sources: tuple[str, ...], now: datetime | None = None) -> None:
     """Record an OUTCOME for an interview: replied, rejected, offer, accepted, withdrawn.
 
     SELECTOR is an interview id from `plan --json` or a company name (case-insensitive).
@@ -310,7 +311,7 @@ def mark(state: State, selector: str, outcome: str | None, on: date | None, note
     from .outcomes import mark_outcome
 
     message = mark_outcome(state.settings(), selector, outcome, on=on, note=note, decision_by=decision_by,
-                           timeline=timeline, clear=clear, sources=sources, warn=state.warn)
+                           timeline=timeline, clear=clear, sources=sources, warn=state.warn, now=now)
     click.echo(message)
 
 

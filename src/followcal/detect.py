@@ -302,7 +302,7 @@ def _build(event: SourceEvent, settings: Settings, default: ZoneInfo,
         stamp = event.stamp if event.stamp.tzinfo else event.stamp.replace(tzinfo=timezone.utc)
         stamp_day = stamp.astimezone(ZoneInfo(zone)).date()
     hints, problems = parse_hints(event.description or "", reference=start.date(),
-                                  outcome_default=stamp_day or start.date())
+                                  outcome_default=stamp_day or start.date(), recorded=stamp_day)
     warn.extend(f"event {uid}: {p}" for p in problems)
     summary = event.summary or ""
     from_summary, role_from_summary = company_and_role(summary)

@@ -81,7 +81,10 @@ def _unquote(raw: bytes) -> str:
 
 def _block_tzid(block: Block) -> str | None:
     values = block.prop(b"TZID")
-    return values[0].decode("utf-8", "replace").strip().strip('"').strip() if values else None
+    if not values:
+        return None
+    text = values[0].decode("utf-8", "replace").replace("\\,", ",").replace("\\;", ";")  # Outlook escapes
+    return text.strip().strip('"').strip()
 
 
 def _good_header(header: list[bytes], origin: str, warnings: list[str]) -> list[bytes]:

@@ -78,6 +78,9 @@ class OutcomeRecord:
     timeline: Timeline | None = None
     note: str | None = None
     source: str = "event"  # "event" | "mark"
+    # the day the outcome was recorded (a mark: when it was made; a hint: the event's
+    # LAST-MODIFIED, else DTSTAMP); R7's gracious reply never falls before it
+    recorded_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,8 @@ def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descr
         summary, description = drafts.summary(slot, interview), ""
     stamp = interview.stamp or interview.start.astimezone(timezone.utc)
     if scheduled.outcome is not None:
-        stamp = max(stamp, datetime.combine(scheduled.outcome.on, time(0), timezone.utc))
+        recorded = max(scheduled.outcome.on, scheduled.outcome.recorded_on or scheduled.outcome.on)
+        stamp = max(stamp, datetime.combine(recorded, time(0), timezone.utc))
     return Reminder(
         uid=reminder_uid(interview.uid, interview.recurrence_id, slot.kind),
         kind=slot.kind,

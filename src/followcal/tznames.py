@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 # The standard Windows display names (tzutil /l, Windows 10/11; older Outlook wrote "GMT" and
 # "&"), keyed by the text after the "(UTC+hh:mm)" prefix, normalised by _display_key.
@@ -207,14 +207,37 @@ def _zone_countries() -> dict[str, str]:
     return out
 
 
+def _tzif(zone: str) -> bytes | None:
+    try:
+        from importlib.resources import files
+
+        return files("tzdata.zoneinfo").joinpath(*zone.split("/")).read_bytes()
+    except Exception:  # noqa: BLE001 - no tzdata, or no such file
+        return None
+
+
+@lru_cache(maxsize=1)
+def _countries_by_data() -> dict[bytes, frozenset[str]]:
+    """TZif bytes -> the countries of the zone.tab zones with exactly those bytes (tzdata stores a
+    link as a copy of its target, so a legacy name finds its zone)."""
+    out: dict[bytes, set[str]] = {}
+    for zone, country in _zone_countries().items():
+        data = _tzif(zone)
+        if data is not None:
+            out.setdefault(data, set()).add(country)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=512)
 def zone_country(zone: str) -> str | None:
-    """The country of a zone that belongs to one country (Europe/Berlin -> DE); None for UTC, Etc/,
-    rule zones and unknown names."""
+    """The country of a zone that belongs to one country (Europe/Berlin -> DE, and a legacy link
+    such as Asia/Calcutta -> IN, the name CLDR gives "India Standard Time"); None for UTC, Etc/,
+    rule zones, links shared by several countries and unknown names."""
     countries = _zone_countries()
     if zone in countries:
         return countries[zone]
-    try:
-        key = ZoneInfo(zone).key
-    except (KeyError, ValueError):
+    if zone.startswith("Etc/") or zone in RULE_ZONES or zone not in _iana():
         return None
-    return countries.get(key)
+    data = _tzif(zone)
+    found = _countries_by_data().get(data, frozenset()) if data is not None else frozenset()
+    return next(iter(found)) if len(found) == 1 else None
