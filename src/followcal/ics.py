@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import SourceError
-from .ics_zones import prepare as prepare_zones
+from .ics_zones import file_local_zones, prepare as prepare_zones
 from .ics_scan import block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
 
@@ -42,7 +42,8 @@ def read_calendar(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read_calendar(data, origin, window, keywords=keywords, now=now)
+        with file_local_zones():  # a custom VTIMEZONE of this file never answers for another
+            return _read_calendar(data, origin, window, keywords=keywords, now=now)
     finally:
         if collecting:
             gc.enable()

@@ -11,7 +11,8 @@ offsets, and whatever cannot be parsed is dropped with a warning that names it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -23,6 +24,27 @@ _TZID_PARAM = re.compile(rb';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
 _TZID_LINE = re.compile(rb"^TZID[;:]", re.IGNORECASE)
 _DATE_VALUE = re.compile(rb"^RDATE;(?:[^:]*;)?VALUE=(?:DATE|PERIOD)[;:]", re.IGNORECASE)
 _YEAR = re.compile(rb"[^:]*:(\d{4})\d{4}")
+
+
+@contextmanager
+def file_local_zones() -> Iterator[None]:
+    """icalendar keeps every VTIMEZONE it parses in a process-wide cache by TZID, so a custom zone
+    of one file answered for the same TZID in the next file read (serve and sync read many).
+    Custom zones added while reading one file are forgotten afterwards; IANA lookups stay."""
+    try:
+        from icalendar.timezone import tzp
+
+        cache = getattr(tzp, "_TZP__tz_cache")
+    except (ImportError, AttributeError):  # another icalendar: nothing to isolate
+        yield
+        return
+    before = set(cache)
+    try:
+        yield
+    finally:
+        for key in [k for k in list(cache) if k not in before]:
+            if not isinstance(cache.get(key), ZoneInfo):
+                cache.pop(key, None)
 
 
 def prepare(
