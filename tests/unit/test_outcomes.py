@@ -386,3 +386,18 @@ def test_two_mark_commands_at_once_are_both_recorded(env: dict[str, Path]) -> No
     results = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
     assert set(stored(env)) == {ACME, latest_ids(env)["Initech"]}
+
+
+def test_a_rejection_marked_late_gets_its_gracious_reply_after_the_mark(env: dict[str, Path]) -> None:
+    """R7 (issue 10): `mark acme rejected --on <a week ago>` never schedules the reply in the past,
+    and status then shows it as the next action; the plan stays the same from run to run."""
+    later = "2026-12-02T15:00"  # a Wednesday; the rejection came on Tue Nov 24
+    assert run(env, "mark", "acme", "rejected", "--on", "2026-11-24", "--now", later).exit_code == 0
+    assert stored(env)[ACME].recorded_on == date(2026, 12, 2)
+    for now in (later, "2026-12-20T12:00"):
+        result = run(env, "plan", str(env["source"]), "--json", "--now", now)
+        acme = {i["id"]: i for i in json.loads(result.stdout)["interviews"]}[ACME]
+        assert reminders(acme) == {"thank-you": "2026-11-19", "gracious-reply": "2026-12-03"}
+    status = json.loads(run(env, "status", "--json", "--now", later).stdout)
+    row = next(r for r in status if r["company"] == "Acme Corp")
+    assert row["next_action"]["kind"] == "gracious-reply" and row["next_action"]["date"] == "2026-12-03"
