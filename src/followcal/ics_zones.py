@@ -65,10 +65,10 @@ def prepare(
             kept.append(block)
     used: dict[bytes, set[int]] = {}
     for block in kept:
-        if block.name == "VTIMEZONE" or b"TZID=" not in block.text.upper():
+        if block.name == "VTIMEZONE" or _TZID_PARAM.search(block.text) is None:
             continue
         for line in block.lines:
-            for match in _TZID_PARAM.finditer(line):
+            for match in _TZID_PARAM.finditer(line, 0, _params_end(line)):
                 years = used.setdefault(match.group(1), set())
                 year = _YEAR.match(line, match.end())
                 if year:
@@ -89,12 +89,33 @@ def prepare(
             if _block_tzid(block) not in dropped:
                 out.append(block)
             continue
-        if b"TZID=" not in block.text.upper():
+        if _TZID_PARAM.search(block.text) is None:
             out.append(block)
             continue
-        text = _TZID_PARAM.sub(lambda m: b";TZID=" + mapping.get(m.group(1), m.group(1)), block.text)
-        out.append(Block(block.name, text))
+        lines = [_renamed(line, mapping) if b"=" in line else line for line in block.lines]
+        out.append(Block(block.name, b"\n".join(lines)))
     return header, out
+
+
+def _params_end(line: bytes) -> int:
+    """Where a content line's value starts (its first colon outside quotes): TZID= in a
+    DESCRIPTION's text is not a parameter."""
+    colon = line.find(b":")
+    if colon >= 0 and b'"' not in line[:colon]:
+        return colon
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == 0x22:  # "
+            quoted = not quoted
+        elif ch == 0x3A and not quoted:  # :
+            return i
+    return len(line)
+
+
+def _renamed(line: bytes, mapping: dict[bytes, bytes]) -> bytes:
+    end = _params_end(line)
+    head = _TZID_PARAM.sub(lambda m: b";TZID=" + mapping.get(m.group(1), m.group(1)), line[:end])
+    return head + line[end:]
 
 
 def _unquote(raw: bytes) -> str:
