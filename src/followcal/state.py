@@ -165,6 +165,9 @@ class StateStore:
                 if current < SCHEMA_VERSION:
                     MIGRATIONS[current](self.db)
                     self.db.execute(f"PRAGMA user_version = {current + 1}")
+        if "recorded_on" not in {row[1] for row in self.db.execute("PRAGMA table_info(outcomes)")}:
+            with self.transaction():  # a file numbered by a parallel branch's migrations (issue 10)
+                _v3(self.db)
 
     # --- outcomes -------------------------------------------------------------------------
 

@@ -96,7 +96,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], 
     folder = tmp_path_factory.mktemp("dst")
     source, target = folder / "interviews.ics", folder / "reminders.ics"
     _source(source)
-    runner = CliRunner()
+    runner = CliRunner(env={"FOLLOWCAL_STATE_DIR": str(folder / "state"), "FOLLOWCAL_CONFIG": None})
     planned = runner.invoke(cli, ["plan", str(source), "--json", "--now", NOW, "--tz", "UTC"])
     assert planned.exit_code == 0, planned.output
     done = runner.invoke(cli, ["export", str(source), "-o", str(target), "--now", NOW, "--tz", "UTC"])

@@ -43,6 +43,12 @@ EXPECTED = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("FOLLOWCAL_CONFIG", raising=False)
+
+
 def plan(path: Path, *extra: str) -> dict:
     result = CliRunner().invoke(cli, ["plan", str(path), "--json", "--now", NOW, "--tz", "America/Chicago", *extra])
     assert result.exit_code == 0, result.output

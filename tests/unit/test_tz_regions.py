@@ -19,6 +19,12 @@ from followcal.regions import normalise_code, one_library_warning
 from followcal.tznames import fixed_offset_zone, iana_zone, zone_country
 from followcal.workdays import check_region, work_calendar
 
+@pytest.fixture(autouse=True)
+def _own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("FOLLOWCAL_CONFIG", raising=False)
+
+
 # Windows display names of zones in fifteen and more regions, the way Windows and Outlook write them
 DISPLAY = [
     ("(UTC-05:00) Eastern Time (US & Canada)", "America/New_York"),
@@ -226,3 +232,27 @@ def test_a_mark_recorded_late_schedules_the_gracious_reply_after_it() -> None:
     old_row = OutcomeRecord(Outcome.REJECTED, date(2026, 12, 4), source="mark")  # a v2 state file
     slots = {s.kind: s.date for s in schedule(process, Settings().rules, lookup, {found[0].id: old_row})[0].slots}
     assert slots["gracious-reply"] == date(2026, 12, 7)
+
+
+def test_the_state_store_keeps_when_a_mark_was_made(tmp_path: Path) -> None:
+    """Schema migration: old files gain recorded_on (also one numbered by another branch's v3)."""
+    import sqlite3
+
+    from followcal.state import StateStore
+
+    path = tmp_path / "state.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE outcomes (interview_id TEXT PRIMARY KEY, company TEXT NOT NULL, outcome TEXT NOT NULL,"
+               " on_date TEXT NOT NULL, decision_by TEXT, note TEXT, timeline TEXT)")
+    db.execute("CREATE TABLE written (target TEXT, uid TEXT, fingerprint TEXT, etag TEXT, PRIMARY KEY (target, uid))")
+    db.execute("CREATE TABLE kv (namespace TEXT, key TEXT, value TEXT, PRIMARY KEY (namespace, key))")
+    db.execute("INSERT INTO outcomes VALUES ('old', 'Acme', 'rejected', '2026-11-24', NULL, NULL, NULL)")
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+    with StateStore(path) as store:
+        assert store.outcomes()["old"].recorded_on is None
+        record = OutcomeRecord(Outcome.REJECTED, date(2026, 11, 24), source="mark", recorded_on=date(2026, 12, 2))
+        store.set_outcome("new", "Globex", record)
+    with StateStore(path) as store:
+        assert store.outcomes()["new"] == record
