@@ -10,6 +10,7 @@ and RDATE of an observance are in its TZOFFSETFROM), computed from the IANA zone
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -27,7 +28,8 @@ def _state(zone: ZoneInfo, at: datetime) -> _State:
     return _State(local.utcoffset() or timedelta(0), bool(local.dst()), local.tzname() or "")
 
 
-def transitions(zone: ZoneInfo, first: date, last: date) -> tuple[_State, list[tuple[datetime, _State, _State]]]:
+@lru_cache(maxsize=256)  # CalDAV and Google write one VTIMEZONE per reminder
+def transitions(zone: ZoneInfo, first: date, last: date) -> tuple[_State, tuple[tuple[datetime, _State, _State], ...]]:
     """The zone's state at `first` 00:00 UTC and every change (UTC instant, before, after) until
     `last`: a daily scan, then a bisection to the second."""
     at = datetime.combine(first, time(0), timezone.utc)
@@ -51,7 +53,7 @@ def transitions(zone: ZoneInfo, first: date, last: date) -> tuple[_State, list[t
             if current != after:  # two changes in one day: look again from the first one
                 nxt = instant
         at = nxt
-    return start_state, changes
+    return start_state, tuple(changes)
 
 
 def vtimezone(tzid: str, first: date, last: date) -> Any:

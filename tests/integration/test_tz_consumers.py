@@ -165,3 +165,25 @@ def test_the_old_multi_valued_rdate_misleads_ical_js(js_parsers: Path, tmp_path:
     done = subprocess.run(["node", str(js_parsers / "parse.mjs"), str(path)], capture_output=True,
                           text=True, timeout=60, check=True)
     assert json.loads(done.stdout)["ical.js"]["x"] != "2028-07-01T08:00:00.000Z"
+
+
+@pytest.mark.parametrize("name", ["exchange-2010.ics", "outlook-16.ics"])
+def test_exports_of_outlook_invites_read_the_same_everywhere(
+    js_parsers: Path, tmp_path: Path, name: str
+) -> None:
+    """Windows-named zones in, IANA VTIMEZONEs out: every parser sees the planned instants."""
+    source = Path(__file__).resolve().parents[1] / "unit" / "tz_exports" / name
+    target = tmp_path / "reminders.ics"
+    runner = CliRunner(env={"FOLLOWCAL_STATE_DIR": str(tmp_path / "state"), "FOLLOWCAL_CONFIG": None})
+    planned = runner.invoke(cli, ["plan", str(source), "--json", "--now", NOW, "--tz", "America/Chicago"])
+    assert planned.exit_code == 0, planned.output
+    done = runner.invoke(cli, ["export", str(source), "-o", str(target), "--now", NOW, "--tz", "America/Chicago"])
+    assert done.exit_code == 0, done.output
+    expected = _expected(json.loads(planned.output))
+    assert len(expected) >= 24
+    seen = json.loads(subprocess.run(["node", str(js_parsers / "parse.mjs"), str(target)], capture_output=True,
+                                     text=True, timeout=120, check=True).stdout)
+    seen["vobject"] = _vobject(target.read_bytes())
+    for parser, starts in seen.items():
+        wrong = {uid: (want, starts.get(uid)) for uid, want in expected.items() if starts.get(uid) != want}
+        assert not wrong, f"{parser}: {sorted(wrong.items())[:3]}"

@@ -229,3 +229,18 @@ def test_a_custom_zone_of_one_file_never_answers_for_the_next() -> None:
     assert "A" in first
     second, warnings = _read(_calendar(_event("B", "Lunar Time")))
     assert "B" not in second and any("unknown time zone 'Lunar Time'" in w for w in warnings)
+
+
+def test_a_series_with_a_quoted_display_name_and_no_vtimezone_expands() -> None:
+    tz = '"(UTC-05:00) Eastern Time (US & Canada)"'
+    series = "\r\n".join([
+        "BEGIN:VEVENT", "UID:series-1", "DTSTAMP:20261120T090000Z", "SUMMARY:Interview loop with Initech",
+        f"DTSTART;TZID={tz}:20261102T140000", f"DTEND;TZID={tz}:20261102T150000",
+        "RRULE:FREQ=WEEKLY;COUNT=3", f"EXDATE;TZID={tz}:20261109T140000", "END:VEVENT"])
+    events, warnings = _read(_calendar(series))
+    assert warnings == []
+    now = datetime(2026, 12, 1, 12, tzinfo=ZoneInfo("UTC"))
+    found, _ = read_calendar(_calendar(series), "x.ics", Window(), keywords=None, now=now)
+    starts = sorted(e.start.isoformat() for e in found)
+    assert starts == ["2026-11-02T14:00:00-05:00", "2026-11-16T14:00:00-05:00"]
+    assert {e.tzid for e in found} == {"America/New_York"}
