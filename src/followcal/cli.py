@@ -226,6 +226,9 @@ def holidays(state: State, region: str, year: int | None, as_json: bool) -> None
     year = year or date.today().year
     calendar = work_calendar(region, settings.extra_holidays, settings.extra_working_days)
     days = calendar.holidays(year)
+    from .regions import one_library_warning  # issue 10: a region only one library knows
+
+    state.warn([w for w in [one_library_warning(calendar.region, calendar.sources)] if w])
     if as_json:
         click.echo(json.dumps({"region": calendar.region, "year": year, "holidays": [
             {"date": h.day.isoformat(), "names": list(h.names), "sources": list(h.sources)} for h in days
@@ -295,9 +298,10 @@ def serve(state: State, host: str | None, port: int | None) -> None:
 @click.option("--timeline", default=None, metavar="TEXT", help='With replied: a new timeline, e.g. "2 weeks".')
 @click.option("--clear", is_flag=True, help="Forget the recorded outcome instead.")
 @click.option("--source", "sources", multiple=True, metavar="SOURCE", help="Where to look up SELECTOR (default: the sync and feed sources of the config).")
+@click.option("--now", callback=_parse_now, metavar="TIME", hidden=True)
 @pass_state
 def mark(state: State, selector: str, outcome: str | None, on: date | None, note: str | None, decision_by: date | None,
-         timeline: str | None, clear: bool, sources: tuple[str, ...]) -> None:
+         timeline: str | None, clear: bool, sources: tuple[str, ...], now: datetime | None = None) -> None:
     """Record an OUTCOME for an interview: replied, rejected, offer, accepted, withdrawn.
 
     SELECTOR is an interview id from `plan --json` or a company name (case-insensitive).
@@ -307,7 +311,7 @@ def mark(state: State, selector: str, outcome: str | None, on: date | None, note
     from .outcomes import mark_outcome
 
     message = mark_outcome(state.settings(), selector, outcome, on=on, note=note, decision_by=decision_by,
-                           timeline=timeline, clear=clear, sources=sources, warn=state.warn)
+                           timeline=timeline, clear=clear, sources=sources, warn=state.warn, now=now)
     click.echo(message)
 
 

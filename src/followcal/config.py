@@ -165,7 +165,8 @@ class RepliesConfig:
 
 @dataclass(frozen=True)
 class Settings:
-    region: str = "US"
+    region: str | None = None  # None: no default set; each interview's zone, else US (regions.py)
+    region_source: str = "config"  # "option" when --region set it (plan --json region_from)
     timezone: str | None = None
     me: tuple[str, ...] = ()
     extra_holidays: tuple[date, ...] = ()
@@ -205,6 +206,7 @@ class Settings:
             changes["me"] = tuple(dict.fromkeys([*self.me, *(m.casefold() for m in me)]))
         if region:
             changes["region"] = region
+            changes["region_source"] = "option"
         if tz:
             check_timezone(tz, "--tz")
             changes["timezone"] = tz
@@ -307,7 +309,7 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
         return tuple(_resolve_spec(spec, base, accounts) for spec in specs)
 
     return Settings(
-        region=_str(raw.get("region", "US"), where, "region"),
+        region=_str(raw["region"], where, "region") if "region" in raw else None,
         timezone=tz,
         me=tuple(m.casefold() for m in _str_list(raw.get("me", []), where, "me")),
         extra_holidays=tuple(_date(d, where, "extra_holidays") for d in raw.get("extra_holidays", [])),

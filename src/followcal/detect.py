@@ -16,6 +16,7 @@ from .config import RuleSettings, Settings, check_timezone
 from .errors import FollowcalError, UnknownRegionError, UsageError
 from .hints import Hints, _dedupe, _email, parse_hints, parse_timeline  # noqa: F401 (re-exported)
 from .model import Interview, Person, SourceEvent, interview_id
+from .regions import choose_region
 
 
 
@@ -301,24 +302,22 @@ def _build(event: SourceEvent, settings: Settings, default: ZoneInfo,
         stamp = event.stamp if event.stamp.tzinfo else event.stamp.replace(tzinfo=timezone.utc)
         stamp_day = stamp.astimezone(ZoneInfo(zone)).date()
     hints, problems = parse_hints(event.description or "", reference=start.date(),
-                                  outcome_default=stamp_day or start.date())
+                                  outcome_default=stamp_day or start.date(), recorded=stamp_day)
     warn.extend(f"event {uid}: {p}" for p in problems)
     summary = event.summary or ""
     from_summary, role_from_summary = company_and_role(summary)
     organizer = event.organizer.email if event.organizer else None
     company = (hints.company or from_summary or company_from_email(organizer)
                or _clean(summary) or f"unknown ({uid})")
-    region = None
-    if hints.region:
-        try:
-            region = region_of(hints.region)
-        except UnknownRegionError:
-            warn.append(f"event {uid}: Region: unknown region {hints.region!r}; ignored")
-    if region is None:  # config errors (UsageError) are not caught below: they stop the run
-        configured = settings.company(company)
-        region = region_of((configured.region if configured else None) or settings.region or "US")
+    configured = settings.company(company)
+    own_zone = zone if not all_day and _names_its_zone(event) else None
+    region, region_from = choose_region(  # config errors (UsageError) propagate: they stop the run
+        hint=hints.region, company=configured.region if configured else None,
+        default=settings.region, default_from=settings.region_source, zone=own_zone,
+        region_of=region_of, warn=warn, uid=uid)
     text = f"{summary}\n{event.description or ''}"
-    final = hints.round == "final" or _FINAL.search(text) is not None
+    # an explicit Round: hint wins over "final round" words (an earlier invite mentions the final)
+    final = hints.round == "final" or (hints.round is None and _FINAL.search(text) is not None)
     return Interview(
         id=interview_id(uid, event.recurrence_id), uid=uid, recurrence_id=event.recurrence_id,
         summary=summary, company=company, role=hints.role or role_from_summary,
@@ -326,8 +325,17 @@ def _build(event: SourceEvent, settings: Settings, default: ZoneInfo,
         round=hints.round or ("final" if final else None), final=final,
         interviewers=hints.interviewers or _interviewers(event, {_email(m) for m in settings.me}),
         decision_by=hints.decision_by, timeline=hints.timeline, outcome=hints.outcome,
-        stamp=event.stamp, origin=event.origin,
+        stamp=event.stamp, origin=event.origin, region_from=region_from,
     )
+
+
+def _names_its_zone(event: SourceEvent) -> bool:
+    """The event names its own zone (a TZID, an aware start): not floating, not UTC."""
+    tzid = _zone(event.tzid)
+    if tzid is not None:
+        return tzid.key not in _UTC_KEYS
+    start = event.start
+    return isinstance(start, datetime) and start.tzinfo is not None and not _is_utc(start)
 
 
 def _order_key(value: datetime | date | None) -> str:

@@ -64,7 +64,8 @@ _MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a
 
 
 def parse_hints(
-    description: str, *, reference: date | None = None, outcome_default: date | None = None
+    description: str, *, reference: date | None = None, outcome_default: date | None = None,
+    recorded: date | None = None,
 ) -> tuple[Hints, list[str]]:
     """Hints plus problems ("Decision by: 'soonish' is not a date").
 
@@ -114,7 +115,8 @@ def parse_hints(
                 on = dated("Outcome", rest)
             else:
                 note = rest or None
-            outcome = OutcomeRecord(word, on or outcome_default or reference or date.min, note=note)
+            outcome = OutcomeRecord(word, on or outcome_default or reference or date.min, note=note,
+                                    recorded_on=recorded)
             if word is Outcome.REPLIED and (decision_by or timeline):
                 outcome = replace(outcome, decision_by=decision_by, timeline=timeline)
     round_ = None

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from .errors import SourceError
 from .ics_fast import plain_event
 from .ics_scan import Block, block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
+from .ics_zones import file_local_zones, prepare as prepare_zones
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
 
 PRODID = "-//followcal//followcal//EN"
@@ -42,7 +43,8 @@ def read_calendar(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read_calendar(data, origin, window, keywords=keywords, now=now)
+        with file_local_zones():  # a custom VTIMEZONE of this file never answers for another
+            return _read_calendar(data, origin, window, keywords=keywords, now=now)
     finally:
         if collecting:
             gc.enable()
@@ -54,6 +56,7 @@ def _read_calendar(
     header, blocks = split_calendar(data, origin)
     chosen = select_blocks(blocks, keywords)
     warnings: list[str] = []
+    header, chosen = prepare_zones(header, chosen, origin, warnings)  # Windows names, broken VTIMEZONEs
     # On the fast path with no window, a plain single event is read directly (ics_fast) unless it
     # needs icalendar; X-WR-TIMEZONE rewrites floating times, so such files take icalendar's path.
     direct = (
@@ -348,7 +351,7 @@ def to_source_event(component: Any, origin: str) -> SourceEvent:
 
 
 def _timezones(reminders: Sequence[Reminder]) -> list[Any]:
-    from icalendar import Timezone
+    from .vtimezone import vtimezone  # one RDATE per line: every consumer reads every change
 
     zones: dict[str, list[date]] = {}
     for r in reminders:
@@ -361,7 +364,7 @@ def _timezones(reminders: Sequence[Reminder]) -> list[Any]:
         days = zones[tzid]
         first = date(min(days).year - 1, 1, 1)
         last = date(max(days).year + 1, 12, 31)
-        out.append(Timezone.from_tzid(tzid, first_date=first, last_date=last))
+        out.append(vtimezone(tzid, first, last))
     return out
 
 

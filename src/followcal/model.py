@@ -79,6 +79,9 @@ class OutcomeRecord:
     timeline: Timeline | None = None
     note: str | None = None
     source: str = "event"  # "event" | "mark"
+    # the day the outcome was recorded (a mark: when it was made; a hint: the event's
+    # LAST-MODIFIED, else DTSTAMP); R7's gracious reply never falls before it
+    recorded_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ class Interview:
     outcome: OutcomeRecord | None = None
     stamp: datetime | None = None
     origin: str = ""
+    region_from: str = "default"  # hint | company | option | config | zone | default (regions.py)
 
     @property
     def process_key(self) -> str:

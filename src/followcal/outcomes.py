@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .config import RangeConfig, Settings
 from .errors import SelectorError, UsageError
@@ -266,7 +267,9 @@ def mark_outcome(
             after = _effect_slots(process, settings, _without_process(stored, process))
             return f"{label}: recorded outcome cleared; reminders now: {_listing(after) or 'none pending'}"
         assert word is not None
-        record = OutcomeRecord(word, on or ctx.now.date(), decision_by, stated, note, source="mark")
+        recorded = ctx.now.astimezone(ZoneInfo(interview.timezone)).date()  # R7: when the mark was made
+        record = OutcomeRecord(word, on or recorded, decision_by, stated, note, source="mark",
+                               recorded_on=recorded)
         with store.transaction():
             for other in process.interviews:
                 if other.id != interview.id:

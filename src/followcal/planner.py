@@ -53,10 +53,17 @@ def plan_events(
     from .detect import detect
     from .workdays import check_region
 
+    from .regions import one_library_warning
+
     all_warnings = list(warnings)
-    check_region(settings.region)
+    if settings.region:
+        check_region(settings.region)
     interviews, detect_warnings = detect(events, settings, default_tz, check_region)
     all_warnings.extend(detect_warnings)
+    for region in sorted({i.region for i in interviews}):  # a region only one library knows
+        warning = one_library_warning(region, calendar_for(settings)(region).sources)
+        if warning:
+            all_warnings.append(warning)
     unique = {}
     for interview in interviews:  # the same event from two merged sources counts once
         unique.setdefault(interview.id, interview)
@@ -134,7 +141,8 @@ def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descr
         summary, description = drafts.summary(slot, interview), ""
     stamp = interview.stamp or interview.start.astimezone(timezone.utc)
     if scheduled.outcome is not None:
-        stamp = max(stamp, datetime.combine(scheduled.outcome.on, time(0), timezone.utc))
+        recorded = max(scheduled.outcome.on, scheduled.outcome.recorded_on or scheduled.outcome.on)
+        stamp = max(stamp, datetime.combine(recorded, time(0), timezone.utc))
     return Reminder(
         uid=reminder_uid(interview.uid, interview.recurrence_id, slot.kind),
         kind=slot.kind,

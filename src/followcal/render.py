@@ -40,6 +40,7 @@ def interview_json(plan: InterviewPlan) -> dict[str, Any]:
         "end": iv.end.isoformat(),
         "timezone": iv.timezone,
         "region": iv.region,
+        "region_from": iv.region_from,
         "round": iv.round,
         "final": iv.final,
         "all_day": iv.all_day,

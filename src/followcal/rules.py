@@ -201,7 +201,7 @@ def _latest_chain(
         # R2 again with the new date: the later of its default and the first business day after it
         return follow_ups(interview, rules, calendar, max(restart, outcome.on))
     kept = [s for s in planned if s.date <= outcome.on]
-    if outcome.outcome is Outcome.REJECTED:
-        day = calendar.next_business_day_after(outcome.on)
+    if outcome.outcome is Outcome.REJECTED:  # never before the day the outcome was recorded
+        day = calendar.next_business_day_after(max(outcome.on, outcome.recorded_on or outcome.on))
         kept.append(Slot(GRACIOUS_REPLY, day, _at(day, FOLLOW_UP_TIME, interview.timezone), "email"))
     return kept

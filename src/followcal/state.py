@@ -96,8 +96,14 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    """R7: the day a mark was made, so a rejection recorded late never schedules the gracious
+    reply in the past (older rows have none: their outcome date alone counts, as before)."""
+    _add_column(db, "outcomes", "recorded_on", "TEXT")
+
+
 # MIGRATIONS[n] takes a file from schema n to n + 1, inside one transaction. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -181,15 +187,18 @@ class StateStore:
                 if current < SCHEMA_VERSION:
                     MIGRATIONS[current](self.db)
                     self.db.execute(f"PRAGMA user_version = {current + 1}")
+        if "recorded_on" not in {row[1] for row in self.db.execute("PRAGMA table_info(outcomes)")}:
+            with self.transaction():  # a file numbered by a parallel branch's migrations (issue 10)
+                _v3(self.db)
 
     # --- outcomes -------------------------------------------------------------------------
 
     def outcomes(self) -> dict[str, OutcomeRecord]:
         rows = self.db.execute(
-            "SELECT interview_id, outcome, on_date, decision_by, timeline, note FROM outcomes"
+            "SELECT interview_id, outcome, on_date, decision_by, timeline, note, recorded_on FROM outcomes"
         ).fetchall()
         out = {}
-        for interview_id, outcome, on_date, decision_by, timeline, note in rows:
+        for interview_id, outcome, on_date, decision_by, timeline, note, recorded_on in rows:
             try:
                 out[interview_id] = OutcomeRecord(
                     Outcome(outcome),
@@ -198,6 +207,7 @@ class StateStore:
                     _timeline(timeline),
                     note,
                     source="mark",
+                    recorded_on=date.fromisoformat(recorded_on) if recorded_on else None,
                 )
             except (ValueError, TypeError):
                 log.warning("%s: ignoring an unreadable outcome for %s", self.path, interview_id)
@@ -212,8 +222,8 @@ class StateStore:
         with self.transaction():
             self.db.execute(
                 "INSERT OR REPLACE INTO outcomes"
-                " (interview_id, company, outcome, on_date, decision_by, timeline, note)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " (interview_id, company, outcome, on_date, decision_by, timeline, note, recorded_on)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     interview_id,
                     company,
@@ -222,6 +232,7 @@ class StateStore:
                     record.decision_by.isoformat() if record.decision_by else None,
                     timeline,
                     record.note,
+                    record.recorded_on.isoformat() if record.recorded_on else None,
                 ),
             )
 

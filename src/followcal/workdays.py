@@ -55,6 +55,11 @@ class WorkCalendar:
     def __repr__(self) -> str:
         return f"WorkCalendar({self.region!r}, sources={sorted(self._providers)})"
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The libraries that know this region, in SOURCES order."""
+        return tuple(s for s in SOURCES[:2] if s in self._providers)
+
     def holidays(self, year: int) -> list[Holiday]:
         """The year's holidays (weekend-dated ones included) sorted by date, with their sources."""
         if year not in self._years:
@@ -120,8 +125,10 @@ def _quietly(provider: _Provider, year: int) -> list[tuple[date, str]]:
 
 
 def normalise_region(region: str) -> str:
-    """`us-ca`, ` US_CA ` -> `US-CA` (ISO 3166 style, upper case)."""
-    return region.strip().upper().replace("_", "-")
+    """`us-ca`, ` US_CA ` -> `US-CA`; `UK`, `GBR` -> `GB` (regions.normalise_code)."""
+    from .regions import normalise_code
+
+    return normalise_code(region)
 
 
 def _providers(region: str) -> dict[str, _Provider]:

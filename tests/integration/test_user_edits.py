@@ -153,7 +153,7 @@ def test_a_reminder_the_user_moved_or_edited_is_left_alone(env: Env) -> None:
 
 
 def test_outcome_marks_reach_the_caldav_target(env: Env) -> None:
-    result = env.run("mark", "acme", "rejected", "--on", "2026-11-24")
+    result = env.run("mark", "acme", "rejected", "--on", "2026-11-24", "--now", NOW)  # recorded then (R7)
     assert result.exit_code == 0, result.output
     assert "run `followcal sync`" in result.stdout
     ops = {(a["op"], a["kind"]) for a in env.actions()}

@@ -24,7 +24,7 @@ FIXED = ["--now", "2026-11-22T12:00", "--tz", "America/New_York"]
 
 INTERVIEW_KEYS = {"id", "uid", "recurrence_id", "summary", "company", "role", "start", "end", "timezone", "region",
                   "round", "interviewers", "decision_by", "outcome", "reminders"}
-EXTENSIONS = {"final", "all_day", "outcome_on"}  # compatible additions beyond DESIGN.md
+EXTENSIONS = {"final", "all_day", "outcome_on", "region_from"}  # compatible additions beyond DESIGN.md
 REMINDER_KEYS = {"kind", "date", "due", "channel", "uid"}
 REMINDER_EXTENSIONS = {"summary"}
 

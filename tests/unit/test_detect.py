@@ -532,7 +532,7 @@ def test_hints_reach_the_interview():
     assert iv.decision_by == date(2026, 12, 11) and iv.timeline == Timeline(2, "weeks")
     # the stamp (03:00 UTC) is Nov 24 in New York
     assert iv.outcome == OutcomeRecord(Outcome.REPLIED, date(2026, 11, 24), decision_by=date(2026, 12, 11),
-                                       timeline=Timeline(2, "weeks"))
+                                       timeline=Timeline(2, "weeks"), recorded_on=date(2026, 11, 24))
     assert iv.stamp == ev.stamp
     no_stamp, _ = one(event(description="Outcome: rejected"))
     assert no_stamp.outcome == OutcomeRecord(Outcome.REJECTED, date(2026, 11, 19))

@@ -25,6 +25,7 @@ from followcal.state import StateStore
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
 NOW = "2026-11-22T12:00"
+RECORDED = date(2026, 11, 22)  # the day of NOW: when `run` makes a mark
 ACME = interview_id("7kq2m9d4h1c8e3f5a6b0n2p4r6@google.com", None)
 NY = ZoneInfo("America/New_York")
 
@@ -47,6 +48,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
 
 
 def run(env: dict[str, Path], *args: str) -> Result:
+    if args and args[0] == "mark" and "--now" not in args:  # recorded at NOW (R7 counts from it)
+        args = (*args, "--now", NOW)
     return CliRunner().invoke(cli, ["--config", str(env["config"]), *args], catch_exceptions=False)
 
 
@@ -83,7 +86,7 @@ def test_mark_by_company_any_case_reads_the_config_sources(env: dict[str, Path])
     assert "\n" not in line
     assert line.startswith("Acme Corp (Backend Engineer): rejected on 2026-11-24")
     assert "follow-ups after 2026-11-24 cancelled" in line and "gracious-reply on 2026-11-25" in line
-    assert stored(env) == {ACME: OutcomeRecord(Outcome.REJECTED, date(2026, 11, 24), note="by phone", source="mark")}
+    assert stored(env) == {ACME: OutcomeRecord(Outcome.REJECTED, date(2026, 11, 24), note="by phone", source="mark", recorded_on=RECORDED)}
 
 
 def test_mark_by_id_and_by_id_prefix(env: dict[str, Path]) -> None:
@@ -91,7 +94,7 @@ def test_mark_by_id_and_by_id_prefix(env: dict[str, Path]) -> None:
     assert stored(env)[ACME].outcome is Outcome.OFFER
     result = run(env, "mark", ACME[:6].upper(), "accepted", "--on", "2026-12-02")
     assert result.exit_code == 0, result.output
-    assert stored(env) == {ACME: OutcomeRecord(Outcome.ACCEPTED, date(2026, 12, 2), source="mark")}
+    assert stored(env) == {ACME: OutcomeRecord(Outcome.ACCEPTED, date(2026, 12, 2), source="mark", recorded_on=RECORDED)}
 
 
 def test_mark_company_part_unique_works_ambiguous_lists_candidates(env: dict[str, Path]) -> None:
@@ -168,7 +171,7 @@ def test_a_new_mark_replaces_the_earlier_one_of_the_process(env: dict[str, Path]
     assert run(env, "mark", "globex", "rejected", "--on", "2026-12-10").exit_code == 0  # its latest
     latest = latest_ids(env)["Globex"]
     assert latest != first
-    assert stored(env) == {latest: OutcomeRecord(Outcome.REJECTED, date(2026, 12, 10), source="mark")}
+    assert stored(env) == {latest: OutcomeRecord(Outcome.REJECTED, date(2026, 12, 10), source="mark", recorded_on=RECORDED)}
 
 
 def test_mark_on_defaults_to_today_in_the_config_zone(env: dict[str, Path]) -> None:
@@ -383,3 +386,18 @@ def test_two_mark_commands_at_once_are_both_recorded(env: dict[str, Path]) -> No
     results = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
     assert set(stored(env)) == {ACME, latest_ids(env)["Initech"]}
+
+
+def test_a_rejection_marked_late_gets_its_gracious_reply_after_the_mark(env: dict[str, Path]) -> None:
+    """R7 (issue 10): `mark acme rejected --on <a week ago>` never schedules the reply in the past,
+    and status then shows it as the next action; the plan stays the same from run to run."""
+    later = "2026-12-02T15:00"  # a Wednesday; the rejection came on Tue Nov 24
+    assert run(env, "mark", "acme", "rejected", "--on", "2026-11-24", "--now", later).exit_code == 0
+    assert stored(env)[ACME].recorded_on == date(2026, 12, 2)
+    for now in (later, "2026-12-20T12:00"):
+        result = run(env, "plan", str(env["source"]), "--json", "--now", now)
+        acme = {i["id"]: i for i in json.loads(result.stdout)["interviews"]}[ACME]
+        assert reminders(acme) == {"thank-you": "2026-11-19", "gracious-reply": "2026-12-03"}
+    status = json.loads(run(env, "status", "--json", "--now", later).stdout)
+    row = next(r for r in status if r["company"] == "Acme Corp")
+    assert row["next_action"]["kind"] == "gracious-reply" and row["next_action"]["date"] == "2026-12-03"

@@ -26,7 +26,7 @@ def _fork() -> multiprocessing.context.BaseContext:
 
 def test_fresh_store_is_current_schema_and_round_trips(tmp_path: Path) -> None:
     with StateStore(tmp_path / DB_NAME) as store:
-        assert store.version == SCHEMA_VERSION == 3
+        assert store.version == SCHEMA_VERSION == 4
         store.set_outcome("aaa111", "Acme Corp", REJECTED)
         store.set_outcome("bbb222", "Globex", REPLIED)
         assert store.outcomes() == {"aaa111": REJECTED, "bbb222": REPLIED}

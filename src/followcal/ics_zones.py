@@ -1,0 +1,243 @@
+"""Zones and calendar-level lines of an iCalendar stream, put right before icalendar parses it.
+
+Works on the unfolded blocks of ics_scan. Why before parsing: icalendar turns a VTIMEZONE whose
+TZID is not an IANA name ("W. Europe Standard Time") into an anonymous zone, and followcal then
+planned the interview in the user's zone; one broken VTIMEZONE or calendar-level line made the
+whole file unreadable. Here every TZID is resolved to an IANA zone where it has one (its
+VTIMEZONE is then dropped, the IANA rules are used), a custom VTIMEZONE is read by its own
+offsets, and whatever cannot be parsed is dropped with a warning that names it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from .ics_scan import Block
+from .tznames import candidate_zones, fixed_offset_zone, iana_zone
+
+_TZID_PARAM = re.compile(rb';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
+_TZID_LINE = re.compile(rb"^TZID[;:]", re.IGNORECASE)
+_DATE_VALUE = re.compile(rb"^RDATE;(?:[^:]*;)?VALUE=(?:DATE|PERIOD)[;:]", re.IGNORECASE)
+_YEAR = re.compile(rb"[^:]*:(\d{4})\d{4}")
+
+
+@contextmanager
+def file_local_zones() -> Iterator[None]:
+    """icalendar keeps every VTIMEZONE it parses in a process-wide cache by TZID, so a custom zone
+    of one file answered for the same TZID in the next file read (serve and sync read many).
+    Custom zones added while reading one file are forgotten afterwards; IANA lookups stay.
+    icalendar is not imported for this: a read that never needed it has nothing to forget."""
+    before = set(_tz_cache() or ()) if "icalendar" in sys.modules else set()
+    try:
+        yield
+    finally:
+        cache = _tz_cache() if "icalendar" in sys.modules else None
+        for key in [k for k in list(cache or ()) if k not in before]:
+            if not isinstance(cache.get(key), ZoneInfo):  # type: ignore[union-attr]
+                cache.pop(key, None)  # type: ignore[union-attr]
+
+
+def _tz_cache() -> dict[str, object] | None:
+    try:
+        from icalendar.timezone import tzp
+
+        return getattr(tzp, "_TZP__tz_cache")  # type: ignore[no-any-return]
+    except (ImportError, AttributeError):  # another icalendar: nothing to isolate
+        return None
+
+
+def prepare(
+    header: list[bytes], blocks: list[Block], origin: str, warnings: list[str]
+) -> tuple[list[bytes], list[Block]]:
+    """The header without unparseable lines and the blocks with every TZID resolved."""
+    header = _good_header(header, origin, warnings)
+    zones: dict[str, tuple[Block, tzinfo]] = {}
+    kept: list[Block] = []
+    for block in blocks:
+        if block.name != "VTIMEZONE":
+            kept.append(block)
+            continue
+        found = _timezone(block, origin, warnings)
+        if found is not None:
+            name, tz = found
+            zones.setdefault(name, (block, tz))
+            kept.append(block)
+    used: dict[bytes, set[int]] = {}
+    for block in kept:
+        if block.name == "VTIMEZONE" or _TZID_PARAM.search(block.text) is None:
+            continue
+        for line in block.lines:
+            for match in _TZID_PARAM.finditer(line, 0, _params_end(line)):
+                years = used.setdefault(match.group(1), set())
+                year = _YEAR.match(line, match.end())
+                if year:
+                    years.add(int(year.group(1)))
+    mapping: dict[bytes, bytes] = {}
+    dropped: set[str] = set()
+    for raw, years in sorted(used.items()):
+        name = _unquote(raw)
+        target = _resolve(name, zones, years, origin, warnings)
+        if target is not None and target != name:
+            mapping[raw] = target.encode()
+            dropped.add(name)
+    if not mapping:
+        return header, kept
+    out: list[Block] = []
+    for block in kept:
+        if block.name == "VTIMEZONE":
+            if _block_tzid(block) not in dropped:
+                out.append(block)
+            continue
+        if _TZID_PARAM.search(block.text) is None:
+            out.append(block)
+            continue
+        lines = [_renamed(line, mapping) if b"=" in line else line for line in block.lines]
+        out.append(Block(block.name, b"\n".join(lines)))
+    return header, out
+
+
+def _params_end(line: bytes) -> int:
+    """Where a content line's value starts (its first colon outside quotes): TZID= in a
+    DESCRIPTION's text is not a parameter."""
+    colon = line.find(b":")
+    if colon >= 0 and b'"' not in line[:colon]:
+        return colon
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == 0x22:  # "
+            quoted = not quoted
+        elif ch == 0x3A and not quoted:  # :
+            return i
+    return len(line)
+
+
+def _renamed(line: bytes, mapping: dict[bytes, bytes]) -> bytes:
+    end = _params_end(line)
+    head = _TZID_PARAM.sub(lambda m: b";TZID=" + mapping.get(m.group(1), m.group(1)), line[:end])
+    return head + line[end:]
+
+
+def _unquote(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace").strip().strip('"').strip()
+
+
+def _block_tzid(block: Block) -> str | None:
+    values = block.prop(b"TZID")
+    if not values:
+        return None
+    text = values[0].decode("utf-8", "replace").replace("\\,", ",").replace("\\;", ";")  # Outlook escapes
+    return text.strip().strip('"').strip()
+
+
+def _good_header(header: list[bytes], origin: str, warnings: list[str]) -> list[bytes]:
+    """Calendar-level lines that icalendar can read; a broken one is dropped, not the file."""
+    import icalendar
+
+    out = []
+    for line in header:
+        name = line.split(b":", 1)[0].split(b";", 1)[0].decode("utf-8", "replace")[:40]
+        try:
+            icalendar.Calendar.from_ical(b"BEGIN:VCALENDAR\r\n" + line + b"\r\nEND:VCALENDAR\r\n")
+        except Exception:  # noqa: BLE001 - icalendar raises assorted errors on odd lines
+            warnings.append(f"{origin}: calendar property {name} could not be read; ignored")
+            continue
+        if name.upper() == "X-WR-TIMEZONE":
+            value = line.split(b":", 1)[1].decode("utf-8", "replace") if b":" in line else ""
+            zone = iana_zone(value)
+            if zone is not None and zone != value.strip():
+                line = b"X-WR-TIMEZONE:" + zone.encode()
+        out.append(line)
+    return out
+
+
+def _timezone(block: Block, origin: str, warnings: list[str]) -> tuple[str, tzinfo] | None:
+    """(TZID, its zone) of a VTIMEZONE, or None (with a warning) when it is broken."""
+    import icalendar
+
+    tzid_lines = [ln for ln in block.lines if _TZID_LINE.match(ln)]
+    name = _block_tzid(block) or "(no TZID)"
+    problem = None
+    if not tzid_lines:
+        problem = "no TZID"
+    elif len(tzid_lines) > 1:
+        problem = "repeated TZID line"
+    elif any(_DATE_VALUE.match(ln) for ln in block.lines):
+        problem = "RDATE with a date instead of a date-time"
+    if problem is None:
+        try:
+            component = icalendar.Timezone.from_ical(block.text.replace(b"\n", b"\r\n") + b"\r\n")
+            tz = component.to_tz()
+            datetime(2026, 6, 1, tzinfo=timezone.utc).astimezone(tz).utcoffset()
+        except Exception as exc:  # noqa: BLE001 - icalendar/dateutil raise assorted errors
+            problem = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+    if problem is not None:
+        warnings.append(f"{origin}: time zone {name!r} (VTIMEZONE) dropped: {problem}")
+        return None
+    return name, tz
+
+
+def _resolve(
+    name: str, zones: dict[str, tuple[Block, tzinfo]], years: set[int], origin: str, warnings: list[str]
+) -> str | None:
+    """The IANA zone events with TZID `name` are read in (None: leave the TZID as it is)."""
+    iana = iana_zone(name)
+    if iana is not None:
+        return iana
+    if name in zones:
+        match = matching_zone(zones[name][1], years or {2026})
+        if match is not None:
+            warnings.append(
+                f"{origin}: time zone {name!r} is not an IANA or Windows name; "
+                f"read by its VTIMEZONE's offsets (the same as {match})"
+            )
+            return match
+        warnings.append(
+            f"{origin}: time zone {name!r} is not an IANA or Windows name and matches none; "
+            "its VTIMEZONE's offsets are used, dates are counted in the default time zone"
+        )
+        return None
+    fixed = fixed_offset_zone(name)
+    if fixed is not None:
+        warnings.append(
+            f"{origin}: time zone {name!r} is unknown and has no VTIMEZONE; "
+            f"read as the fixed offset its name states ({fixed}, no daylight saving time)"
+        )
+    return fixed
+
+
+def _samples(years: Iterable[int], step: timedelta) -> list[datetime]:
+    lo, hi = min(years), max(years)
+    at = datetime(lo, 1, 1, tzinfo=timezone.utc)
+    end = datetime(hi + 1, 1, 1, tzinfo=timezone.utc)
+    out = []
+    while at < end:
+        out.append(at)
+        at += step
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _offsets(zone: str, years: tuple[int, ...], step_hours: int) -> tuple[timedelta | None, ...]:
+    tz = ZoneInfo(zone)
+    return tuple(t.astimezone(tz).utcoffset() for t in _samples(years, timedelta(hours=step_hours)))
+
+
+def matching_zone(tz: tzinfo, years: Iterable[int]) -> str | None:
+    """The first IANA zone (rule zones and Etc/ first) whose offsets equal `tz`'s, every six hours
+    of the given years; None when no zone does."""
+    span = tuple(sorted(set(years)))
+    coarse = tuple(t.astimezone(tz).utcoffset() for t in _samples(span, timedelta(days=15)))
+    fine = tuple(t.astimezone(tz).utcoffset() for t in _samples(span, timedelta(hours=6)))
+    for zone in candidate_zones():
+        try:
+            if _offsets(zone, span, 360) == coarse and _offsets(zone, span, 6) == fine:
+                return zone
+        except (KeyError, ValueError):
+            continue
+    return None

@@ -1,0 +1,84 @@
+"""VTIMEZONE components that every consumer reads (DESIGN.md "Reminder events").
+
+Why our own: icalendar's Timezone.from_tzid puts every later transition of an observance into one
+multi-valued RDATE line, and ical.js (Thunderbird, Nextcloud) reads only its first value, so
+reminders in next year's daylight-saving period were read an hour off. Here each transition is
+its own RDATE line, and each onset is the local time before the change (RFC 5545 3.6.5: DTSTART
+and RDATE of an observance are in its TZOFFSETFROM), computed from the IANA zone itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+_DAY = timedelta(days=1)
+
+
+class _State(NamedTuple):
+    offset: timedelta
+    dst: bool
+    name: str
+
+
+def _state(zone: ZoneInfo, at: datetime) -> _State:
+    local = at.astimezone(zone)
+    return _State(local.utcoffset() or timedelta(0), bool(local.dst()), local.tzname() or "")
+
+
+@lru_cache(maxsize=256)  # CalDAV and Google write one VTIMEZONE per reminder
+def transitions(zone: ZoneInfo, first: date, last: date) -> tuple[_State, tuple[tuple[datetime, _State, _State], ...]]:
+    """The zone's state at `first` 00:00 UTC and every change (UTC instant, before, after) until
+    `last`: a daily scan, then a bisection to the second."""
+    at = datetime.combine(first, time(0), timezone.utc)
+    end = datetime.combine(last + _DAY, time(0), timezone.utc)
+    start_state = current = _state(zone, at)
+    changes = []
+    while at < end:
+        nxt = at + _DAY
+        after = _state(zone, nxt)
+        if after != current:
+            lo, hi = int(at.timestamp()), int(nxt.timestamp())  # state(lo) == current
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if _state(zone, datetime.fromtimestamp(mid, timezone.utc)) == current:
+                    lo = mid
+                else:
+                    hi = mid
+            instant = datetime.fromtimestamp(hi, timezone.utc)
+            changes.append((instant, current, _state(zone, instant)))
+            current = _state(zone, instant)
+            if current != after:  # two changes in one day: look again from the first one
+                nxt = instant
+        at = nxt
+    return start_state, tuple(changes)
+
+
+def vtimezone(tzid: str, first: date, last: date) -> Any:
+    """The VTIMEZONE for `tzid` between `first` and `last`: an observance per distinct kind of
+    change, DTSTART its first onset, one RDATE line per later onset."""
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
+    zone = ZoneInfo(tzid)
+    initial, changes = transitions(zone, first, last)
+    groups: dict[tuple[bool, timedelta, timedelta, str], list[datetime]] = {}
+    onset0 = datetime.combine(first, time(0))
+    groups[(initial.dst, initial.offset, initial.offset, initial.name)] = [onset0]
+    for instant, before, after in changes:
+        onset = (instant + before.offset).replace(tzinfo=None)
+        groups.setdefault((after.dst, before.offset, after.offset, after.name), []).append(onset)
+    component = Timezone()
+    component.add("TZID", tzid)
+    for (dst, off_from, off_to, name), onsets in sorted(groups.items(), key=lambda kv: kv[1][0]):
+        sub = TimezoneDaylight() if dst else TimezoneStandard()
+        sub.add("DTSTART", onsets[0])
+        for onset in onsets[1:]:
+            sub.add("RDATE", onset)
+        if name:
+            sub.add("TZNAME", name)
+        sub.add("TZOFFSETFROM", off_from)
+        sub.add("TZOFFSETTO", off_to)
+        component.add_component(sub)
+    return component
