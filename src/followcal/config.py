@@ -163,6 +163,8 @@ class Settings:
     serve: ServeConfig = ServeConfig()
     templates: Path | None = None
     path: Path | None = None
+    name: str | None = None  # signs the drafts
+    phone: str | None = None  # for the call scripts
 
     def company(self, name: str) -> CompanyConfig | None:
         wanted = name.casefold()
@@ -263,6 +265,7 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
 _TOP_KEYS = {
     "region", "timezone", "me", "extra_holidays", "extra_working_days", "rules", "companies",
     "accounts", "sync", "feeds", "serve", "templates",
+    "name", "phone",
 }
 
 
@@ -312,6 +315,8 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
         serve=_serve(raw.get("serve", {}), where),
         templates=(base / Path(templates).expanduser()) if templates else None,
         path=path,
+        name=_str(raw["name"], where, "name") if "name" in raw else None,
+        phone=_str(raw["phone"], where, "phone") if "phone" in raw else None,
     )
 
 
