@@ -83,7 +83,7 @@ def account_config(a: Answers) -> AccountConfig | None:
 
 def _s(value: str) -> str:
     """A TOML basic string (JSON's escapes are a subset of TOML's)."""
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")  # TOML forbids a raw DEL
 
 
 def _list(values: Sequence[str]) -> str:
@@ -208,7 +208,7 @@ def _ask(prompt: str, check: Callable[[str], Any], default: str | None = None, *
         try:
             return check(value)
         except FollowcalError as exc:
-            click.echo(f"  {str(exc).split(': ', 1)[-1]}", err=True)
+            click.echo(f"  {exc}", err=True)
 
 
 def _optional(text: str) -> str | None:
