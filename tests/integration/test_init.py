@@ -201,3 +201,50 @@ def test_clean_removes_only_followcals_events(dav: Server, tmp_path: Path) -> No
     assert again.exit_code == 0 and "nothing to clean" in again.stdout
     missing = run("--config", str(config), "clean", "work:Nope")
     assert missing.exit_code == 1 and "Nope" in missing.output
+
+
+def test_retries_are_reported_at_v_and_summarised_and_progress_only_on_a_terminal(dav: Server, tmp_path: Path) -> None:
+    """Two PUTs answered 503 by a proxy: the sync still succeeds; -v shows each retry, and one
+    summary line says how many there were. Piped, no progress output; on a terminal, progress."""
+    import subprocess
+
+    from servers import CountingProxy
+
+    with CountingProxy(dav.url) as proxy:
+        faults = {"left": 2}
+
+        def before(method: str, path: str) -> int | None:
+            if method == "PUT" and faults["left"]:
+                faults["left"] -= 1
+                return 503
+            return None
+
+        config = tmp_path / "followcal.toml"
+        assert run("init", "--path", str(config), "--name", "Jane Doe", "--caldav-url", proxy.url, "--username", "alice",
+                   "--password-env", "DAV_PASSWORD", "--timezone", "America/New_York").exit_code == 0
+        proxy.before = before
+        env = {**os.environ, "NO_COLOR": "1"}
+        done = subprocess.run([sys.executable, "-m", "followcal", "-v", "--config", str(config), "sync", "--now", NOW],
+                              capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.count("retrying account 'work': PUT") == 2 and "server error 503" in done.stderr
+        assert "note: 2 request(s) were retried" in done.stderr
+        assert "reading" not in done.stderr and "writing" not in done.stderr  # piped: no progress
+        assert dav.password not in done.stdout + done.stderr
+
+        proxy.before = None
+        run("--config", str(config), "clean", "work:Follow-ups")
+        faults["left"] = 1
+        proxy.before = before
+        quiet = subprocess.run([sys.executable, "-m", "followcal", "--config", str(config), "sync", "--now", NOW],
+                               capture_output=True, text=True, env=env, timeout=60)
+        assert quiet.returncode == 0, quiet.stderr
+        assert "retrying" not in quiet.stderr and "note: 1 request(s) were retried" in quiet.stderr
+
+        run("--config", str(config), "clean", "work:Follow-ups")
+        child = spawn(["--config", str(config), "sync", "--now", NOW], env)
+        child.expect(r"main: reading work:Interviews|writing work:Follow-ups")
+        child.expect("main -> work:Follow-ups: did")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
