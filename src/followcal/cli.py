@@ -292,7 +292,7 @@ def sync(state: State, names: tuple[str, ...], dry_run: bool, as_json: bool, for
     from .output import retry_summary, take_retries
 
     summary = retry_summary(take_retries())
-    if summary and not state.quiet:
+    if summary and not state.quiet and not failed:  # a failure's one line already says "after N attempts"
         click.echo(summary, err=True)
     if failed:
         sys.exit(1)
