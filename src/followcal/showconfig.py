@@ -25,9 +25,9 @@ SECRETS = frozenset({"password", "token"})  # account password; serve token (acc
 def config_location(option: str | None, env: Mapping[str, str]) -> tuple[Path, str]:
     """Where the config is read from, and why: --config (option), $FOLLOWCAL_CONFIG (env) or default."""
     if option:
-        return Path(option).expanduser(), "option"
+        return Path(option).expanduser().absolute(), "option"
     if env.get("FOLLOWCAL_CONFIG"):
-        return Path(env["FOLLOWCAL_CONFIG"]).expanduser(), "env"
+        return Path(env["FOLLOWCAL_CONFIG"]).expanduser().absolute(), "env"
     return default_config_path(), "default"
 
 
