@@ -322,14 +322,16 @@ def run_init(a: Answers, given: set[str], *, path: Path, force: bool, interactiv
     write_config(path, render_config(a))
     load_settings(path)  # what init writes must load; a failure here is a bug, shown as one line
     echo(f"Wrote {path}")
+    found_by_default = target_path(None, None)
+    cmd = "followcal" if path.absolute() == found_by_default.absolute() else f"followcal --config {path}"
     echo("Next:")
-    echo("  followcal config              # the settings in force")
+    echo(f"  {cmd} config              # the settings in force")
     if a.account_type == "google":
-        echo(f"  followcal auth google --account {a.account or 'google'} --client-secrets client_secret.json")
+        echo(f"  {cmd} auth google --account {a.account or 'google'} --client-secrets client_secret.json")
     if a.account_type:
-        echo(f"  followcal calendars {a.account or 'work'}")
-    echo("  followcal sync --dry-run      # what sync would write" if a.interviews and a.account_type else
-         "  followcal plan FILE.ics       # the reminders for an exported calendar")
+        echo(f"  {cmd} calendars {a.account or 'work'}")
+    echo(f"  {cmd} sync --dry-run      # what sync would write" if a.interviews and a.account_type else
+         f"  {cmd} plan FILE.ics       # the reminders for an exported calendar")
     return path
 
 

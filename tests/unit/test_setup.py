@@ -104,7 +104,7 @@ def test_init_google_points_at_auth_google(home: Path) -> None:
     path = home / "c.toml"
     done = run("init", "--path", str(path), "--google")
     assert done.exit_code == 0, done.output
-    assert "followcal auth google --account google" in done.output
+    assert f"followcal --config {path} auth google --account google" in done.output
     settings = load_settings(path)
     assert settings.accounts["google"].token == str(home / "google-token.json")
     assert settings.syncs[0].sources == ("google:primary",)
