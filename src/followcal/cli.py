@@ -114,9 +114,10 @@ def _verbose(ctx: click.Context) -> bool:
 @click.option("--config", metavar="PATH", help="Config file (default: $FOLLOWCAL_CONFIG, else the user config dir).")
 @click.option("-v", "--verbose", count=True, help="More output; -v also shows tracebacks.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings, only errors.")
+@click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set).")
 @click.version_option(package_name="followcal")
 @click.pass_context
-def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool) -> None:
+def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool, no_color: bool) -> None:
     """Holiday-aware thank-you, follow-up and cut-off reminders for your job interviews.
 
     followcal reads interview events from a calendar (.ics file or URL, CalDAV, Google), computes
@@ -127,18 +128,29 @@ def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool) -> No
     Quick start:
       followcal plan samples/interviews.ics
       followcal export samples/interviews.ics -o reminders.ics
+      followcal init            # asks a few questions, writes your config
+      followcal config          # the settings in force
+      followcal sync --dry-run  # what a sync would write
+
+    Shell completion (bash, zsh, fish): eval "$(_FOLLOWCAL_COMPLETE=bash_source followcal)".
     """
     logging.basicConfig(
         level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
     ctx.obj = State(config, verbose, quiet)
+    from .output import no_color as colour_off, set_no_color
+
+    set_no_color(no_color)
+    if colour_off():
+        ctx.color = False
 
 
 @cli.command()
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @plan_options
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (see DESIGN.md).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the plan as JSON: interviews (id, company, start, reminders...) and warnings.")
 @pass_state
 def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | None, me: tuple[str, ...], since: date | None,
          until: date | None, now: datetime | None, full_parse: bool, as_json: bool) -> None:
@@ -161,11 +173,10 @@ def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | N
         click.echo(json.dumps(plan_json(result), indent=indent, ensure_ascii=False))
         return
     state.warn(result.warnings)
-    from rich.console import Console
-
+    from .output import console as make_console
     from .render import plan_table
 
-    console = Console()
+    console = make_console()
     if not result.interviews:
         console.print("No interviews found.")
         return
@@ -178,10 +189,11 @@ def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | N
 @plan_options
 @click.option("--name", default="followcal reminders", show_default=True, help="Calendar name (NAME/X-WR-CALNAME).")
 @click.option("--refresh-minutes", type=click.IntRange(1), default=None, help="REFRESH-INTERVAL for subscribers.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON (output, written, reminders, interviews, warnings).")
 @pass_state
 def export(state: State, sources: tuple[str, ...], output: str, region: str | None, tz: str | None,
            me: tuple[str, ...], since: date | None, until: date | None, now: datetime | None, full_parse: bool, name: str,
-           refresh_minutes: int | None) -> None:
+           refresh_minutes: int | None, as_json: bool) -> None:
     """Write the reminders for SOURCE... to FILE.ics (atomically; same input, same bytes).
 
     SOURCE is an .ics file, an http(s):// or webcal:// URL, or ACCOUNT:CALENDAR of the config.
@@ -199,14 +211,24 @@ def export(state: State, sources: tuple[str, ...], output: str, region: str | No
         from .errors import UsageError
 
         raise UsageError(f"{path}: is a folder; give a file name for the output")
-    result = plan_sources(sources, ctx, ctx.window(since, until), fast=not full_parse)
-    state.warn(result.warnings)
-    plan_, data = export_plan(result, path, ctx, refresh_minutes=refresh_minutes, name=name)
-    if path.exists() and path.read_bytes() == data:
+    from .output import activity, interactive_stderr
+
+    with activity(interactive_stderr() and not as_json, f"reading {len(sources)} source(s), building {path.name}"):
+        result = plan_sources(sources, ctx, ctx.window(since, until), fast=not full_parse)
+        plan_, data = export_plan(result, path, ctx, refresh_minutes=refresh_minutes, name=name)
+    if not as_json:
+        state.warn(result.warnings)
+    written = not (path.exists() and path.read_bytes() == data)
+    if written:
+        atomic_write(path, data)
+    if as_json:
+        click.echo(json.dumps({"output": str(path), "written": written, "reminders": len(result.reminders),
+                               "interviews": len(result.interviews), "warnings": list(result.warnings)},
+                              indent=2, ensure_ascii=False))
+    elif written:
+        click.echo(f"{path}: wrote {len(result.reminders)} reminders for {len(result.interviews)} interviews", err=True)
+    else:
         click.echo(f"{path}: up to date ({len(result.reminders)} reminders)", err=True)
-        return
-    atomic_write(path, data)
-    click.echo(f"{path}: wrote {len(result.reminders)} reminders for {len(result.interviews)} interviews", err=True)
 
 
 @cli.command()
@@ -234,18 +256,18 @@ def holidays(state: State, region: str, year: int | None, as_json: bool) -> None
             {"date": h.day.isoformat(), "names": list(h.names), "sources": list(h.sources)} for h in days
         ]}, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
     from rich.table import Table
 
+    from .output import console
     from .render import day_label
 
     table = Table(title=f"Non-working days {calendar.region} {year} (plus every Saturday and Sunday)")
-    table.add_column("Date")
+    table.add_column("Date", no_wrap=True)
     table.add_column("Holiday")
     table.add_column("Source")
     for h in days:
         table.add_row(day_label(h.day), " / ".join(h.names), ", ".join(h.sources))
-    Console().print(table)
+    console().print(table)
 
 
 @cli.command()
@@ -270,6 +292,11 @@ def sync(state: State, names: tuple[str, ...], dry_run: bool, as_json: bool, for
     from .render import sync_report
 
     failed = sync_report(reports, as_json=as_json, dry_run=dry_run, warn=state.warn)
+    from .output import retry_summary, take_retries
+
+    summary = retry_summary(take_retries())
+    if summary and not state.quiet and not failed:  # a failure's one line already says "after N attempts"
+        click.echo(summary, err=True)
     if failed:
         sys.exit(1)
 
@@ -299,9 +326,10 @@ def serve(state: State, host: str | None, port: int | None) -> None:
 @click.option("--clear", is_flag=True, help="Forget the recorded outcome instead.")
 @click.option("--source", "sources", multiple=True, metavar="SOURCE", help="Where to look up SELECTOR (default: the sync and feed sources of the config).")
 @click.option("--now", callback=_parse_now, metavar="TIME", hidden=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (interview_id, company, outcome, on, reminders, message).")
 @pass_state
 def mark(state: State, selector: str, outcome: str | None, on: date | None, note: str | None, decision_by: date | None,
-         timeline: str | None, clear: bool, sources: tuple[str, ...], now: datetime | None = None) -> None:
+         timeline: str | None, clear: bool, sources: tuple[str, ...], as_json: bool, now: datetime | None = None) -> None:
     """Record an OUTCOME for an interview: replied, rejected, offer, accepted, withdrawn.
 
     SELECTOR is an interview id from `plan --json` or a company name (case-insensitive).
@@ -310,8 +338,12 @@ def mark(state: State, selector: str, outcome: str | None, on: date | None, note
     """
     from .outcomes import mark_outcome
 
+    details: dict[str, Any] = {}
     message = mark_outcome(state.settings(), selector, outcome, on=on, note=note, decision_by=decision_by,
-                           timeline=timeline, clear=clear, sources=sources, warn=state.warn, now=now)
+                           timeline=timeline, clear=clear, sources=sources, warn=state.warn, now=now, details=details)
+    if as_json:
+        click.echo(json.dumps({**details, "message": message}, indent=2, ensure_ascii=False))
+        return
     click.echo(message)
 
 
@@ -389,6 +421,12 @@ def replies(state: State, as_json: bool, dry_run: bool, sources: tuple[str, ...]
 
     show_replies(state.settings(), as_json=as_json, dry_run=dry_run, sources=sources, now=now, warn=state.warn,
                  echo=click.echo)
+
+
+from .setup_commands import COMMANDS  # noqa: E402  (init, config, clean: their own module)
+
+for _command in COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

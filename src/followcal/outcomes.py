@@ -235,12 +235,15 @@ def mark_outcome(
     sources: Sequence[str] = (),
     warn: Warn | None = None,
     now: datetime | None = None,
+    details: dict[str, Any] | None = None,
 ) -> str:
     """Record (or with `clear`, forget) the outcome of an application; returns the one line to print.
 
     A new mark replaces any earlier mark of the same process (one outcome per application), so
-    the latest `mark` is what counts, whatever dates the earlier ones carried.
+    the latest `mark` is what counts, whatever dates the earlier ones carried. `details`, when
+    given, is filled with the same facts as data (for `mark --json`).
     """
+    details = {} if details is None else details
     from .state import StateStore
 
     warn = warn or (lambda _m: None)
@@ -256,6 +259,9 @@ def mark_outcome(
     interview = resolve(selector, found.processes)
     process = found.process_of(interview.id)
     label = interview.company + (f" ({interview.role})" if interview.role else "")
+    details.update({"interview_id": interview.id, "company": interview.company, "role": interview.role,
+                    "interview_start": interview.start.isoformat(), "outcome": word.value if word else None,
+                    "cleared": clear})
     with StateStore() as store:
         stored = store.outcomes()
         before = _effect_slots(process, settings, stored)
@@ -265,6 +271,7 @@ def mark_outcome(
             if not cleared:
                 return f"{label}: no outcome was recorded with `followcal mark`; nothing to clear"
             after = _effect_slots(process, settings, _without_process(stored, process))
+            details["reminders"] = [{"kind": s.kind, "date": s.date.isoformat()} for s in _chain(after)]
             return f"{label}: recorded outcome cleared; reminders now: {_listing(after) or 'none pending'}"
         assert word is not None
         recorded = ctx.now.astimezone(ZoneInfo(interview.timezone)).date()  # R7: when the mark was made
@@ -279,7 +286,11 @@ def mark_outcome(
     if record.on < process.latest.start.date():
         warn([f"{label}: {record.on.isoformat()} is before the latest interview "
               f"({process.latest.start.date().isoformat()}); the outcome has no effect"])
-    effect = describe_effect(before, _effect_slots(process, settings, marks), record)
+    after = _effect_slots(process, settings, marks)
+    effect = describe_effect(before, after, record)
+    details.update({"on": record.on.isoformat(), "note": note,
+                    "decision_by": decision_by.isoformat() if decision_by else None,
+                    "reminders": [{"kind": s.kind, "date": s.date.isoformat()} for s in _chain(after)]})
     head = f"{label}: {word.value} on {record.on.isoformat()} (interview {interview.id} of {interview.start.date().isoformat()})"
     tail = "; run `followcal sync` to update your calendars" if settings.syncs else ""
     return f"{head}: {effect}{tail}"
@@ -316,26 +327,10 @@ def status_rows(found: Interviews, now: datetime) -> list[dict[str, Any]]:
 
 
 def status_table(rows: Sequence[Mapping[str, Any]]) -> Any:
-    from rich.table import Table
+    """The status table (render.py draws every table)."""
+    from .render import status_table as table
 
-    from .render import day_label
-
-    table = Table(title="followcal status")
-    for column in ("Company", "Role", "Last interview", "Next action", "When", "Outcome"):
-        table.add_column(column, overflow="fold")  # ids and dates wrap, never cut
-    for row in rows:
-        last = datetime.fromisoformat(row["last_interview"])
-        action = row["next_action"]
-        when = ""
-        if action:
-            due = datetime.fromisoformat(action["due"])
-            when = f"{day_label(due.date())} {due:%H:%M}"
-        outcome = f"{row['outcome']} ({row['outcome_on']})" if row["outcome"] else ""
-        if row.get("outcome_from") == "mail":
-            outcome = f"{row['outcome']} (mail, {row['outcome_on']}, {row['outcome_subject'] or ''})"
-        table.add_row(row["company"], row["role"] or "", f"{day_label(last.date())} {row['interview_id']}",
-                      action["kind"] if action else "-", when, outcome)
-    return table
+    return table(rows)
 
 
 def show_status(
@@ -361,7 +356,7 @@ def show_status(
     if not rows:
         echo("No interviews found.")
         return
-    from rich.console import Console
+    from .output import console
 
-    Console().print(status_table(rows))
+    console().print(status_table(rows))
 

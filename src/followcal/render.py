@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from .model import Create, Delete, InterviewPlan, Plan, PlanResult, Reminder, Skip, Update
@@ -60,30 +61,92 @@ def day_label(day: date) -> str:
     return f"{_DAYS[day.weekday()]} {day.isoformat()}"
 
 
+ID_WIDTH = len("id ") + 12  # "id " + an interview id: the narrowest an id/date column may get
+
+
+class Fold:
+    """A table cell that folds (long words too) and tells rich it may be as narrow as `minimum`.
+
+    rich measures a cell's minimum as its longest word, even with overflow="fold"; a long role
+    ("Backend-Entwickler") or zone ("America/Argentina/Buenos_Aires") would then keep the table
+    wider than the terminal and the columns that must not wrap (ids, dates) get cut. This lets
+    such text fold first."""
+
+    def __init__(self, markup: str, minimum: int = 4) -> None:
+        from rich.text import Text
+
+        self.text = Text.from_markup(markup, overflow="fold")
+        self.minimum = minimum
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        found = Measurement.get(console, options, self.text)
+        return Measurement(min(found.minimum, max(self.minimum, 1)), found.maximum)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield self.text
+
+
 def plan_table(result: PlanResult) -> Any:
-    """One row per interview; its reminders one per line, so dates line up."""
+    """One row per interview; its reminders one per line, so dates line up.
+
+    Ids and dates are never split down to 80 columns: the reminder and due columns do not wrap,
+    the interview column has a fixed width that holds "id <id>" and "Mon 2026-11-19", each on a
+    line of its own; the company/role column and long time-zone names fold first."""
     from rich.table import Table
 
     table = Table(title="followcal plan", title_justify="left", show_lines=True)
-    table.add_column("Interview", overflow="fold", min_width=14)
+    # A fixed width: rich never narrows it (only the company column folds to make room).
+    table.add_column("Interview", overflow="fold", width=max(ID_WIDTH, len("America/New_York")))
     table.add_column("Company / role", style="bold", overflow="fold")
     table.add_column("Reminder", no_wrap=True)
     table.add_column("Due", no_wrap=True)
     for plan in result.interviews:
         iv = plan.interview
         when = f"{day_label(iv.start.date())}\n" + ("all day" if iv.all_day else f"{iv.start:%H:%M}")
-        lines = [when, f"[dim]{iv.timezone}\n{iv.region}, id {iv.id}[/dim]"]
+        lines = [f"{when} [dim]{iv.region}[/dim]", f"[dim]{iv.timezone}[/dim]", f"[dim]id[/dim] {iv.id}"]
         if iv.final:
             lines.append("final round")
         if plan.decision_by:
-            lines.append(f"decision by {day_label(plan.decision_by)}")
+            lines.append(f"decision by\n{day_label(plan.decision_by)}")
         outcome = plan.outcome or iv.outcome
         if outcome:
-            lines.append(f"[yellow]{outcome.outcome.value} on {outcome.on.isoformat()}[/yellow]")
+            lines.append(f"[yellow]{outcome.outcome.value}\n{outcome.on.isoformat()}[/yellow]")
         company = iv.company + (f"\n[dim]{iv.role}[/dim]" if iv.role else "")
         kinds = "\n".join(r.kind + (" (call)" if r.channel == "phone" else "") for r in plan.reminders)
         dues = "\n".join(f"{day_label(r.date)} {r.due:%H:%M}" for r in plan.reminders)
-        table.add_row("\n".join(lines), company, kinds or "[dim](none left)[/dim]", dues)
+        table.add_row("\n".join(lines), Fold(company), kinds or "[dim](none left)[/dim]", dues)
+    return table
+
+
+def status_table(rows: Sequence[Mapping[str, Any]]) -> Any:
+    """`followcal status`: one row per process. Company and role fold; the columns holding an
+    id or a date never wrap (each date and id sits on a line of its own), so at 80 columns
+    nothing `mark` needs is split."""
+    from rich.table import Table
+
+    table = Table(title="followcal status")
+    table.add_column("Company / role", overflow="fold")
+    table.add_column("Last interview", no_wrap=True)
+    table.add_column("Next action", no_wrap=True)
+    table.add_column("When", no_wrap=True)
+    table.add_column("Outcome")  # wraps at spaces only: a date is one word and stays whole
+    for row in rows:
+        last = datetime.fromisoformat(row["last_interview"])
+        action = row["next_action"]
+        when = ""
+        if action:
+            due = datetime.fromisoformat(action["due"])
+            when = f"{day_label(due.date())}\n{due:%H:%M}"
+        outcome = f"{row['outcome']}\n{row['outcome_on']}" if row["outcome"] else ""
+        if row.get("outcome_from") == "mail":  # a reply found in the mailbox (issue 18)
+            subject = row.get("outcome_subject") or ""
+            subject = subject if len(subject) <= 40 else subject[:39] + "…"
+            outcome = f"{row['outcome']} (mail, {row['outcome_on']}, {subject})"
+        company = row["company"] + (f"\n[dim]{row['role']}[/dim]" if row["role"] else "")
+        table.add_row(Fold(company), f"{day_label(last.date())}\n{row['interview_id']}",
+                      action["kind"] if action else "-", when, outcome)
     return table
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from .config import SyncConfig, state_dir
 from .errors import ConflictError, FollowcalError, UsageError
 from .model import ApplyResult, Create, Delete, Plan, Update, Window
+from .output import activity
 from .service import Context, source_window, stored_marks
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,8 @@ def run_sync(ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: b
     events = []
     try:
         for spec, window in pairs:
-            found, warnings = open_source(spec, ctx.settings, now=ctx.now).read_events(window)
+            with activity(show_progress, f"{entry.name}: reading {spec}"):
+                found, warnings = open_source(spec, ctx.settings, now=ctx.now).read_events(window)
             events.extend(found)
             report.warnings.extend(warnings)
         from .inbox import planning_marks
@@ -133,7 +135,8 @@ def _plan_for(ctx: Context, target, desired, window: Window, force: bool) -> Pla
 
 def _sync_target(ctx: Context, target, desired, window: Window, *, dry_run: bool, force: bool, show_progress: bool) -> TargetReport:
     try:
-        plan = _plan_for(ctx, target, desired, window, force)
+        with activity(show_progress, f"listing {target.label}"):
+            plan = _plan_for(ctx, target, desired, window, force)
     except FollowcalError as exc:
         if exc.exit_code == 2:
             raise

@@ -31,6 +31,7 @@ from typing import Any
 
 from .. import ics
 from ..config import AccountConfig
+from ..output import note_retry
 from ..errors import AuthError, BackendError, ConflictError, NotFoundError, SourceError
 from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
 from .caldav_xml import (
@@ -99,6 +100,7 @@ class Dav:
             if problem == "locked (423)":
                 time.sleep(random.uniform(0.02, 0.1) * locked)
             elif attempt:
+                note_retry(where, problem)
                 time.sleep(BACKOFF * 2 ** (attempt - 1))
             attempt += 1
             try:

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from ..config import AccountConfig
+from ..output import note_retry
 from ..errors import AuthError, BackendError, ConflictError, FollowcalError, NotFoundError, UsageError
 from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
 from .google_map import event_id, merge_cached, owned_from_item, reminder_body, to_source_event, utc_stamp
@@ -172,6 +173,7 @@ class GoogleClient:
                 status, reason, _ = _http_reason(exc)
                 if not _retryable(status, reason) or attempt == MAX_ATTEMPTS - 1:
                     raise _map_http(exc, what) from None
+                note_retry(what, f"HTTP {status}")
                 _backoff(attempt)
         raise AssertionError("unreachable")
 
@@ -242,6 +244,7 @@ class GoogleClient:
                 if attempt >= MAX_ATTEMPTS:
                     raise BackendError(f"{what}: {len(retry)} write(s) still failing after {MAX_ATTEMPTS} attempts (rate limit or server error)")
                 log.info("%s: resending %d call(s) after a rate limit or server error", what, len(retry))
+                note_retry(what, f"{len(retry)} call(s) in a batch")
                 _backoff(attempt - 1)
             pending = retry + follow
 
