@@ -79,7 +79,22 @@ def _read_calendar(
         except Exception as exc:  # the library raises assorted errors on odd input
             warnings.append(f"{origin}: X-WR-TIMEZONE ignored: {_short(exc)}")
     good = _drop_bad_events(calendar, origin, warnings)
-    return _expand(good, origin, window, now, warnings), warnings
+    events = _expand(good, origin, window, now, warnings)
+    owner = _calendar_owner(header)  # issue 12: Google writes the owner's address there
+    if owner:
+        events = [replace(e, calendar_owner=owner) for e in events]
+    return events, warnings
+
+
+def _calendar_owner(header: list[bytes]) -> str | None:
+    """X-WR-CALNAME when it is a mail address (Google exports), else None."""
+    from .identity import owner_address
+
+    for line in header:
+        if line[:13].upper() == b"X-WR-CALNAME:" or line[:13].upper() == b"X-WR-CALNAME;":
+            value = line.split(b":", 1)[1].decode("utf-8", "replace").strip()
+            return owner_address(value)
+    return None
 
 
 def _short(exc: BaseException) -> str:

@@ -48,11 +48,17 @@ def plan_events(
 
     `descriptions=False` leaves the drafted messages out (`plan` shows none): the dates, UIDs
     and summaries are the same, the reminders are just not fit for writing to a calendar."""
-    from .detect import detect
+    from dataclasses import replace as _replace
+
+    from .detect import detect, resolve_me
     from .workdays import check_region
 
     all_warnings = list(warnings)
     check_region(settings.region)
+    events = list(events)
+    me = resolve_me(events, settings)
+    if me != tuple(settings.me):
+        settings = _replace(settings, me=me)
     interviews, detect_warnings = detect(events, settings, default_tz, check_region)
     all_warnings.extend(detect_warnings)
     unique = {}
@@ -71,7 +77,7 @@ def plan_events(
         all_warnings.append(
             f"max_follow_ups = {settings.rules.max_follow_ups}: the advice is at most two follow-ups"
         )
-    return PlanResult(tuple(plans), tuple(all_warnings))
+    return PlanResult(tuple(plans), tuple(all_warnings), me=tuple(settings.me))
 
 
 def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descriptions: bool = True) -> Reminder:
