@@ -43,6 +43,8 @@ _EN_KIND = {
     "2nd", "3rd", "4th", "initial", "intro", "introductory", "recruiter", "hr", "follow-up",
     "culture", "fit", "stage", "session", "team", "the", "a", "an", "my", "and", "&", "+", "/",
     "with", "talent", "recruiting", "minute", "min", "onsite", "online",
+    # video-interview and coding-interview services named in titles
+    "hirevue", "karat", "coderpad", "codesignal", "hackerrank", "spark", "hire", "modern", "loop",
 }
 _KIND = _CORE | _EN_KIND | {
     # de
@@ -87,6 +89,8 @@ _NOISE_PAREN = re.compile(
     r"final|zoom|teams|video|virtual|remote|english|hiring|interview|bewerbung)\b[^)\]]*)[)\]]\s*$",
     re.I,
 )
+_NOISE_SEGMENT = re.compile(r"(?:day|tag|jour|d[ií]a|giorno|dag|part|teil|round|ronde|tour|session)\s*\d+"
+                            r"(?:\s*(?:of|/|von|de|sur)\s*\d+)?", re.I)
 _TRAILING = re.compile(
     r"(?:\s+(?:talent(?:\s+acquisition)?|recruiting|recruitment|careers|hiring)(?:\s+team)?|\s+team"
     r"|\s*[-,]\s*round\s*\d+|\s+round\s*\d+)\s*$",
@@ -184,7 +188,7 @@ def company_and_role(summary: str, people: Sequence[str] = ()) -> tuple[str | No
     segments: list[str] = []
     for raw in _SEPARATOR.split(text):
         for part in _paren(raw).split(" | "):
-            if c := clean(part):
+            if (c := clean(part)) and not _NOISE_SEGMENT.fullmatch(c):
                 segments.append(c)
     company = role = for_role = None
     found = False

@@ -60,7 +60,10 @@ DEFAULT_EXCLUDE = (
     # about interviews
     "workshop", "webinar", "training", "class", "course", "seminar", "interview planning",
     "loop planning", "onsite planning", "atelier",
-    "taller", "übung", "uebung", "cours", "curso", "corso",
+    "taller", "übung", "uebung", "cours", "curso", "corso", "meetup", "ama", "tips",
+    "lunch & learn", "book club",
+    # not about work at all: entertainment, volunteering
+    "movie", "cinema", "concert", "trivia", "volunteering",
     # other languages
     "salida", "desligamento", "prensa", "imprensa", "candidato", "candidata", "candidat",
     "départ", "depart", "annuel", "annuelle", "entretien professionnel", "chaudière", "chaudiere", "voiture",

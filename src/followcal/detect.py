@@ -75,7 +75,9 @@ _NOT_ONSITE = re.compile(
     r"off-?site|department|quarterly|annual)\b", re.I)
 _ROUND = ("final round", "coding round", "technical round")
 _NOT_ROUND = re.compile(r"\bround\s+of\b|\b(?:golf|budget|funding|voting|tournament|playoffs?|"
-                        r"drinks|poker|boxing)\b", re.I)
+                        r"drinks|poker|boxing|trivia|quiz|night)\b", re.I)
+# "Interview a contractor", "Interview candidates": the user is the one interviewing
+_INTERVIEW_VERB = re.compile(r"^\s*interview(?:ing)?\s+(?:a|an|two|three|some|new|candidates?)\b", re.I)
 _HIRING_MANAGER_CONTEXT = re.compile(
     r"\b(?:interview|screen|screening|call|chat|conversation|round|entrevista|entretien|"
     r"gespräch|colloquio)\b", re.I)
@@ -109,6 +111,8 @@ def classify(event: SourceEvent, rules: RuleSettings) -> tuple[bool, str]:
             return False, f"{part!r} says it is not the user's job interview"
     if _CANDIDATE_LINE.search(event.description or ""):
         return False, "the description names a candidate: someone else's interview"
+    if _INTERVIEW_VERB.search(event.summary or ""):
+        return False, "the user is the one interviewing"
     strong = _STRONG.search(haystack) is not None
     if not strong and _STANDING.search(haystack):
         return False, "a standing meeting whose title merely holds a keyword"
@@ -218,14 +222,26 @@ def _interviewers(event: SourceEvent, me: set[str | None]) -> tuple[Person, ...]
 _FINAL = re.compile(r"\bfinal[\s-]+(?:round|interview)", re.IGNORECASE)
 
 
+def _person_names(people: Iterable[Person]) -> list[str]:
+    """Display names that are people's ("Rachel Green <rachel.green@...>"): a part of the name
+    is in the address. "Mistral AI <jobs@mistral.ai>" is the company, not a person."""
+    out = []
+    for p in people:
+        local = (_email(p.email) or "").split("@")[0]
+        parts = [w for w in re.split(r"[\s.,]+", (p.name or "").casefold()) if len(w) > 1]
+        if local and any(w in local for w in parts):
+            out.append(p.name or "")
+    return out
+
+
 def resolve_company(event: SourceEvent, me: Iterable[str], names: tuple[str, ...] = (),
                     hinted: str | None = None) -> tuple[str | None, str | None, str]:
     """(company, role from the title, where the company came from): the `Company:` hint, the
     SUMMARY, the DESCRIPTION, the participants' employer domains; never the user's own name
     nor a scheduling tool's domain. The user's and the interviewers' names are not companies."""
     summary = event.summary or ""
-    people = [*names, *(a.name or "" for a in event.attendees),
-              *([event.organizer.name or ""] if event.organizer else [])]
+    people = [*names, *(n.split()[0] for n in names if len(n.split()) > 1),
+              *_person_names([*event.attendees, *([event.organizer] if event.organizer else [])])]
     from_summary, role = company_and_role(summary, people)
     if hinted:
         return hinted, role, "Company: hint"
