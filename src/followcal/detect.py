@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from .config import RuleSettings, Settings, check_timezone
 from .errors import FollowcalError, UnknownRegionError, UsageError
 from .companies import (  # noqa: F401 (re-exported)
+    SCHEDULING_DOMAINS,
     clean,
     company_and_role,
     company_from_description,
@@ -200,6 +201,13 @@ def _times(event: SourceEvent, default: ZoneInfo) -> tuple[datetime, datetime, s
     return begin, end, zone.key, all_day, backwards
 
 
+def _scheduling(domain: str) -> bool:
+    """calendar.google.com resources and scheduling tools' senders (no-reply@goodtime.io) are
+    not interviewers."""
+    labels = domain.split(".")
+    return any(".".join(labels[i:]) in SCHEDULING_DOMAINS for i in range(len(labels)))
+
+
 def _interviewers(event: SourceEvent, me: set[str | None]) -> tuple[Person, ...]:
     """ATTENDEEs other than me, then the ORGANIZER; rooms and attendees who declined are not
     interviewers."""
@@ -213,7 +221,8 @@ def _interviewers(event: SourceEvent, me: set[str | None]) -> tuple[Person, ...]
         name = _clean(p.name)
         if name and _email(name) == email:
             name = None
-        if email in me or (email or "").endswith("calendar.google.com") or not (name or email):
+        domain = (email or "").rpartition("@")[2]
+        if email in me or not (name or email) or (domain and _scheduling(domain)):
             continue
         out.append(Person(name, email))
     return _dedupe(out)
@@ -375,7 +384,10 @@ def resolve_me(events: Iterable[SourceEvent], settings: Settings) -> tuple[str, 
         return tuple(settings.me)
     events = list(events)
     candidates = [e for e in events if skip_reason(e, ()) is None and classify(e, settings.rules)[0]]
-    return infer_me(events, candidates)
+    found = infer_me(events, candidates)
+    log.info("me (not configured): %s", ", ".join(found) + " (inferred from the sources)" if found
+             else "not found in the sources; set `me` in the config or pass --me")
+    return found
 
 
 def _skipped(event: object, exc: Exception) -> str:
