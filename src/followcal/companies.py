@@ -43,6 +43,8 @@ _EN_KIND = {
     "2nd", "3rd", "4th", "initial", "intro", "introductory", "recruiter", "hr", "follow-up",
     "culture", "fit", "stage", "session", "team", "the", "a", "an", "my", "and", "&", "+", "/",
     "with", "talent", "recruiting", "minute", "min", "onsite", "online",
+    "confirmation", "confirmed", "invitation", "invite", "reminder", "scheduled", "rescheduled",
+    "request", "details", "update", "updated", "debrief",
     # video-interview and coding-interview services named in titles
     "hirevue", "karat", "coderpad", "codesignal", "hackerrank", "spark", "hire", "modern", "loop",
 }
@@ -142,7 +144,12 @@ def clean(text: str | None) -> str | None:
     return text or None
 
 
+_GENDER = re.compile(r"\((?:[mwfdhx]\s*/\s*){1,3}[mwfdhx]\)|\(all genders\)|\(gn\)", re.I)
+
+
 def looks_like_role(text: str | None) -> bool:
+    if _GENDER.search(text or ""):
+        return True  # "Backend (m/w/d)", "Développeur (H/F)": a job ad's title
     words = [_word(w) for w in re.sub(r"[(\[].*?[)\]]", " ", text or "").split()]
     return any(w in _ROLE_WORDS for w in words)
 
@@ -255,7 +262,7 @@ def tidy(company: str | None) -> str | None:
 # --- the DESCRIPTION ---------------------------------------------------------------------------
 
 _W = r"[\w&'’\-]*(?:\.[\w&'’\-]+)*"
-_NAME = rf"(?P<c>[A-ZÀ-ÖØ-Þ0-9]{_W}(?:\s+(?:[A-ZÀ-ÖØ-Þ0-9&]{_W}|of|de|&))*)"
+_NAME = rf"(?P<c>[A-ZÀ-ÖØ-Þ0-9]{_W}(?:[ \t]+(?:[A-ZÀ-ÖØ-Þ0-9&]{_W}|of|de|&))*)"
 _DESCRIPTION = [
     re.compile(p, re.UNICODE) for p in (
         r"(?i:interest in(?: joining)?|interesse an|intérêt pour|interés en|interesse n[oa]|interesse (?:em|in))\s+(?:the\s+|a\s+|o\s+|a\s+)?" + _NAME,

@@ -61,7 +61,11 @@ DEFAULT_EXCLUDE = (
     "workshop", "webinar", "training", "class", "course", "seminar", "interview planning",
     "loop planning", "onsite planning", "atelier",
     "taller", "übung", "uebung", "cours", "curso", "corso", "meetup", "ama", "tips",
-    "lunch & learn", "book club",
+    "lunch & learn", "book club", "hackathon", "ask me anything", "informational", "feedback",
+    "not an interview", "notes",
+    # interviews that are not for a job: visas, flats, schools, daycare
+    "visa interview", "consulate", "embassy", "immigration", "citizenship", "landlord", "viewing",
+    "daycare", "kita", "kindergarten", "preschool",
     # not about work at all: entertainment, volunteering
     "movie", "cinema", "concert", "trivia", "volunteering",
     # other languages

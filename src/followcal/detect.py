@@ -73,7 +73,7 @@ _ONSITE = ("onsite", "on-site")
 _NOT_ONSITE = re.compile(
     r"\b(?:team|planning|support|engineering|company|offsite|presentation|all[- ]hands|visit|"
     r"customer|client|summit|kick-?off|retreat|install\w*|maintenance|movie|night|party|"
-    r"off-?site|department|quarterly|annual)\b", re.I)
+    r"off-?site|department|quarterly|annual|hackathon)\b", re.I)
 _ROUND = ("final round", "coding round", "technical round")
 _NOT_ROUND = re.compile(r"\bround\s+of\b|\b(?:golf|budget|funding|voting|tournament|playoffs?|"
                         r"drinks|poker|boxing|trivia|quiz|night)\b", re.I)
@@ -84,6 +84,7 @@ _HIRING_MANAGER_CONTEXT = re.compile(
     r"gespräch|colloquio)\b", re.I)
 _STRONG = re.compile(r"interview|entretien|entrevista|gespräch|gespraech|sollicitatie|colloquio|"
                      r"面接|superday", re.I)
+_STAGE_DEBRIEF = re.compile(r"\b(?:take[- ]?home|case[- ]study|assignment|homework)\s+debrief\b")
 _STANDING = re.compile(r"\b(?:sync|stand-?up|1:1|1on1|one-on-one|check-?in|office hours|triage|"
                        r"weekly|bi-?weekly|retro|backlog|huddle|catch-?up)\b", re.I)
 _CANDIDATE_LINE = re.compile(r"^[ \t*\-\u2022]*(?:candidate|candidat|kandidat|candidato|candidata)"
@@ -102,13 +103,15 @@ def classify(event: SourceEvent, rules: RuleSettings) -> tuple[bool, str]:
     hits = [k.casefold() for k in rules.keywords if k.strip() and k.casefold() in haystack]
     if not hits:
         return False, "no interview keyword in the title or categories"
+    # a take-home or case-study debrief is an interview stage, not a hiring team's debrief
+    checked = _STAGE_DEBRIEF.sub(" ", haystack) if rules.exclude == DEFAULT_EXCLUDE else haystack
     for word in rules.exclude:
-        if _excluded(haystack, word):
+        if _excluded(checked, word):
             return False, f"{word!r} says it is not the user's job interview"
     if rules.exclude != DEFAULT_EXCLUDE or rules.keywords != DEFAULT_KEYWORDS:
         return True, f"keyword {hits[0]!r}"
     for part in _COMPOUND_EXCLUDE:
-        if part in haystack:
+        if part in checked:
             return False, f"{part!r} says it is not the user's job interview"
     if _CANDIDATE_LINE.search(event.description or ""):
         return False, "the description names a candidate: someone else's interview"
