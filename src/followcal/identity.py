@@ -27,7 +27,8 @@ def owner_address(text: str | None) -> str | None:
 
 def infer_me(events: Sequence[SourceEvent], interviews: Iterable[SourceEvent]) -> tuple[str, ...]:
     """The user's addresses: every calendar owner the sources named, plus the participant in at
-    least 80% of the interview events (at least two of them), when there is one such address."""
+    least 80% of the interview events (at least two of them), when there is one such address;
+    failing both, the one attendee invited at a personal mail address."""
     found: list[str] = []
     for event in events:
         owner = owner_address(event.calendar_owner)
@@ -35,6 +36,8 @@ def infer_me(events: Sequence[SourceEvent], interviews: Iterable[SourceEvent]) -
             found.append(owner)
     counts: Counter[str] = Counter()
     total = 0
+    interviews = list(interviews)
+    personal = _one_personal_attendee(interviews)
     for event in interviews:
         total += 1
         present = {_email(a.email) for a in event.attendees}
@@ -46,7 +49,26 @@ def infer_me(events: Sequence[SourceEvent], interviews: Iterable[SourceEvent]) -
         best = sorted(e for e, n in counts.items() if n == top)
         if top >= max(2, NEARLY_EVERY * total) and len(best) == 1 and best[0] not in found:
             found.append(best[0])
+    if not found and personal:
+        found.extend(personal)
     return tuple(found)
+
+
+def _one_personal_attendee(interviews: Sequence[SourceEvent]) -> list[str]:
+    """A single recruiter's invite says nothing by frequency; but a candidate is invited at a
+    personal address while the interviewers are at the employer: exactly one attendee address
+    at a mail provider, across the interviews, and someone else organizing, is the user."""
+    from .companies import _domain, _PUBLIC_DOMAINS, _PUBLIC_LABELS
+
+    seen: set[str] = set()
+    for event in interviews:
+        organizer = _email(event.organizer.email) if event.organizer else None
+        for a in event.attendees:
+            email = _email(a.email)
+            domain = _domain(email) or ""
+            if email and email != organizer and (domain in _PUBLIC_DOMAINS or domain.split(".")[0] in _PUBLIC_LABELS):
+                seen.add(email)
+    return sorted(seen) if len(seen) == 1 else []
 
 
 def display_names(events: Iterable[SourceEvent], me: Iterable[str]) -> tuple[str, ...]:

@@ -168,7 +168,16 @@ def test_infer_me_from_nearly_every_interview() -> None:
     events = [ev(f"Interview with C{i}", f"R{i} <r{i}@c{i}.com>", (ME, f"x{i}@c{i}.com"), uid=f"{i}")
               for i in range(5)]
     assert infer_me(events, events) == (ME,)
-    assert infer_me(events[:1], events[:1]) == ()  # one interview: every attendee is in all of them
+    work = [ev("Interview with C", "r@c.com", ("a@work.com", "b@c.com"))]
+    assert infer_me(work, work) == ()  # one interview, no personal address: nobody can tell
+
+
+def test_infer_me_from_a_single_recruiter_invite() -> None:
+    """One invite: the one attendee at a mail provider, invited by the employer, is the user."""
+    one = [ev("Interview with Acme", "Rita <rita@acme.com>", (f"Jordan <{ME}>", "Sam <sam@acme.com>"))]
+    assert infer_me(one, one) == (ME,)
+    two_personal = [ev("Interview", "Rita <rita@acme.com>", (ME, "friend@gmail.com"))]
+    assert infer_me(two_personal, two_personal) == ()
 
 
 def test_infer_me_from_the_calendar_owner() -> None:
