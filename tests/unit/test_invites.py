@@ -255,3 +255,42 @@ def test_verbose_explains_each_event(tmp_path: Path, caplog: pytest.LogCaptureFi
     assert len(lines) == 2
     assert "taken a@test" in lines[0] and "'Notion'" in lines[0] and "priya@makenotion.com" in lines[0]
     assert lines[1].startswith("skipped b@test") and "exit interview" in lines[1]
+
+
+# --- the fast scan picks every event R9 takes ------------------------------------------------
+
+from hypothesis import given, settings as hyp_settings, strategies as st  # noqa: E402
+
+_PIECES = ["Interview", "面接", "Bewerbungsgespräch", "BEWERBUNGSGESPRÄCH", "entrevista", "Colloquio",
+           "sollicitatiegesprek", "Final Round", "onsite", "カジュアル面談", " with ", " mit ", ", ", ";",
+           "\\", "\n", "Acme", "prep", "Übung", "é", "ß", "İ", " <> ", ":", "(day 1)", "–"]
+
+
+@hyp_settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6), st.booleans())
+def test_scan_selects_every_event_r9_takes(parts: list[str], as_category: bool) -> None:
+    import icalendar
+
+    from followcal import ics
+    from followcal.model import Window
+
+    text = "".join(parts)
+    cal = icalendar.Calendar()
+    cal.add("VERSION", "2.0")
+    cal.add("PRODID", "-//test//EN")
+    event = icalendar.Event()
+    event.add("UID", "p@test")
+    event.add("DTSTAMP", datetime(2026, 11, 1, tzinfo=NY))
+    event.add("DTSTART", datetime(2026, 11, 19, 14, tzinfo=NY))
+    if as_category:
+        event.add("SUMMARY", "Meeting")
+        event.add("CATEGORIES", [text])
+    else:
+        event.add("SUMMARY", text)
+    cal.add_component(event)
+    data = cal.to_ical()
+    now = datetime(2026, 11, 22, tzinfo=NY)
+    full, _ = ics.read_calendar(data, "p.ics", Window(), keywords=None, now=now)
+    fast, _ = ics.read_calendar(data, "p.ics", Window(), keywords=RuleSettings().keywords, now=now)
+    taken = [e.uid for e in full if classify(e, RuleSettings())[0]]
+    assert set(taken) <= {e.uid for e in fast}
