@@ -46,7 +46,7 @@ _EN_KIND = {
     "confirmation", "confirmed", "invitation", "invite", "reminder", "scheduled", "rescheduled",
     "request", "details", "update", "updated", "debrief",
     # video-interview and coding-interview services named in titles
-    "hirevue", "karat", "coderpad", "codesignal", "hackerrank", "spark", "hire", "modern", "loop",
+    "hirevue", "karat", "coderpad", "codesignal", "hackerrank",
 }
 _KIND = _CORE | _EN_KIND | {
     # de
@@ -134,6 +134,16 @@ def _strip_kind(tokens: list[str]) -> list[str]:
     return tokens[lo:hi]
 
 
+def _a_name(tokens: list[str]) -> list[str]:
+    """A lone capitalised word that is an interview word only in another language
+    ("Telefónica", "Presencial"): where a company is expected, it is the company."""
+    if len(tokens) == 1 and tokens[0][:1].isupper():
+        word = _word(tokens[0])
+        if not _is_core(word) and word not in _EN_KIND and not word.isdigit():
+            return tokens
+    return []
+
+
 def _has_core(tokens: list[str]) -> bool:
     words = [_word(t) for t in tokens]
     return any(_is_core(w) for w in words) or any(p in _KIND_PAIRS for p in zip(words, words[1:]))
@@ -218,16 +228,15 @@ def company_and_role(summary: str, people: Sequence[str] = ()) -> tuple[str | No
                     rest = re.sub(r"\s+(?:at|@)\s*\d.*$", "", seg[w.end():])  # "at 3pm"
                     if at := list(_AT.finditer(rest)):
                         rest = rest[at[-1].end():]
-                    company = clean(" ".join(_strip_kind(rest.split())))
+                    company = clean(" ".join(_strip_kind(rest.split()) or _a_name(rest.split())))
                     role = role or clean(" ".join(_strip_kind(lead)))
                     break
             if company is not None:
                 continue
         if stripped := _strip_kind(tokens):
             candidates.append(" ".join(stripped))
-        elif (len(tokens) == 1 and seg is not segments[0] and tokens[0][:1].isupper()
-              and not _is_core(_word(tokens[0])) and _word(tokens[0]) not in _EN_KIND):
-            candidates.append(tokens[0])  # "Entrevista - Telefónica": a word that is a name here
+        elif seg is not segments[0] and (name := _a_name(tokens)):
+            candidates.extend(name)  # "Entrevista - Telefónica": a word that is a name here
     if not found:
         return None, None
     if company is None and candidates:

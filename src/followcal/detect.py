@@ -84,7 +84,8 @@ _HIRING_MANAGER_CONTEXT = re.compile(
     r"gespräch|colloquio)\b", re.I)
 _STRONG = re.compile(r"interview|entretien|entrevista|gespräch|gespraech|sollicitatie|colloquio|"
                      r"面接|superday", re.I)
-_STAGE_DEBRIEF = re.compile(r"\b(?:take[- ]?home|case[- ]study|assignment|homework)\s+debrief\b")
+_STAGE_DEBRIEF = re.compile(r"\b(?:take[- ]?home|case[- ]study|assignment|homework)\s+debrief\b"
+                            r"|\bclass\s+of\s+'?\d{2,4}\b")  # "Class of 2027 intern interview"
 _STANDING = re.compile(r"\b(?:sync|stand-?up|1:1|1on1|one-on-one|check-?in|office hours|triage|"
                        r"weekly|bi-?weekly|retro|backlog|huddle|catch-?up)\b", re.I)
 _CANDIDATE_LINE = re.compile(r"^[ \t*\-\u2022]*(?:candidate|candidat|kandidat|candidato|candidata)"
@@ -103,7 +104,7 @@ def classify(event: SourceEvent, rules: RuleSettings) -> tuple[bool, str]:
     hits = [k.casefold() for k in rules.keywords if k.strip() and k.casefold() in haystack]
     if not hits:
         return False, "no interview keyword in the title or categories"
-    # a take-home or case-study debrief is an interview stage, not a hiring team's debrief
+    # a take-home debrief is an interview stage, not a hiring team's; a graduating class is no class
     checked = _STAGE_DEBRIEF.sub(" ", haystack) if rules.exclude == DEFAULT_EXCLUDE else haystack
     for word in rules.exclude:
         if _excluded(checked, word):

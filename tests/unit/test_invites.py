@@ -72,6 +72,8 @@ def ev(summary: str, organizer: str | None = None, attendees: tuple[str, ...] = 
     (ev("Interview", "jobs@sap.de", description="SAP interview"), "SAP"),
     (ev("Interview", "Anna <anna@weyland-yutani.co.uk>"), "Weyland-Yutani"),
     (ev("一次面接（株式会社メルカリ）"), "株式会社メルカリ"),
+    (ev("Entrevista con Telefónica"), "Telefónica"), (ev("Entrevista - Telefónica"), "Telefónica"),
+    (ev("Interview with Spark"), "Spark"), (ev("Interview with Visa"), "Visa"),
 ], ids=lambda x: x.summary[:40] if isinstance(x, SourceEvent) else x)
 def test_company_shapes(event: SourceEvent, company: str) -> None:
     names = ("Jordan Lee", "Alex Kim")
@@ -134,7 +136,9 @@ def test_name_from_domain_prefers_a_written_spelling() -> None:
     ("Sollicitatiegesprek bij ING", True), ("Colloquio con Satispay", True), ("最終面接", True),
     ("Final round: Pied Piper", True), ("Coding round - Jane Street", True),
     ("Onsite loop - Soylent", True), ("Superday - Goldman Sachs", True),
-    ("Hiring manager interview - Acme", True),
+    ("Hiring manager interview - Acme", True), ("Interview with Visa", True),
+    ("Class of 2027 intern interview - Jane Street", True), ("Research Scientist interview", True),
+    ("Customer Success Manager interview", True), ("Visa interview - consulate", False),
     ("Exit interview with HR", False), ("Interview prep", False), ("Mock interview", False),
     ("Rehearsal: onsite talk", False), ("Candidate interview: Mark", False),
     ("Debrief: Jane Doe", False), ("Podcast interview", False), ("Press interview with WSJ", False),
