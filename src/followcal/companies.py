@@ -134,12 +134,16 @@ def _strip_kind(tokens: list[str]) -> list[str]:
     return tokens[lo:hi]
 
 
+_HR = {"rr.hh", "rrhh", "gestor", "selección", "seleccion", "selezione", "recrutement"}
+
+
 def _a_name(tokens: list[str]) -> list[str]:
     """A lone capitalised word that is an interview word only in another language
     ("Telefónica", "Presencial"): where a company is expected, it is the company."""
     if len(tokens) == 1 and tokens[0][:1].isupper():
         word = _word(tokens[0])
-        if not _is_core(word) and word not in _EN_KIND and not word.isdigit():
+        if (len(word) > 3 and not _is_core(word) and word not in _EN_KIND | _HR
+                and not word.isdigit()):
             return tokens
     return []
 
