@@ -313,13 +313,13 @@ _PUBLIC_DOMAINS = {
 }
 # scheduling, applicant-tracking and calendar services send invitations; they are not employers
 SCHEDULING_DOMAINS = {
-    "calendar.google.com", "google.com", "greenhouse.io", "greenhouse-mail.io", "lever.co",
+    "calendar.google.com", "greenhouse.io", "greenhouse-mail.io", "lever.co",
     "calendly.com", "goodtime.io", "ashbyhq.com", "myworkday.com", "workday.com", "icims.com",
     "smartrecruiters.com", "workablemail.com", "workable.com", "jobvite.com", "modernloop.io",
     "gem.com", "paradox.ai", "hirevue.com", "teamtailor.com", "recruitee.com", "personio.de",
     "bamboohr.com", "successfactors.com", "taleo.net", "oraclecloud.com", "breezy.hr",
-    "jazzhr.com", "rippling.com", "pinpointhq.com", "gupy.io", "join.com", "zoom.us",
-    "microsoft.com", "teams.microsoft.com", "calendar.yahoo.com", "hire.lever.co",
+    "jazzhr.com", "rippling.com", "pinpointhq.com", "gupy.io", "join.com",
+    "calendar.yahoo.com", "hire.lever.co",
     "beamery.com", "avature.net", "cronofy.com", "prelude.co", "yello.co", "coderpad.io",
 }
 _RESERVED_TLDS = {"example", "test", "invalid", "localhost", "local", "internal", "lan"}
@@ -341,6 +341,20 @@ def _domain(email: str | None) -> str | None:
     if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
         return None
     return domain
+
+
+# Google, Microsoft, Zoom and LinkedIn employ people too: only their robots are services
+_ROBOT = re.compile(r"^(?:no-?reply|do-?not-?reply|calendar-notification|notifications?|"
+                    r"[\w.-]*noreply[\w.-]*|invitations?|meetings?)@(?:[\w-]+\.)*"
+                    r"(?:google\.com|microsoft\.com|zoom\.us|linkedin\.com|outlook\.com|teams\.com)$")
+
+
+def is_service_address(email: str | None) -> bool:
+    """A scheduling tool's, mail provider's or calendar robot's address: never the company, never
+    an interviewer."""
+    address = _email(email) or ""
+    domain = _domain(address)
+    return bool(_ROBOT.match(address)) or (domain is not None and is_service_domain(domain))
 
 
 def is_service_domain(domain: str) -> bool:
@@ -384,7 +398,7 @@ def company_from_email(email: str | None) -> str | None:
     """The company a mail address stands for ("talent@weyland-yutani.com" -> "Weyland-Yutani"),
     None for mail providers and scheduling services, which say nothing about the employer."""
     domain = _domain(email)
-    if domain is None or is_service_domain(domain):
+    if domain is None or is_service_address(email):
         return None
     label = registrable_label(domain)
     return name_from_domain(domain) if label else None
@@ -399,7 +413,7 @@ def company_from_people(people: Iterable[Person], mine: set[str | None], mention
     for i, p in enumerate(people):
         email = _email(p.email)
         domain = _domain(email)
-        if email in mine or domain is None or is_service_domain(domain) or not registrable_label(domain):
+        if email in mine or domain is None or is_service_address(email) or not registrable_label(domain):
             continue
         key = registrable_label(domain) or domain
         counts[key] += 1

@@ -17,6 +17,7 @@ from .config import RuleSettings, Settings, check_timezone
 from .errors import FollowcalError, UnknownRegionError, UsageError
 from .companies import (  # noqa: F401 (re-exported)
     SCHEDULING_DOMAINS,
+    _ROBOT,
     clean,
     company_and_role,
     company_from_description,
@@ -212,6 +213,10 @@ def _scheduling(domain: str) -> bool:
     return any(".".join(labels[i:]) in SCHEDULING_DOMAINS for i in range(len(labels)))
 
 
+def _robot(email: str | None) -> bool:
+    return bool(email) and _ROBOT.match(email or "") is not None
+
+
 def _interviewers(event: SourceEvent, me: set[str | None]) -> tuple[Person, ...]:
     """ATTENDEEs other than me, then the ORGANIZER; rooms and attendees who declined are not
     interviewers."""
@@ -226,7 +231,7 @@ def _interviewers(event: SourceEvent, me: set[str | None]) -> tuple[Person, ...]
         if name and _email(name) == email:
             name = None
         domain = (email or "").rpartition("@")[2]
-        if email in me or not (name or email) or (domain and _scheduling(domain)):
+        if email in me or not (name or email) or (domain and _scheduling(domain)) or _robot(email):
             continue
         out.append(Person(name, email))
     return _dedupe(out)

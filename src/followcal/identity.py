@@ -35,6 +35,8 @@ def infer_me(events: Sequence[SourceEvent], interviews: Iterable[SourceEvent]) -
         if owner and owner not in found:
             found.append(owner)
     counts: Counter[str] = Counter()
+    from .companies import is_service_address
+
     total = 0
     interviews = list(interviews)
     personal = _one_personal_attendee(interviews)
@@ -43,7 +45,7 @@ def infer_me(events: Sequence[SourceEvent], interviews: Iterable[SourceEvent]) -
         present = {_email(a.email) for a in event.attendees}
         if event.organizer is not None:
             present.add(_email(event.organizer.email))
-        counts.update(e for e in present if e and "@" in e and not e.endswith("calendar.google.com"))
+        counts.update(e for e in present if e and "@" in e and not is_service_address(e))
     if total >= 2 and counts:
         top = max(counts.values())
         best = sorted(e for e, n in counts.items() if n == top)

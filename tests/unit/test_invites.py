@@ -104,9 +104,15 @@ def test_tldextract_never_fetches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("email", ["no-reply@greenhouse.io", "x@hire.lever.co", "n@ashbyhq.com",
                                    "s@goodtime.io", "a@myworkday.com", "c@calendly.com",
-                                   "calendar-notification@google.com", "x@gmail.com", "x@libero.it"])
+                                   "calendar-notification@google.com", "x@gmail.com", "x@libero.it",
+                                   "no-reply@zoom.us", "invitations@linkedin.com"])
 def test_service_domains_are_never_the_company(email: str) -> None:
     assert company_from_email(email) is None
+
+
+def test_big_tech_employees_are_the_company() -> None:
+    assert company_from_email("jane@google.com") == "Google"
+    assert company_from_email("sam@microsoft.com") == "Microsoft"
 
 
 def test_the_users_name_is_never_the_company() -> None:
@@ -174,6 +180,12 @@ def test_infer_me_from_nearly_every_interview() -> None:
     assert infer_me(events, events) == (ME,)
     work = [ev("Interview with C", "r@c.com", ("a@work.com", "b@c.com"))]
     assert infer_me(work, work) == ()  # one interview, no personal address: nobody can tell
+
+
+def test_a_scheduling_tool_in_every_invite_is_not_the_user() -> None:
+    events = [ev(f"Interview with C{i}", "no-reply@greenhouse.io", (ME, f"x{i}@c{i}.com"), uid=f"{i}")
+              for i in range(4)]
+    assert infer_me(events, events) == (ME,)
 
 
 def test_infer_me_from_a_single_recruiter_invite() -> None:
