@@ -84,3 +84,13 @@ def display_names(events: Iterable[SourceEvent], me: Iterable[str]) -> tuple[str
             if _email(p.email) in mine and name and "@" not in name and name not in names:
                 names.append(name)
     return tuple(names)
+
+
+def with_owner(events: Iterable[SourceEvent], address: str | None) -> list[SourceEvent]:
+    """The seam for backends: events read from an account whose own address is known (CalDAV's
+    calendar-user-address-set, the Google account of `primary`) carry it, so the user is known
+    without a `me` setting. A value that is not an address changes nothing."""
+    from dataclasses import replace
+
+    owner = owner_address(address)
+    return [replace(e, calendar_owner=owner) if owner else e for e in events]

@@ -196,6 +196,14 @@ def test_infer_me_from_a_single_recruiter_invite() -> None:
     assert infer_me(two_personal, two_personal) == ()
 
 
+def test_backends_can_name_the_account() -> None:
+    from followcal.identity import with_owner
+
+    events = with_owner([ev("Interview with Acme", attendees=())], "mailto:Jordan.Lee@Gmail.com")
+    assert events[0].calendar_owner == ME and infer_me(events, events) == (ME,)
+    assert with_owner(events, "Work calendar")[0] is events[0]
+
+
 def test_infer_me_from_the_calendar_owner() -> None:
     events = [ev("Interview with Acme", calendar_owner="Owner@Gmail.com")]
     assert infer_me(events, events) == ("owner@gmail.com",)
