@@ -44,7 +44,8 @@ _EN_KIND = {
     "culture", "fit", "stage", "session", "team", "the", "a", "an", "my", "and", "&", "+", "/",
     "with", "talent", "recruiting", "minute", "min", "onsite", "online",
     "confirmation", "confirmed", "invitation", "invite", "reminder", "scheduled", "rescheduled",
-    "request", "details", "update", "updated", "debrief",
+    "request", "details", "update", "updated", "debrief", "telephone", "informal", "formal",
+    "1st", "2nd", "3rd", "4th",
     # video-interview and coding-interview services named in titles
     "hirevue", "karat", "coderpad", "codesignal", "hackerrank",
 }
@@ -180,6 +181,10 @@ def _normalise(summary: str) -> str:
     return " ".join(text.split())
 
 
+_PLACE = re.compile(r"\b(?:office|hq|headquarters|campus|site|branch|büro|buero|bureau|oficina|"
+                    r"escritório|kantoor|ufficio|オフィス)$", re.I)
+
+
 def _paren(seg: str) -> str:
     """"Coding Interview (Vercel)" -> "Vercel"; "Onsite (day 1)" -> "Onsite"."""
     seg = _NOISE_PAREN.sub("", seg)
@@ -189,8 +194,10 @@ def _paren(seg: str) -> str:
     head, inner = m.group(1), m.group(2)
     if not _strip_kind(head.split()) and not all(_is_kind(_word(w)) for w in inner.split()):
         return f"{head} | {inner}" if head else inner
+    if _PLACE.search(head) and not looks_like_role(inner):
+        return inner  # "Tokyo office (Wise)": the place is neither company nor role
     if looks_like_role(head) and not looks_like_role(inner):
-        return f"{inner} | {head}"
+        return f"{inner} | {head}"  # "Werkstudentin Data (HelloFresh)"
     return seg
 
 

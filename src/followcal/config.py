@@ -62,7 +62,8 @@ DEFAULT_EXCLUDE = (
     "loop planning", "onsite planning", "atelier",
     "taller", "übung", "uebung", "cours", "curso", "corso", "meetup", "ama", "tips",
     "lunch & learn", "book club", "hackathon", "ask me anything", "informational", "feedback",
-    "not an interview", "notes",
+    "not an interview", "notes", "masterclass", "about interview", "about the interview",
+    "about my interview", "mortgage",
     # interviews that are not for a job: visas, flats, schools, daycare
     "visa interview", "consulate", "embassy", "immigration", "citizenship", "landlord", "viewing",
     "daycare", "kita", "kindergarten", "preschool",

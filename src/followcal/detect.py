@@ -74,7 +74,8 @@ _ONSITE = ("onsite", "on-site")
 _NOT_ONSITE = re.compile(
     r"\b(?:team|planning|support|engineering|company|offsite|presentation|all[- ]hands|visit|"
     r"customer|client|summit|kick-?off|retreat|install\w*|maintenance|movie|night|party|"
-    r"off-?site|department|quarterly|annual|hackathon)\b", re.I)
+    r"off-?site|department|quarterly|annual|hackathon|kitchen|plumber|electrician|fitter|repair|"
+    r"delivery|boiler)\b", re.I)
 _ROUND = ("final round", "coding round", "technical round")
 _NOT_ROUND = re.compile(r"\bround\s+of\b|\b(?:golf|budget|funding|voting|tournament|playoffs?|"
                         r"drinks|poker|boxing|trivia|quiz|night)\b", re.I)

@@ -50,6 +50,8 @@ def to_ics(doc: dict, stem: str) -> bytes:
             ev.add("DESCRIPTION", item["description"])
         if item.get("categories"):
             ev.add("CATEGORIES", item["categories"])
+        if item.get("status"):
+            ev.add("STATUS", item["status"])
         if item.get("recurring"):
             ev.add("RRULE", {"FREQ": "WEEKLY", "COUNT": 4})
         if item.get("organizer"):
