@@ -29,8 +29,51 @@ DEFAULT_KEYWORDS = (
     "on-site",
     "hiring manager",
     "recruiter call",
+    # issue 12: screens, hiring rounds and the languages of the supported regions
+    "tech screen",
+    "recruiter screen",
+    "recruiter chat",
+    "final round",
+    "coding round",
+    "technical round",
+    "superday",
+    "vorstellungsgespräch",
+    "vorstellungsgespraech",
+    "bewerbungsgespräch",
+    "bewerbungsgespraech",
+    "bewerbung",
+    "entretien",
+    "entrevista",
+    "sollicitatie",
+    "colloquio",
+    "面接",
+    "カジュアル面談",
 )
-DEFAULT_EXCLUDE = ("prep", "practice", "mock")
+DEFAULT_EXCLUDE = (
+    "prep", "practice", "mock", "rehearsal", "rehearse",
+    # someone else's hiring
+    "candidate", "debrief", "scorecard", "calibration", "hiring committee", "interviewer", "interviewers",
+    # not a job interview
+    "exit interview", "exit-interview", "podcast", "press interview", "the press", "media interview",
+    "journalist", "user research", "ux research", "research interview", "customer interview",
+    "customer discovery", "participant", "stay interview",
+    # about interviews
+    "workshop", "webinar", "training", "class", "course", "seminar", "interview planning",
+    "loop planning", "onsite planning", "atelier",
+    "taller", "übung", "uebung", "cours", "curso", "corso", "meetup", "ama", "tips",
+    "lunch & learn", "book club", "hackathon", "ask me anything", "informational", "feedback",
+    "not an interview", "notes", "masterclass", "about interview", "about the interview",
+    "about my interview", "mortgage",
+    # interviews that are not for a job: visas, flats, schools, daycare
+    "visa interview", "consulate", "embassy", "immigration", "citizenship", "landlord", "viewing",
+    "daycare", "kita", "kindergarten", "preschool",
+    # not about work at all: entertainment, volunteering
+    "movie", "cinema", "concert", "trivia", "volunteering",
+    # other languages
+    "salida", "desligamento", "prensa", "imprensa", "candidato", "candidata", "candidat",
+    "départ", "depart", "annuel", "annuelle", "entretien professionnel", "chaudière", "chaudiere", "voiture",
+    "professori", "insegnanti", "genitori", "scuola", "docenti",
+)
 
 
 @dataclass(frozen=True)

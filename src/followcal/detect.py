@@ -7,6 +7,7 @@ errors (an unknown default or configured region) propagate, because the user mus
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
@@ -14,159 +15,30 @@ from zoneinfo import ZoneInfo
 
 from .config import RuleSettings, Settings, check_timezone
 from .errors import FollowcalError, UnknownRegionError, UsageError
+from .companies import (  # noqa: F401 (re-exported)
+    SCHEDULING_DOMAINS,
+    _ROBOT,
+    clean,
+    company_and_role,
+    company_from_description,
+    company_from_email,
+    company_from_people,
+    looks_like_role,
+)
+from .config import DEFAULT_EXCLUDE, DEFAULT_KEYWORDS
 from .hints import Hints, _dedupe, _email, parse_hints, parse_timeline  # noqa: F401 (re-exported)
+from .identity import display_names, infer_me
 from .model import Interview, Person, SourceEvent, interview_id
 from .regions import choose_region
 
+log = logging.getLogger("followcal.detect")
 
 
 
-# --- company and role from a SUMMARY -------------------------------------------------------------
 
-_SEPARATOR = re.compile(r"\s+-{1,2}\s+|\s*[|\u2013\u2014]\s*|:\s+")
-_CORE = {"interview", "interviews", "interviewing", "screen", "screening", "onsite", "on-site",
-         "call", "chat", "loop", "round", "meeting", "conversation"}
-_KIND = _CORE | {
-    "phone", "virtual", "video", "zoom", "teams", "meet", "webex", "technical", "tech", "coding",
-    "behavioral", "behavioural", "panel", "final", "first", "second", "third", "fourth", "1st",
-    "2nd", "3rd", "4th", "initial", "intro", "introductory", "recruiter", "hr", "follow-up",
-    "culture", "fit", "stage", "session", "team", "the", "a", "an", "my", "and", "&", "+", "/",
-}
-_KIND_PAIRS = {("hiring", "manager"), ("system", "design"), ("take", "home"), ("on", "site")}
-_ROLE_WORDS = {
-    "engineer", "developer", "programmer", "designer", "manager", "scientist", "analyst",
-    "architect", "sre", "swe", "intern", "internship", "lead", "director", "consultant",
-    "specialist", "administrator", "officer", "associate", "coordinator", "researcher",
-    "accountant", "writer", "editor", "representative", "executive", "assistant", "technician",
-    "tester", "qa", "devops", "pm", "tpm", "vp", "head", "cto", "cfo", "role", "position",
-}
-_WITH = re.compile(r"(?:\b(?:with|at)\b|\bw/|@)\s*(?=\S)", re.IGNORECASE)
-_AT = re.compile(r"\s(?:at|from|@)\s*(?=[^\d\s])", re.IGNORECASE)
-_PREFIX = re.compile(r"^(?:(?:re|fwd?|updated invitation|updated|invitation|accepted|tentative)\s*:\s*)+", re.I)
-_FOR = re.compile(r"\s+for\s+(?:the\s+|a\s+|an\s+)?(?P<role>.+?)(?:\s+(?:role|position))?$", re.I)
+# --- company and role: companies.py (re-exported for callers and tests) -------------------------
 
-
-def _word(token: str) -> str:
-    return token.casefold().strip(".,;:!?\"'#()[]")
-
-
-def _strip_kind(tokens: list[str]) -> list[str]:
-    """Drop interview-kind words ("final round interview", "Zoom", "#2") from both ends."""
-    words = [_word(t) for t in tokens]
-    lo, hi = 0, len(tokens)
-    while lo < hi:
-        if hi - lo >= 2 and (words[hi - 2], words[hi - 1]) in _KIND_PAIRS:
-            hi -= 2
-        elif words[hi - 1] in _KIND or words[hi - 1].isdigit():
-            hi -= 1
-        else:
-            break
-    while lo < hi:
-        if hi - lo >= 2 and (words[lo], words[lo + 1]) in _KIND_PAIRS:
-            lo += 2
-        elif words[lo] in _KIND or words[lo].isdigit():
-            lo += 1
-        else:
-            break
-    return tokens[lo:hi]
-
-
-def _has_core(tokens: list[str]) -> bool:
-    words = [_word(t) for t in tokens]
-    return any(w in _CORE for w in words) or any(p in _KIND_PAIRS for p in zip(words, words[1:]))
-
-
-def _clean(text: str | None) -> str | None:
-    text = (text or "").strip(" \t.,;:!?\"'")
-    return text or None
-
-
-def _looks_like_role(text: str | None) -> bool:
-    words = [_word(w) for w in (text or "").split()]
-    return bool(words) and words[-1] in _ROLE_WORDS
-
-
-def company_and_role(summary: str) -> tuple[str | None, str | None]:
-    """(company, role) from a SUMMARY such as "Interview with Acme Corp – Backend Engineer".
-
-    Segments split at dashes, "|" and ": " (a leading "[Tag]" is a segment too). A segment
-    "<interview words> with/at X" names the company (after a last "at"/"from": "with Jane at
-    Acme"); a segment of interview words only ("Onsite", "Final round interview") names nothing;
-    of the rest, the first that does not end in a job-title word is the company and another one
-    the role; "for X" is a role. (None, None) when there is no interview word at all.
-    """
-    text = _PREFIX.sub("", " ".join(summary.split()))
-    text = re.sub(r"^\[([^\]]+)\]\s*", r"\1 | ", text)
-    segments = [s for s in (_clean(x) for x in _SEPARATOR.split(text)) if s]
-    company = role = for_role = None
-    found = False
-    candidates: list[str] = []
-    for seg in segments:
-        if m := _FOR.search(seg):
-            for_role = for_role or _clean(m.group("role"))
-            seg = seg[: m.start()]
-        tokens = seg.split()
-        found = found or _has_core(tokens)
-        if company is None:
-            for w in _WITH.finditer(seg):
-                lead = seg[: w.start()].split()
-                if _has_core(lead):
-                    rest = re.sub(r"\s+(?:at|@)\s*\d.*$", "", seg[w.end():])  # "at 3pm"
-                    if at := list(_AT.finditer(rest)):
-                        rest = rest[at[-1].end():]
-                    company = _clean(" ".join(_strip_kind(rest.split())))
-                    role = _clean(" ".join(_strip_kind(lead)))
-                    break
-            if company is not None:
-                continue
-        if stripped := _strip_kind(tokens):
-            candidates.append(" ".join(stripped))
-    if not found:
-        return None, None
-    if company is None and candidates:
-        company = next((c for c in candidates if not _looks_like_role(c)), candidates[0])
-        candidates.remove(company)
-    if company is None and for_role and not _looks_like_role(for_role):
-        company, for_role = for_role, None  # "Interview for Acme"
-    role = for_role or role
-    if role is None and candidates:
-        role = next((c for c in candidates if _looks_like_role(c)), candidates[0])
-    if company and (m := re.fullmatch(r"(.+?)\s*[(\[](.*?)[)\]]", company)):
-        company = _clean(m.group(1))
-        if role is None and _looks_like_role(m.group(2)):
-            role = _clean(m.group(2))
-    return company, role
-
-
-_PUBLIC_LABELS = {
-    "gmail", "googlemail", "outlook", "hotmail", "live", "msn", "yahoo", "ymail", "icloud", "aol",
-    "protonmail", "gmx", "yandex", "zoho", "zohomail", "fastmail", "tutanota", "tuta", "posteo",
-    "mailbox", "rediffmail", "hushmail",
-}
-_PUBLIC_DOMAINS = {
-    "me.com", "mac.com", "proton.me", "pm.me", "web.de", "mail.com", "hey.com", "qq.com",
-    "163.com", "126.com", "naver.com", "t-online.de", "freenet.de", "orange.fr", "libero.it",
-    "comcast.net", "att.net", "verizon.net", "mail.ru", "inbox.ru",
-    # scheduling tools and calendar resources send invitations, but are not the employer
-    "calendar.google.com", "greenhouse.io", "lever.co", "calendly.com", "goodtime.io",
-    "ashbyhq.com", "myworkday.com", "icims.com", "smartrecruiters.com", "workablemail.com",
-}
-
-
-def company_from_email(email: str | None) -> str | None:
-    """The organizer's mail domain ("acme.example"), unless it is a public mail provider or a
-    scheduling service, which says nothing about the employer."""
-    address = _email(email)
-    if not address or address.count("@") != 1:
-        return None
-    domain = address.split("@")[1].strip(".")
-    if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
-        return None
-    labels = domain.split(".")
-    if labels[0] in _PUBLIC_LABELS or any(".".join(labels[i:]) in _PUBLIC_DOMAINS
-                                         for i in range(len(labels))):
-        return None
-    return domain
+_clean = clean
 
 
 # --- R8 and R9 --------------------------------------------------------------------------------
@@ -190,14 +62,81 @@ def _excluded(text: str, word: str) -> bool:
     return re.search(rf"(?<!\w){stem}(?:{suffixes})(?!\w)", text.casefold()) is not None
 
 
-def is_interview(event: SourceEvent, rules: RuleSettings) -> bool:
-    """R9: a keyword in SUMMARY or CATEGORIES (substring), and no exclusion word there (the
-    DESCRIPTION is not searched: real invitations often say "please prepare")."""
+# Compound words hide an exclusion inside one word (Bewerbungstraining, Probeinterview,
+# oefengesprek, simulación, 模擬面接): with the default lists these are searched as substrings.
+_COMPOUND_EXCLUDE = (
+    "training", "oefen", "probeinterview", "probegespräch", "exitinterview", "exitgesprek",
+    "vorbereitung", "voorbereiding", "simula", "prepara", "prépara", "workshop", "webinar", "seminar",
+    "podcast", "debrief", "scorecard", "練習", "模擬", "対策", "準備", "面接官", "研修", "セミナー",
+    "トレーニング", "説明会",
+)
+# keywords that also name things other than interviews; they need company or interview context
+_ONSITE = ("onsite", "on-site")
+_NOT_ONSITE = re.compile(
+    r"\b(?:team|planning|support|engineering|company|offsite|presentation|all[- ]hands|visit|"
+    r"customer|client|summit|kick-?off|retreat|install\w*|maintenance|movie|night|party|"
+    r"off-?site|department|quarterly|annual|hackathon|kitchen|plumber|electrician|fitter|repair|"
+    r"delivery|boiler)\b", re.I)
+_ROUND = ("final round", "coding round", "technical round")
+_NOT_ROUND = re.compile(r"\bround\s+of\b|\b(?:golf|budget|funding|voting|tournament|playoffs?|"
+                        r"drinks|poker|boxing|trivia|quiz|night)\b", re.I)
+# "Interview a contractor", "Interview candidates": the user is the one interviewing
+_INTERVIEW_VERB = re.compile(r"^\s*interview(?:ing)?\s+(?:a|an|two|three|some|new|candidates?)\b", re.I)
+_HIRING_MANAGER_CONTEXT = re.compile(
+    r"\b(?:interview|screen|screening|call|chat|conversation|round|entrevista|entretien|"
+    r"gespräch|colloquio)\b", re.I)
+_STRONG = re.compile(r"interview|entretien|entrevista|gespräch|gespraech|sollicitatie|colloquio|"
+                     r"面接|superday", re.I)
+_STAGE_DEBRIEF = re.compile(r"\b(?:take[- ]?home|case[- ]study|assignment|homework)\s+debrief\b"
+                            r"|\bclass\s+of\s+'?\d{2,4}\b")  # "Class of 2027 intern interview"
+_STANDING = re.compile(r"\b(?:sync|stand-?up|1:1|1on1|one-on-one|check-?in|office hours|triage|"
+                       r"weekly|bi-?weekly|retro|backlog|huddle|catch-?up)\b", re.I)
+_CANDIDATE_LINE = re.compile(r"^[ \t*\-\u2022]*(?:candidate|candidat|kandidat|candidato|candidata)"
+                             r"(?:\s+name)?\s*:", re.I | re.M)
+
+
+def classify(event: SourceEvent, rules: RuleSettings) -> tuple[bool, str]:
+    """R9 with its reason: (taken, why). A keyword in SUMMARY or CATEGORIES (substring, so the
+    fast scan selects every event taken here) and nothing saying it is something else: an
+    exclusion word, a compound holding one (default lists), a keyword that needs context and has
+    none (a team onsite, a golf final round, a weekly hiring-manager sync), a standing series
+    with no interview word, or a description naming the candidate (someone else's interview).
+    The DESCRIPTION is not searched for exclusion words: real invitations say "please prepare"."""
     texts = [event.summary or "", *(event.categories or ())]
     haystack = "\n".join(texts).casefold()
-    if not any(k.casefold() in haystack for k in rules.keywords if k.strip()):
-        return False
-    return not any(_excluded(haystack, word) for word in rules.exclude)
+    hits = [k.casefold() for k in rules.keywords if k.strip() and k.casefold() in haystack]
+    if not hits:
+        return False, "no interview keyword in the title or categories"
+    # a take-home debrief is an interview stage, not a hiring team's; a graduating class is no class
+    checked = _STAGE_DEBRIEF.sub(" ", haystack) if rules.exclude == DEFAULT_EXCLUDE else haystack
+    for word in rules.exclude:
+        if _excluded(checked, word):
+            return False, f"{word!r} says it is not the user's job interview"
+    if rules.exclude != DEFAULT_EXCLUDE or rules.keywords != DEFAULT_KEYWORDS:
+        return True, f"keyword {hits[0]!r}"
+    for part in _COMPOUND_EXCLUDE:
+        if part in checked:
+            return False, f"{part!r} says it is not the user's job interview"
+    if _CANDIDATE_LINE.search(event.description or ""):
+        return False, "the description names a candidate: someone else's interview"
+    if _INTERVIEW_VERB.search(event.summary or ""):
+        return False, "the user is the one interviewing"
+    strong = _STRONG.search(haystack) is not None
+    if not strong and _STANDING.search(haystack):
+        return False, "a standing meeting whose title merely holds a keyword"
+    weak = set(hits) - {"interview"}
+    if not strong and weak and all(h in _ONSITE for h in hits) and _NOT_ONSITE.search(haystack):
+        return False, "an onsite that is not an interview (team, planning, support...)"
+    if not strong and all(h in _ROUND for h in hits) and _NOT_ROUND.search(haystack):
+        return False, "a round of something other than hiring"
+    if hits == ["hiring manager"] and not _HIRING_MANAGER_CONTEXT.search(haystack):
+        return False, "a meeting that merely mentions the hiring manager"
+    return True, f"keyword {hits[0]!r}"
+
+
+def is_interview(event: SourceEvent, rules: RuleSettings) -> bool:
+    """R9 (see classify)."""
+    return classify(event, rules)[0]
 
 
 def skip_reason(event: SourceEvent, me: tuple[str, ...]) -> str | None:
@@ -269,6 +208,17 @@ def _times(event: SourceEvent, default: ZoneInfo) -> tuple[datetime, datetime, s
     return begin, end, zone.key, all_day, backwards
 
 
+def _scheduling(domain: str) -> bool:
+    """calendar.google.com resources and scheduling tools' senders (no-reply@goodtime.io) are
+    not interviewers."""
+    labels = domain.split(".")
+    return any(".".join(labels[i:]) in SCHEDULING_DOMAINS for i in range(len(labels)))
+
+
+def _robot(email: str | None) -> bool:
+    return bool(email) and _ROBOT.match(email or "") is not None
+
+
 def _interviewers(event: SourceEvent, me: set[str | None]) -> tuple[Person, ...]:
     """ATTENDEEs other than me, then the ORGANIZER; rooms and attendees who declined are not
     interviewers."""
@@ -282,7 +232,8 @@ def _interviewers(event: SourceEvent, me: set[str | None]) -> tuple[Person, ...]
         name = _clean(p.name)
         if name and _email(name) == email:
             name = None
-        if email in me or (email or "").endswith("calendar.google.com") or not (name or email):
+        domain = (email or "").rpartition("@")[2]
+        if email in me or not (name or email) or (domain and _scheduling(domain)) or _robot(email):
             continue
         out.append(Person(name, email))
     return _dedupe(out)
@@ -291,8 +242,43 @@ def _interviewers(event: SourceEvent, me: set[str | None]) -> tuple[Person, ...]
 _FINAL = re.compile(r"\bfinal[\s-]+(?:round|interview)", re.IGNORECASE)
 
 
+def _person_names(people: Iterable[Person]) -> list[str]:
+    """Display names that are people's ("Rachel Green <rachel.green@...>"): a part of the name
+    is in the address. "Mistral AI <jobs@mistral.ai>" is the company, not a person."""
+    out = []
+    for p in people:
+        local = (_email(p.email) or "").split("@")[0]
+        parts = [w for w in re.split(r"[\s.,]+", (p.name or "").casefold()) if len(w) > 1]
+        if local and any(w in local for w in parts):
+            out.append(p.name or "")
+    return out
+
+
+def resolve_company(event: SourceEvent, me: Iterable[str], names: tuple[str, ...] = (),
+                    hinted: str | None = None) -> tuple[str | None, str | None, str]:
+    """(company, role from the title, where the company came from): the `Company:` hint, the
+    SUMMARY, the DESCRIPTION, the participants' employer domains; never the user's own name
+    nor a scheduling tool's domain. The user's and the interviewers' names are not companies."""
+    summary = event.summary or ""
+    people = [*names, *(n.split()[0] for n in names if len(n.split()) > 1),
+              *_person_names([*event.attendees, *([event.organizer] if event.organizer else [])])]
+    from_summary, role = company_and_role(summary, people)
+    if hinted:
+        return hinted, role, "Company: hint"
+    if from_summary:
+        return from_summary, role, "title"
+    if found := company_from_description(event.description or "", people):
+        return found, role, "description"
+    mine = {_email(m) for m in me}
+    participants = [*([event.organizer] if event.organizer else []),
+                    *(Person(a.name, a.email) for a in event.attendees)]
+    if found := company_from_people(participants, mine, f"{summary}\n{event.description or ''}"):
+        return found, role, "participants' domain"
+    return clean(summary), role, "title (no company found)"
+
+
 def _build(event: SourceEvent, settings: Settings, default: ZoneInfo,
-           region_of: Callable[[str], str], warn: list[str]) -> Interview:
+           region_of: Callable[[str], str], warn: list[str], names: tuple[str, ...] = ()) -> Interview:
     uid = event.uid
     start, end, zone, all_day, backwards = _times(event, default)
     if backwards:
@@ -305,10 +291,8 @@ def _build(event: SourceEvent, settings: Settings, default: ZoneInfo,
                                   outcome_default=stamp_day or start.date(), recorded=stamp_day)
     warn.extend(f"event {uid}: {p}" for p in problems)
     summary = event.summary or ""
-    from_summary, role_from_summary = company_and_role(summary)
-    organizer = event.organizer.email if event.organizer else None
-    company = (hints.company or from_summary or company_from_email(organizer)
-               or _clean(summary) or f"unknown ({uid})")
+    company, role_from_summary, _source = resolve_company(event, settings.me, names, hints.company)
+    company = company or f"unknown ({uid})"
     configured = settings.company(company)
     own_zone = zone if not all_day and _names_its_zone(event) else None
     region, region_from = choose_region(  # config errors (UsageError) propagate: they stop the run
@@ -387,12 +371,22 @@ def detect(
         except Exception as exc:
             warnings.append(_skipped(event, exc))
     interviews: list[Interview] = []
+    names = display_names(latest.values(), settings.me)
     for event in latest.values():
         local: list[str] = []
         try:
-            if skip_reason(event, settings.me) or not is_interview(event, settings.rules):
+            skip = skip_reason(event, settings.me)
+            taken, why = (False, skip) if skip else classify(event, settings.rules)
+            if not taken:
+                if log.isEnabledFor(logging.INFO):
+                    log.info("skipped %s %r: %s", event.uid, event.summary, why)
                 continue
-            interviews.append(_build(event, settings, default, region_of, local))
+            interview = _build(event, settings, default, region_of, local, names)
+            interviews.append(interview)
+            if log.isEnabledFor(logging.INFO):
+                log.info("taken %s %r: %s; company %r; interviewers %s", event.uid, event.summary,
+                         why, interview.company,
+                         ", ".join(p.email or p.name or "?" for p in interview.interviewers) or "none")
         except UsageError:
             raise
         except Exception as exc:
@@ -400,6 +394,18 @@ def detect(
         warnings.extend(local)
     interviews.sort(key=lambda i: (i.start, i.uid, _order_key(i.recurrence_id)))
     return interviews, warnings
+
+
+def resolve_me(events: Iterable[SourceEvent], settings: Settings) -> tuple[str, ...]:
+    """The configured `me`, else the addresses inferred from the sources (identity.py)."""
+    if settings.me:
+        return tuple(settings.me)
+    events = list(events)
+    candidates = [e for e in events if skip_reason(e, ()) is None and classify(e, settings.rules)[0]]
+    found = infer_me(events, candidates)
+    log.info("me (not configured): %s", ", ".join(found) + " (inferred from the sources)" if found
+             else "not found in the sources; set `me` in the config or pass --me")
+    return found
 
 
 def _skipped(event: object, exc: Exception) -> str:

@@ -94,7 +94,21 @@ def _read_calendar(
     events = _read_with_icalendar(body, header, origin, window, now, warnings) if events_left or not direct else []
     if fast:
         events = sorted(events + fast, key=lambda e: (_as_utc(e.start, now), e.uid, _iso(e.recurrence_id)))
+    owner = _calendar_owner(header)  # issue 12: Google writes the owner's address there
+    if owner:
+        events = [replace(e, calendar_owner=owner) for e in events]
     return events, warnings
+
+
+def _calendar_owner(header: list[bytes]) -> str | None:
+    """X-WR-CALNAME when it is a mail address (Google exports), else None."""
+    from .identity import owner_address
+
+    for line in header:
+        if line[:13].upper() == b"X-WR-CALNAME:" or line[:13].upper() == b"X-WR-CALNAME;":
+            value = line.split(b":", 1)[1].decode("utf-8", "replace").strip()
+            return owner_address(value)
+    return None
 
 
 def _read_with_icalendar(

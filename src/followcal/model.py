@@ -105,6 +105,7 @@ class SourceEvent:
     followcal_kind: str | None = None  # X-FOLLOWCAL-KIND: this is one of our own reminders
     stamp: datetime | None = None  # LAST-MODIFIED, else DTSTAMP (UTC): keeps output deterministic
     origin: str = ""  # file, URL or ACCOUNT:CALENDAR it came from (for warnings)
+    calendar_owner: str | None = None  # the source's own address (X-WR-CALNAME, the account)
 
     @property
     def is_followcal(self) -> bool:
@@ -201,6 +202,7 @@ class PlanResult:
 
     interviews: tuple[InterviewPlan, ...]
     warnings: tuple[str, ...] = ()
+    me: tuple[str, ...] = ()  # the user's addresses: configured, else inferred (identity.py)
 
     @property
     def reminders(self) -> list[Reminder]:

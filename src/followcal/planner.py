@@ -50,7 +50,9 @@ def plan_events(
     `descriptions=False` leaves the drafted messages out (`plan` shows none): the dates, UIDs
     and summaries are the same, the reminders are just not fit for writing to a calendar.
     `private` (a feed with `drafts = false`): what to do and when, no drafts, names or addresses."""
-    from .detect import detect
+    from dataclasses import replace as _replace
+
+    from .detect import detect, resolve_me
     from .workdays import check_region
 
     from .regions import one_library_warning
@@ -58,6 +60,10 @@ def plan_events(
     all_warnings = list(warnings)
     if settings.region:
         check_region(settings.region)
+    events = list(events)
+    me = resolve_me(events, settings)
+    if me != tuple(settings.me):
+        settings = _replace(settings, me=me)
     interviews, detect_warnings = detect(events, settings, default_tz, check_region)
     all_warnings.extend(detect_warnings)
     for region in sorted({i.region for i in interviews}):  # a region only one library knows
@@ -87,7 +93,7 @@ def plan_events(
         all_warnings.append(
             f"max_follow_ups = {settings.rules.max_follow_ups}: the advice is at most two follow-ups"
         )
-    return PlanResult(tuple(plans), tuple(all_warnings))
+    return PlanResult(tuple(plans), tuple(all_warnings), me=tuple(settings.me))
 
 
 def _invite_texts(events: Iterable[SourceEvent], interviews: Mapping[str, object]) -> dict[str, SourceEvent]:

@@ -54,7 +54,8 @@ def interview_json(plan: InterviewPlan) -> dict[str, Any]:
 
 
 def plan_json(result: PlanResult) -> dict[str, Any]:
-    return {"interviews": [interview_json(p) for p in result.interviews], "warnings": list(result.warnings)}
+    return {"me": list(result.me), "interviews": [interview_json(p) for p in result.interviews],
+            "warnings": list(result.warnings)}
 
 
 def day_label(day: date) -> str:

@@ -65,10 +65,11 @@ def test_plan_table(env: Path) -> None:
 
 def test_plan_json_shape(env: Path) -> None:
     data = plan_json(env, str(SAMPLE))
-    assert set(data) == {"interviews", "warnings"}
+    assert set(data) == {"me", "interviews", "warnings"}  # issue 12: the user's addresses
+    assert data["me"] == ["me@example.com"]
     assert data["warnings"] == []
     interviews = data["interviews"]
-    assert len(interviews) == 12
+    assert len(interviews) == 11  # issue 12: the user is inferred, so their declined Wonka is skipped
     for iv in interviews:
         assert INTERVIEW_KEYS <= set(iv) and set(iv) - INTERVIEW_KEYS <= EXTENSIONS, set(iv) ^ INTERVIEW_KEYS
         assert len(iv["id"]) == 12 and iv["id"] == interview_id_of(iv)
@@ -150,10 +151,10 @@ def test_export_parses_back_and_reruns_identically(env: Path, tmp_path: Path) ->
     out = tmp_path / "reminders.ics"
     result = run(env, "export", str(SAMPLE), "-o", str(out), *FIXED)
     assert result.exit_code == 0, result.stderr
-    assert "wrote 39 reminders for 12 interviews" in result.stderr
+    assert "wrote 35 reminders for 11 interviews" in result.stderr
     data = out.read_bytes()
     events = Calendar.from_ical(data).walk("VEVENT")
-    assert len(events) == 39
+    assert len(events) == 35
     assert all(str(e["UID"]).endswith("@followcal") and e.get("X-FOLLOWCAL-KIND") for e in events)
     assert {int(e["SEQUENCE"]) for e in events} == {0}
     mtime = out.stat().st_mtime_ns

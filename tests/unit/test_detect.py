@@ -276,15 +276,18 @@ def test_company_and_role(summary, expected):
 @pytest.mark.parametrize(
     "email, expected",
     [
-        ("jane@acme.example", "acme.example"),
-        ("mailto:Jane@Talent.ACME.com", "talent.acme.com"),
+        # issue 12: the registrable domain's name, title-cased (followup-rules.md "Hints")
+        ("jane@acme.example", "Acme"),
+        ("mailto:Jane@Talent.ACME.com", "Acme"),
+        ("talent@weyland-yutani.co.uk", "Weyland-Yutani"), ("jobs@sap.de", "Sap"),
         ("x@gmail.com", None), ("x@googlemail.com", None), ("x@outlook.com", None),
         ("x@hotmail.de", None), ("x@yahoo.co.uk", None), ("x@icloud.com", None), ("x@me.com", None),
         ("x@mac.com", None), ("x@aol.com", None), ("x@proton.me", None), ("x@protonmail.com", None),
         ("x@gmx.net", None), ("x@web.de", None), ("x@mail.com", None), ("x@yandex.ru", None),
         ("x@zoho.com", None), ("x@fastmail.com", None), ("x@live.com", None), ("x@msn.com", None),
         ("no-reply@greenhouse.io", None), ("c_123@group.calendar.google.com", None),
-        ("jane@mail.acme.example", "mail.acme.example"),
+        ("jane@mail.acme.example", "Acme"),
+        ("no-reply@hire.lever.co", None), ("x@ashbyhq.com", None), ("acme@myworkday.com", None),
         ("not an email", None), ("", None), (None, None), ("a@b@c", None),
     ],
 )
@@ -434,7 +437,7 @@ def test_company_precedence():
     hint = event(description="Company: Hint Co")
     assert one(hint)[0].company == "Hint Co"
     org = event(summary="Interview", organizer=Person("Jane", "jane@globex.example"))
-    assert one(org)[0].company == "globex.example"
+    assert one(org)[0].company == "Globex"  # issue 12: the domain's name, not the domain
     public = event(summary="Interview", organizer=Person("Jane", "jane@gmail.com"))
     assert one(public)[0].company == "Interview"
     role = event(summary="Interview with Acme – SRE", description="Role: Staff SRE")

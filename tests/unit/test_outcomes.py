@@ -34,7 +34,10 @@ NY = ZoneInfo("America/New_York")
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """A sample copy, a config whose [[sync]] reads it and writes an .ics target, a state dir."""
     source = tmp_path / "interviews.ics"
-    shutil.copy(SAMPLES, source)
+    # The sample's user declined Wonka; without `me` followcal now infers the user (issue 12) and
+    # skips it (R8), so this copy accepts it: these tests need a Wonka process to mark.
+    source.write_bytes(SAMPLES.read_bytes().replace(
+        b"PARTSTAT=\r\n DECLINED;RSVP=TRUE:mailto:Me@Example.com", b"PARTSTAT=\r\n ACCEPTED;RSVP=TRUE:mailto:Me@Example.com"))
     target = tmp_path / "followups.ics"
     config = tmp_path / "followcal.toml"
     config.write_text(

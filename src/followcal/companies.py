@@ -1,0 +1,434 @@
+"""Which company an interview is with (followup-rules.md "Hints": scheduling tools, domains).
+
+Pure. Three sources, tried in order by detect: the SUMMARY (the shapes recruiters, scheduling and
+applicant-tracking tools and calendar apps write), the DESCRIPTION ("your interest in X", "X would
+like to invite you", "on behalf of X", in the supported languages), and the participants' mail
+domains. A scheduling tool's or a mail provider's domain is never the company; a domain becomes
+its registrable name (public-suffix list bundled with tldextract, never fetched), title-cased.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from .hints import _email
+from .model import Person
+
+# --- the SUMMARY ---------------------------------------------------------------------------------
+
+# "Invitation: X @ Thu Nov 19, 2026 2pm - 3pm (EST) (me@x.com)" in any of Google's languages
+_GOOGLE = re.compile(r"^[^:@]{2,40}:\s*(?P<body>.+?)\s+@\s+[^@]+\(\s*[^()\s]+@[^()\s]+\s*\)\s*$")
+_PREFIX = re.compile(
+    r"^(?:(?:re|aw|fwd?|wg|tr|rv|enc|i|sv|vs|updated invitation|updated|invitation|accepted|"
+    r"tentative|declined|einladung|uitnodiging|invito|invitación|convite|招待状|"
+    r"microsoft teams meeting|teams meeting|zoom meeting|google meet)\s*[:：]\s*)+",
+    re.I,
+)
+_SEPARATOR = re.compile(r"\s+-{1,2}\s+|\s*[|\u2013\u2014]\s*|\s*<>\s*|\s+/\s+|\s*:\s+|\s*：\s*|\s+x\s+(?=[A-Z])")
+_CORE = {
+    "interview", "interviews", "interviewing", "screen", "screening", "onsite", "on-site", "call",
+    "chat", "loop", "round", "meeting", "conversation", "superday",
+    "vorstellungsgespräch", "vorstellungsgespraech", "bewerbungsgespräch",
+    "bewerbungsgespraech", "gespräch", "gespraech", "kennenlerngespräch", "entretien",
+    "entrevista", "sollicitatiegesprek", "sollicitatie", "gesprek", "eindgesprek",
+    "kennismakingsgesprek", "colloquio", "面接", "面談",
+}
+_CORE_ENDINGS = ("interview", "gespräch", "gespraech", "gesprek", "面接", "面談")
+_EN_KIND = {
+    "phone", "virtual", "video", "zoom", "teams", "meet", "webex", "technical", "tech", "coding",
+    "behavioral", "behavioural", "panel", "final", "first", "second", "third", "fourth", "1st",
+    "2nd", "3rd", "4th", "initial", "intro", "introductory", "recruiter", "hr", "follow-up",
+    "culture", "fit", "stage", "session", "team", "the", "a", "an", "my", "and", "&", "+", "/",
+    "with", "talent", "recruiting", "minute", "min", "onsite", "online",
+    "confirmation", "confirmed", "invitation", "invite", "reminder", "scheduled", "rescheduled",
+    "request", "details", "update", "updated", "debrief", "telephone", "informal", "formal",
+    "1st", "2nd", "3rd", "4th",
+    # video-interview and coding-interview services named in titles
+    "hirevue", "karat", "coderpad", "codesignal", "hackerrank",
+}
+_KIND = _CORE | _EN_KIND | {
+    # de
+    "mit", "bei", "der", "die", "das", "dem", "zweites", "zweite", "erstes", "erste",
+    "technisches", "finales", "telefonisches", "persönliches", "bewerbung",
+    # fr
+    "d'embauche", "de", "recrutement", "téléphonique", "technique", "avec", "chez", "rh",
+    "visio", "second", "seconde", "premier", "final", "finale", "embauche", "d'", "la", "le",
+    # es / pt
+    "trabajo", "técnica", "tecnica", "telefónica", "telefonica", "con", "segunda", "primera",
+    "rr.hh", "rrhh", "selección", "seleccion", "por", "videollamada", "el", "presencial", "en",
+    "emprego", "com", "o", "os", "as", "na", "no", "vídeo", "gestor", "técnico",
+    # nl
+    "bij", "met", "tweede", "eerste", "technisch", "ronde",
+    # it
+    "di", "lavoro", "conoscitivo", "tecnico", "secondo", "primo", "finale", "selezione", "in",
+    "presenza", "presso", "il",
+    # ja
+    "一次", "二次", "三次", "最終", "技術", "オンライン", "カジュアル",
+}
+_KIND_PAIRS = {("hiring", "manager"), ("system", "design"), ("take", "home"), ("on", "site")}
+_ROLE_WORDS = {
+    "engineer", "developer", "programmer", "designer", "manager", "scientist", "analyst",
+    "architect", "sre", "swe", "intern", "internship", "lead", "director", "consultant",
+    "specialist", "administrator", "officer", "associate", "coordinator", "researcher",
+    "accountant", "writer", "editor", "representative", "executive", "assistant", "technician",
+    "tester", "qa", "devops", "pm", "tpm", "vp", "head", "cto", "cfo", "role", "position", "owner",
+    "entwickler", "entwicklerin", "werkstudent", "werkstudentin", "ingenieur", "ingenieurin",
+    "développeur", "développeuse", "ingénieur", "analyste", "chef", "desarrollador",
+    "desarrolladora", "analista", "ingeniero", "ingeniera", "desenvolvedor", "desenvolvedora",
+    "engenheiro", "engenheira", "ontwikkelaar", "sviluppatore", "sviluppatrice", "ingegnere",
+}
+_WITH = re.compile(
+    r"(?:\b(?:with|at|mit|bei|avec|chez|con|com|na|no|en|met|bij|presso)\b|\bw/|@)\s*(?=\S)",
+    re.IGNORECASE,
+)
+_AT = re.compile(r"\s(?:at|from|@)\s*(?=[^\d\s])", re.IGNORECASE)
+_FOR = re.compile(r"\s+for\s+(?:the\s+|a\s+|an\s+)?(?P<role>.+?)(?:\s+(?:role|position))?$", re.I)
+_BETWEEN = re.compile(r"\bbetween\s+.+\s+and\s+.+$", re.I)  # Calendly: "X between A and B"
+_NOISE_PAREN = re.compile(
+    r"\s*[(\[]\s*(?:(?:day|tag|jour|d[ií]a|giorno|dag|ronde|round|part|teil|tour|1er|\d+(?:st|nd|rd|th|e|er)?|"
+    r"final|zoom|teams|video|virtual|remote|english|hiring|interview|bewerbung)\b[^)\]]*)[)\]]\s*$",
+    re.I,
+)
+_NOISE_SEGMENT = re.compile(r"(?:day|tag|jour|d[ií]a|giorno|dag|part|teil|round|ronde|tour|session)\s*\d+"
+                            r"(?:\s*(?:of|/|von|de|sur)\s*\d+)?", re.I)
+_TRAILING = re.compile(
+    r"(?:\s+(?:talent(?:\s+acquisition)?|recruiting|recruitment|careers|hiring)(?:\s+team)?|\s+team"
+    r"|\s*[-,]\s*round\s*\d+|\s+round\s*\d+)\s*$",
+    re.I,
+)
+_ARTICLE = re.compile(r"^(?:the|der|die|das|la|le|les|el|los|o|a|os|as|de|het|il|lo)\s+(?=\S)", re.I)
+
+
+def _word(token: str) -> str:
+    return token.casefold().strip(".,;:!?\"'#()[]{}")
+
+
+def _is_core(word: str) -> bool:
+    return word in _CORE or word.endswith(_CORE_ENDINGS) or word.split("-")[-1] in _CORE
+
+
+def _is_kind(word: str) -> bool:
+    return word in _KIND or word.isdigit() or _is_core(word)
+
+
+def _strip_kind(tokens: list[str]) -> list[str]:
+    """Drop interview-kind words ("final round interview", "Zoom", "#2") from both ends."""
+    words = [_word(t) for t in tokens]
+    lo, hi = 0, len(tokens)
+    while lo < hi:
+        if hi - lo >= 2 and (words[hi - 2], words[hi - 1]) in _KIND_PAIRS:
+            hi -= 2
+        elif _is_kind(words[hi - 1]) or not words[hi - 1]:
+            hi -= 1
+        else:
+            break
+    while lo < hi:
+        if hi - lo >= 2 and (words[lo], words[lo + 1]) in _KIND_PAIRS:
+            lo += 2
+        elif _is_kind(words[lo]) or not words[lo]:
+            lo += 1
+        else:
+            break
+    return tokens[lo:hi]
+
+
+_HR = {"rr.hh", "rrhh", "gestor", "selección", "seleccion", "selezione", "recrutement"}
+
+
+def _a_name(tokens: list[str]) -> list[str]:
+    """A lone capitalised word that is an interview word only in another language
+    ("Telefónica", "Presencial"): where a company is expected, it is the company."""
+    if len(tokens) == 1 and tokens[0][:1].isupper():
+        word = _word(tokens[0])
+        if (len(word) > 3 and not _is_core(word) and word not in _EN_KIND | _HR
+                and not word.isdigit()):
+            return tokens
+    return []
+
+
+def _has_core(tokens: list[str]) -> bool:
+    words = [_word(t) for t in tokens]
+    return any(_is_core(w) for w in words) or any(p in _KIND_PAIRS for p in zip(words, words[1:]))
+
+
+def clean(text: str | None) -> str | None:
+    text = (text or "").strip(" \t.,;:!?\"'")
+    return text or None
+
+
+_GENDER = re.compile(r"\((?:[mwfdhx]\s*/\s*){1,3}[mwfdhx]\)|\(all genders\)|\(gn\)", re.I)
+
+
+def looks_like_role(text: str | None) -> bool:
+    if _GENDER.search(text or ""):
+        return True  # "Backend (m/w/d)", "Développeur (H/F)": a job ad's title
+    words = [_word(w) for w in re.sub(r"[(\[].*?[)\]]", " ", text or "").split()]
+    return any(w in _ROLE_WORDS for w in words)
+
+
+def _normalise(summary: str) -> str:
+    text = " ".join(summary.split())
+    if m := _GOOGLE.match(text):
+        text = m.group("body")
+    text = _PREFIX.sub("", text)
+    for a, b in (("（", " ("), ("）", ") "), ("【", "["), ("】", "] "), ("「", ""), ("」", "")):
+        text = text.replace(a, b)
+    text = re.sub(r"(面接|面談)", r" \1 ", text)
+    text = re.sub(r"^\s*\[([^\]]+)\]\s*", r"\1 | ", text.strip())
+    return " ".join(text.split())
+
+
+_PLACE = re.compile(r"\b(?:office|hq|headquarters|campus|site|branch|büro|buero|bureau|oficina|"
+                    r"escritório|kantoor|ufficio|オフィス)$", re.I)
+
+
+def _paren(seg: str) -> str:
+    """"Coding Interview (Vercel)" -> "Vercel"; "Onsite (day 1)" -> "Onsite"."""
+    seg = _NOISE_PAREN.sub("", seg)
+    m = re.fullmatch(r"(.*?)\s*\((.+)\)", seg)
+    if not m:
+        return seg
+    head, inner = m.group(1), m.group(2)
+    if not _strip_kind(head.split()) and not all(_is_kind(_word(w)) for w in inner.split()):
+        return f"{head} | {inner}" if head else inner
+    if _PLACE.search(head) and not looks_like_role(inner):
+        return inner  # "Tokyo office (Wise)": the place is neither company nor role
+    if looks_like_role(head) and not looks_like_role(inner):
+        return f"{inner} | {head}"  # "Werkstudentin Data (HelloFresh)"
+    return seg
+
+
+def company_and_role(summary: str, people: Sequence[str] = ()) -> tuple[str | None, str | None]:
+    """(company, role) from a SUMMARY such as "Interview with Acme Corp – Backend Engineer".
+
+    Segments split at dashes, "|", "<>", " / " and ": " (a leading "[Tag]" is a segment too). A
+    segment "<interview words> with/at X" names the company; a segment of interview words only
+    names nothing; a segment naming one of `people` (the user, an interviewer) is nobody's
+    company; of the rest, the first that is not a job title is the company and another the role;
+    "for X" is a role. (None, None) when there is no interview word at all.
+    """
+    text = _normalise(summary)
+    text = _BETWEEN.sub("", text)
+    names = [n.casefold() for n in people if n and len(n) > 2]
+    segments: list[str] = []
+    for raw in _SEPARATOR.split(text):
+        for part in _paren(raw).split(" | "):
+            if (c := clean(part)) and not _NOISE_SEGMENT.fullmatch(c):
+                segments.append(c)
+    company = role = for_role = None
+    found = False
+    candidates: list[str] = []
+    for seg in segments:
+        found = found or _has_core(seg.split())
+        if any(n in seg.casefold() for n in names):
+            continue
+        if m := _FOR.search(seg):
+            for_role = for_role or clean(m.group("role"))
+            seg = seg[: m.start()]
+            if for_role and (at := list(_AT.finditer(for_role))):
+                company = company or clean(for_role[at[-1].end():])
+                for_role = clean(for_role[: at[-1].start()])
+        tokens = seg.split()
+        if company is None:
+            for w in _WITH.finditer(seg):
+                lead = seg[: w.start()].split()
+                if _has_core(lead):
+                    rest = re.sub(r"\s+(?:at|@)\s*\d.*$", "", seg[w.end():])  # "at 3pm"
+                    if at := list(_AT.finditer(rest)):
+                        rest = rest[at[-1].end():]
+                    company = clean(" ".join(_strip_kind(rest.split()) or _a_name(rest.split())))
+                    role = role or clean(" ".join(_strip_kind(lead)))
+                    break
+            if company is not None:
+                continue
+        if stripped := _strip_kind(tokens):
+            candidates.append(" ".join(stripped))
+        elif seg is not segments[0] and (name := _a_name(tokens)):
+            candidates.extend(name)  # "Entrevista - Telefónica": a word that is a name here
+    if not found:
+        return None, None
+    if company is None and candidates:
+        company = next((c for c in candidates if not looks_like_role(c)), None)
+        if company is not None:
+            candidates.remove(company)
+    if company is None and for_role and not looks_like_role(for_role):
+        company, for_role = for_role, None  # "Interview for Acme"
+    role = for_role or role
+    if role is None and candidates:
+        role = next((c for c in candidates if looks_like_role(c)), candidates[0])
+    if company and (m := re.fullmatch(r"(.+?)\s*[(\[](.*?)[)\]]", company)):
+        company = clean(m.group(1))
+        if role is None and looks_like_role(m.group(2)):
+            role = clean(m.group(2))
+    return tidy(company), role
+
+
+def tidy(company: str | None) -> str | None:
+    """Trailing noise off a company name: "Umbrella talent team", "Ramp - Round 2", articles."""
+    if not company:
+        return None
+    prev = None
+    while prev != company:
+        prev = company
+        company = _TRAILING.sub("", _NOISE_PAREN.sub("", company)).strip(" -,.:")
+    company = _ARTICLE.sub("", company)
+    company = re.sub(r"\s*様$", "", company)
+    return clean(company)
+
+
+# --- the DESCRIPTION ---------------------------------------------------------------------------
+
+_W = r"[\w&'’\-]*(?:\.[\w&'’\-]+)*"
+_NAME = rf"(?P<c>[A-ZÀ-ÖØ-Þ0-9]{_W}(?:[ \t]+(?:[A-ZÀ-ÖØ-Þ0-9&]{_W}|of|de|&))*)"
+_DESCRIPTION = [
+    re.compile(p, re.UNICODE) for p in (
+        r"(?i:interest in(?: joining)?|interesse an|intérêt pour|interés en|interesse n[oa]|interesse (?:em|in))\s+(?:the\s+|a\s+|o\s+|a\s+)?" + _NAME,
+        _NAME + r"\s+(?i:would like to invite you|is excited to invite you|möchte sie|möchte dich|souhaite vous inviter|desea invitarle|desea invitarte|gostaria de convid|nodigt u|nodigt je|desidera invitarla|desidera invitarti)",
+        r"(?i:on behalf of|im namen von|au nom de|en nombre de|em nome d[aeo]|namens|per conto di)\s+" + _NAME,
+        r"(?i:interview with|interviewing with|entretien avec|entrevista con|entrevista com)\s+" + _NAME,
+    )
+]
+
+
+def company_from_description(description: str, people: Sequence[str] = ()) -> str | None:
+    names = [n.casefold() for n in people if n and len(n) > 2]
+    for pattern in _DESCRIPTION:
+        for m in pattern.finditer(description or ""):
+            found = tidy(re.sub(r"^(?:A|O)\s+(?=[A-Z])", "", m.group("c").rstrip(".!,'’")))
+            if found and found.casefold() not in names and found.casefold() not in _NOT_NAMES:
+                return found
+    return None
+
+
+_NOT_NAMES = {"us", "our team", "the team", "you", "the", "our", "we"}
+
+# --- mail domains ----------------------------------------------------------------------------
+
+_PUBLIC_LABELS = {
+    "gmail", "googlemail", "outlook", "hotmail", "live", "msn", "yahoo", "ymail", "icloud", "aol",
+    "protonmail", "gmx", "yandex", "zoho", "zohomail", "fastmail", "tutanota", "tuta", "posteo",
+    "mailbox", "rediffmail", "hushmail", "libero", "orange", "free", "laposte", "wanadoo", "sfr",
+    "virgilio", "tiscali", "alice", "uol", "bol", "terra", "ig", "telenet", "ziggo", "kpnmail",
+}
+_PUBLIC_DOMAINS = {
+    "me.com", "mac.com", "proton.me", "pm.me", "web.de", "mail.com", "hey.com", "qq.com",
+    "163.com", "126.com", "naver.com", "t-online.de", "freenet.de", "orange.fr", "libero.it",
+    "comcast.net", "att.net", "verizon.net", "mail.ru", "inbox.ru", "bol.com.br", "uol.com.br",
+}
+# scheduling, applicant-tracking and calendar services send invitations; they are not employers
+SCHEDULING_DOMAINS = {
+    "calendar.google.com", "greenhouse.io", "greenhouse-mail.io", "lever.co",
+    "calendly.com", "goodtime.io", "ashbyhq.com", "myworkday.com", "workday.com", "icims.com",
+    "smartrecruiters.com", "workablemail.com", "workable.com", "jobvite.com", "modernloop.io",
+    "gem.com", "paradox.ai", "hirevue.com", "teamtailor.com", "recruitee.com", "personio.de",
+    "bamboohr.com", "successfactors.com", "taleo.net", "oraclecloud.com", "breezy.hr",
+    "jazzhr.com", "rippling.com", "pinpointhq.com", "gupy.io", "join.com",
+    "calendar.yahoo.com", "hire.lever.co",
+    "beamery.com", "avature.net", "cronofy.com", "prelude.co", "yello.co", "coderpad.io",
+}
+_RESERVED_TLDS = {"example", "test", "invalid", "localhost", "local", "internal", "lan"}
+
+
+@lru_cache(maxsize=1)
+def _extractor():
+    import tldextract
+
+    # the snapshot bundled with the package: no download, no cache files
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _domain(email: str | None) -> str | None:
+    address = _email(email)
+    if not address or address.count("@") != 1:
+        return None
+    domain = address.split("@")[1].strip(".")
+    if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
+        return None
+    return domain
+
+
+# Google, Microsoft, Zoom and LinkedIn employ people too: only their robots are services
+_ROBOT = re.compile(r"^(?:no-?reply|do-?not-?reply|calendar-notification|notifications?|"
+                    r"[\w.-]*noreply[\w.-]*|invitations?|meetings?)@(?:[\w-]+\.)*"
+                    r"(?:google\.com|microsoft\.com|zoom\.us|linkedin\.com|outlook\.com|teams\.com)$")
+
+
+def is_service_address(email: str | None) -> bool:
+    """A scheduling tool's, mail provider's or calendar robot's address: never the company, never
+    an interviewer."""
+    address = _email(email) or ""
+    domain = _domain(address)
+    return bool(_ROBOT.match(address)) or (domain is not None and is_service_domain(domain))
+
+
+def is_service_domain(domain: str) -> bool:
+    """A public mail provider's or a scheduling tool's domain (or a subdomain of one)."""
+    labels = domain.split(".")
+    return labels[0] in _PUBLIC_LABELS or any(
+        ".".join(labels[i:]) in _PUBLIC_DOMAINS | SCHEDULING_DOMAINS for i in range(len(labels))
+    )
+
+
+def registrable_label(domain: str) -> str | None:
+    """"talent.weyland-yutani.co.uk" -> "weyland-yutani"; reserved TLDs (.example) count as
+    suffixes so test domains work too."""
+    labels = domain.split(".")
+    if labels[-1] in _RESERVED_TLDS:
+        return labels[-2] if len(labels) >= 2 else None
+    found = _extractor()(domain)
+    if not found.suffix or not found.domain:
+        return None
+    return found.domain
+
+
+def name_from_domain(domain: str, mentions: str = "", display_names: Iterable[str] = ()) -> str:
+    """The registrable label as a company name: the spelling used in `mentions` (SUMMARY and
+    DESCRIPTION) or by a participant's display name when one matches, else title-cased."""
+    label = registrable_label(domain) or domain
+    compact = label.replace("-", "").casefold()
+    for name in display_names:
+        words = re.sub(r"\s+(?:talent(?:\s+acquisition)?|recruiting|recruitment|careers?|jobs|"
+                       r"hr|people|team|karriere|recrutement|selección|seleccion|talento|werving|"
+                       r"selezione)\b.*$", "", name, flags=re.I).strip()
+        if words and re.sub(r"[\s\-.]", "", words).casefold() == compact:
+            return words
+    if m := re.search(rf"(?<![A-Za-z0-9]){re.escape(label)}(?![A-Za-z0-9])", mentions, re.I):
+        if m.group(0) != m.group(0).lower() or m.group(0) != label:
+            return m.group(0)
+    return "-".join(p[:1].upper() + p[1:] for p in label.split("-"))
+
+
+def company_from_email(email: str | None) -> str | None:
+    """The company a mail address stands for ("talent@weyland-yutani.com" -> "Weyland-Yutani"),
+    None for mail providers and scheduling services, which say nothing about the employer."""
+    domain = _domain(email)
+    if domain is None or is_service_address(email):
+        return None
+    label = registrable_label(domain)
+    return name_from_domain(domain) if label else None
+
+
+def company_from_people(people: Iterable[Person], mine: set[str | None], mentions: str = "") -> str | None:
+    """The most common employer domain among the participants other than the user (the
+    organizer first on a tie), as a name."""
+    counts: Counter[str] = Counter()
+    order: dict[str, int] = {}
+    names: dict[str, list[str]] = {}
+    for i, p in enumerate(people):
+        email = _email(p.email)
+        domain = _domain(email)
+        if email in mine or domain is None or is_service_address(email) or not registrable_label(domain):
+            continue
+        key = registrable_label(domain) or domain
+        counts[key] += 1
+        order.setdefault(key, i)
+        names.setdefault(key, []).append(p.name or "")
+        names[key].append(domain)
+    if not counts:
+        return None
+    best = max(counts, key=lambda k: (counts[k], -order[k]))
+    domain = next(n for n in names[best] if "." in n and "@" not in n and " " not in n)
+    return name_from_domain(domain, mentions, [n for n in names[best] if n])
