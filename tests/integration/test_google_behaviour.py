@@ -18,7 +18,7 @@ from fake_google import ASKED, SCOPE, FakeGoogle
 from test_google_auth import private_key_pem, service_account_key  # noqa: F401 (a fixture)
 from test_google_sync import NOW, _Browser, export_uids, reminders, seed_sample, sync, write_config
 
-from followcal.backends import google, google_map
+from followcal.backends import google_map
 from followcal.cli import cli
 
 pytestmark = pytest.mark.integration
