@@ -395,3 +395,34 @@ def test_batches_need_the_outer_credentials(fake, env):
     with pytest.raises(HttpError) as refused:
         batch.execute(http=httplib2.Http())
     assert refused.value.resp.status == 401
+
+
+# --- the discovery-schema check itself --------------------------------------------------------
+
+
+@pytest.mark.parametrize("method,target,body,finding", [
+    ("GET", "/calendar/v3/users/me/calendarList?showHidden=yes", b"", "is not a boolean"),
+    ("GET", "/calendar/v3/users/me/calendarList?hidden=true", b"", "unknown query parameter 'hidden'"),
+    ("GET", "/calendar/v3/calendars/x/events?maxResults=0", b"", "below the minimum"),
+    ("GET", "/calendar/v3/calendars/x/events?timeMin=2026-12-01", b"", "RFC 3339"),
+    ("GET", "/calendar/v3/calendars/x/events?orderBy=start", b"", "is not one of"),
+    ("POST", "/calendar/v3/calendars/x/events", b'{"uid": "a@b"}', "unknown field 'uid'"),
+    ("POST", "/calendar/v3/calendars/x/events", b'{"sequence": "1"}', "is not an integer"),
+    ("POST", "/calendar/v3/calendars/x/events", b'{"start": {"dateTime": "tomorrow"}}', "RFC 3339"),
+    ("POST", "/calendar/v3/calendars/x/events", b'{"extendedProperties": {"private": {"n": 1}}}', "where a string is declared"),
+    ("POST", "/calendar/v3/calendars/x/events", b"", "no request body"),
+    ("DELETE", "/calendar/v3/calendars/x/events/abcde", b'{"a": 1}', "takes none"),
+    ("PUT", "/calendar/v3/calendars/x/events", b"{}", "no discovery method"),
+])
+def test_the_discovery_check_refuses_what_google_would(fake, method, target, body, finding):
+    status, payload, _ = fake.dispatch(method, target, {}, body)
+    assert status == 400 and finding in payload["error"]["message"]
+    assert fake.invalid and finding in fake.invalid[0]
+    fake.invalid.clear()  # found on purpose: the fixture must not fail this test
+
+
+def test_a_whole_sync_passes_the_discovery_check(fake, env):
+    seed_sample(fake)
+    config = write_config(env, fake)
+    sync(config)
+    assert fake.checked > 20 and fake.invalid == []
