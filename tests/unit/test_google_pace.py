@@ -49,15 +49,20 @@ def test_pacer_slows_down_on_throttle_and_recovers():
     pacer = Pacer(base_delay=1.0, sleep=waits.append)
     assert pacer.after_batch(throttled=True, hint=2.0, attempt=1) == 2.0  # Retry-After wins
     assert (pacer.size, pacer.gap) == (MAX_BATCH // 2, 1.0)
-    wait = pacer.after_batch(throttled=True, hint=None, attempt=1)
-    assert 2.0 <= wait <= 3.0 and (pacer.size, pacer.gap) == (MAX_BATCH // 4, 2.0)
+    wait = pacer.after_batch(throttled=True, hint=None, attempt=1, accepted=20)
+    assert 2.0 <= wait <= 3.0 and (pacer.size, pacer.gap) == (12, 2.0)  # no larger than accepted, half
+    pacer.after_batch(throttled=True, hint=None, attempt=0, accepted=9)
+    assert pacer.size == 6
     for _ in range(5):
         pacer.after_batch(throttled=True, hint=None, attempt=0)
     assert pacer.size == MIN_BATCH
     pacer.before_batch()
     assert waits == [pacer.gap]
-    for _ in range(10):
+    sizes = []
+    for _ in range(30):
         assert pacer.after_batch(throttled=False, hint=None, attempt=0) == 0.0
+        sizes.append(pacer.size)
+    assert sizes == sorted(sizes) and sizes[1] - sizes[0] <= 2  # wins back size slowly
     assert (pacer.size, pacer.gap) == (MAX_BATCH, 0.0)
 
 

@@ -295,7 +295,9 @@ class GoogleClient:
                 if stalled >= MAX_ATTEMPTS:
                     raise BackendError(f"{what}: {len(retry)} write(s) still failing after {MAX_ATTEMPTS} attempts (rate limit or server error)")
                 if seen["throttled"]:
-                    wait = pacer.after_batch(throttled=True, hint=max(hints) if hints else None, attempt=stalled)
+                    wait = pacer.after_batch(throttled=True, hint=max(hints) if hints else None, attempt=stalled, accepted=seen["done"])
+                    if pacer.throttles == 1:
+                        log.warning("%s: Google limits how fast one calendar takes writes; continuing more slowly", what)
                     log.info("%s: Google asked to slow down; %d write(s) wait %.1f s, then go in batches of %d",
                              what, len(retry), wait, pacer.size)
                 else:

@@ -84,13 +84,17 @@ class Pacer:
         delay = self.base_delay * (2**attempt)
         return delay + random.uniform(0, delay / 2) if delay else 0.0
 
-    def after_batch(self, *, throttled: bool, hint: float | None, attempt: int) -> float:
-        """Adapt to the batch's outcome; the seconds to wait before the next one (0: none)."""
+    def after_batch(self, *, throttled: bool, hint: float | None, attempt: int, accepted: int = 0) -> float:
+        """Adapt to the batch's outcome; the seconds to wait before the next one (0: none).
+        Throttled: the next batches are no larger than what Google just accepted (at least
+        MIN_BATCH) and come after a gap that doubles; clean batches win back size slowly
+        (additive increase) and halve the gap, so a throttled sync settles at the rate the
+        calendar accepts instead of sending most writes twice."""
         if not throttled:
             self.gap = self.gap / 2 if self.gap > self.base_delay / 8 else 0.0
-            self.size = min(MAX_BATCH, self.size * 2)
+            self.size = min(MAX_BATCH, self.size + max(1, self.size // 4))
             return 0.0
         self.throttles += 1
-        self.size = max(MIN_BATCH, self.size // 2)
+        self.size = max(MIN_BATCH, min(self.size // 2, accepted) if accepted else self.size // 2)
         self.gap = min(max(self.gap * 2, self.base_delay), MAX_WAIT)
         return hint if hint is not None else self.backoff(attempt)
