@@ -89,6 +89,16 @@ def test_unlisted_target_by_id_with_a_service_account_acting_as_itself(fake, env
     assert fake.writes() == []
 
 
+def test_unlisted_read_only_target_by_id_says_so(fake, env):
+    seed_sample(fake)
+    target = fake.add_calendar("Shared", calendar_id="shared@group.calendar.google.com", listed=False)
+    fake.calendars[target]["accessRole"] = "reader"
+    config = write_config(env, fake, to=f"g:{target}")
+    result = run(config, "sync", "--now", NOW)
+    assert result.exit_code == 1, result.output
+    assert "may only read it" in result.output and not fake.writes()
+
+
 def test_unknown_calendar_id_is_an_error_never_a_new_calendar(fake, env):
     seed_sample(fake)
     config = write_config(env, fake, to="g:nobody-shared-this@group.calendar.google.com")

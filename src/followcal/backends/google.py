@@ -354,7 +354,7 @@ def _looks_like_id(calendar: str) -> bool:
     return "@" in calendar and " " not in calendar
 
 
-def _by_id(client: GoogleClient, calendar: str) -> tuple[str, str | None] | None:
+def _by_id(client: GoogleClient, calendar: str, writable: bool) -> tuple[str, str | None] | None:
     """A calendar reachable by its ID but absent from the list (shared with a service account
     acting as itself, or never added to the list). Probed with a one-item events.list, which
     calendar.events allows (calendars.get would need a broader scope), and which answers the
@@ -364,6 +364,8 @@ def _by_id(client: GoogleClient, calendar: str) -> tuple[str, str | None] | None
         page = client.call(client.service.events().list(calendarId=calendar, maxResults=1), what)
     except NotFoundError:
         return None
+    if writable and page.get("accessRole") in ("reader", "freeBusyReader"):
+        raise AuthError(f"{what}: this account may only read it (accessRole {page['accessRole']}); share it with permission to make changes to events")
     return calendar, page.get("timeZone")
 
 
@@ -384,7 +386,7 @@ def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str, st
         ids = ", ".join(e["id"] for e in named)
         raise UsageError(f"{config.name}:{calendar}: {len(named)} calendars have that name; use the ID ({ids})")
     if _looks_like_id(calendar):
-        found = _by_id(client, calendar)
+        found = _by_id(client, calendar, writable=create)
         if found is not None:
             return found
         raise NotFoundError(
