@@ -297,7 +297,7 @@ def seed_many(fake: FakeGoogle, interviews: int) -> str:
 
 
 @pytest.mark.parametrize("status,retry_after", [(403, None), (429, "2")])
-def test_throttled_first_sync_of_300_reminders_writes_each_exactly_once(fake, env, status, retry_after):
+def test_throttled_first_sync_of_300_reminders_writes_each_exactly_once(fake, env, status, retry_after, caplog):
     seed_many(fake, 110)
     fake.add_calendar("Follow-ups")
     fake.throttle(limit=30, window=1.0, status=status, retry_after=retry_after)
@@ -314,6 +314,7 @@ def test_throttled_first_sync_of_300_reminders_writes_each_exactly_once(fake, en
     if retry_after:
         assert 2.0 in fake.slept  # Retry-After honoured
     assert "error" not in result.output.lower()
+    assert caplog.text.count("continuing more slowly") == 1  # one line per calendar, not per wait
     fake.reset_counts()
     sync(config)
     assert fake.writes() == []
@@ -436,3 +437,33 @@ def test_a_whole_sync_passes_the_discovery_check(fake, env):
     config = write_config(env, fake)
     sync(config)
     assert fake.checked > 20 and fake.invalid == []
+
+
+def test_the_fake_is_as_strict_as_google_on_sequence_purge_and_patch(fake):
+    """The behaviours the backend tests rely on, through the real client."""
+    from googleapiclient.errors import HttpError
+
+    cid = fake.calendar_id("Me")
+    events = _client(fake).events()
+    when = {"start": {"dateTime": "2026-12-01T10:00:00", "timeZone": "Europe/Zurich"},
+            "end": {"dateTime": "2026-12-01T11:00:00", "timeZone": "Europe/Zurich"}}
+    made = events.insert(calendarId=cid, body={"id": "abcde12345", "summary": "x", "sequence": 2, **when}).execute()
+    with pytest.raises(HttpError) as low:
+        events.update(calendarId=cid, eventId=made["id"], body={"summary": "y", "sequence": 1, **when}).execute()
+    assert low.value.status_code == 400 and "Invalid sequence value" in str(low.value)
+    patched = events.patch(calendarId=cid, eventId=made["id"], body={"start": {"dateTime": "2026-12-01T09:00:00"}}).execute()
+    assert patched["start"] == {"dateTime": "2026-12-01T09:00:00", "timeZone": "Europe/Zurich"}  # merged
+    with pytest.raises(HttpError) as both:  # a nested merge can make an invalid event: Google refuses it
+        events.patch(calendarId=cid, eventId=made["id"], body={"start": {"date": "2026-12-01"}}).execute()
+    assert both.value.status_code == 400
+    events.delete(calendarId=cid, eventId=made["id"]).execute()
+    assert events.get(calendarId=cid, eventId=made["id"]).execute()["status"] == "cancelled"  # get shows it whole
+    fake.purge(cid, made["id"])
+    for call in (events.get(calendarId=cid, eventId=made["id"]),
+                 events.update(calendarId=cid, eventId=made["id"], body={"summary": "z", **when})):
+        with pytest.raises(HttpError) as gone:
+            call.execute()
+        assert gone.value.status_code == 404
+    with pytest.raises(HttpError) as taken:
+        events.insert(calendarId=cid, body={"id": made["id"], "summary": "again", **when}).execute()
+    assert taken.value.status_code == 409
