@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from fake_google import ASKED, SCOPE, FakeGoogle
 from test_google_auth import private_key_pem, service_account_key  # noqa: F401 (a fixture)
-from test_google_sync import NOW, _Browser, export_uids, reminders, seed_sample, sync, write_config
+from test_google_sync import NOW, _Browser, _token_file, export_uids, reminders, seed_sample, sync, write_config
 
 from followcal.backends import google_map
 from followcal.cli import cli
@@ -272,6 +272,18 @@ def test_subset_grant_without_the_calendar_list_stores_no_token_and_says_what_is
     assert "calendar list (calendar.calendarlist.readonly)" in result.output
     assert "calendar.events" not in result.output.split("permission to", 1)[1].split(";")[0]
     assert not token.exists()
+
+
+def test_an_old_token_without_the_calendar_list_scope_names_what_is_missing(fake, env):
+    fake.require_auth = True
+    fake.refresh_tokens.add("1//old")
+    fake.refresh_scopes["1//old"] = frozenset([SCOPE + "calendar.events"])
+    token = _token_file(env, fake, "1//old", scopes=[SCOPE + "calendar.events"])
+    config = write_config(env, fake, token=str(token))
+    result = run(config, "calendars", "g")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "calendar.calendarlist.readonly" in lines[0] and "followcal auth google" in lines[0]
 
 
 # --- throttling and quota --------------------------------------------------------------------

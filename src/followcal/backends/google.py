@@ -1,9 +1,10 @@
 """Google Calendar through google-api-python-client: interviews in, reminders out.
 
-The I/O half of the Google backend: it builds the service, turns a `Plan` into batched writes
-(at most 50 calls a batch, failed calls resent with backoff), and keeps the reminder calendar's
-owned events in the state store, refreshed incrementally with Google's sync token (410 GONE ->
-one full re-read). The event JSON <-> model mapping lives in google_map.py; neither lets Google's
+The I/O half of the Google backend: it builds the service, finds calendars (hidden ones too, and
+ones reachable only by ID), sends writes in batches paced per calendar (google_pace.py: at most 50
+calls a batch, Retry-After honoured, quota errors stop the run; google_write.py: the writes and
+their follow-ups after 409/404), and keeps the reminder calendar's owned events in the state
+store, refreshed incrementally with Google's sync token (410 GONE -> one full re-read). The event JSON <-> model mapping lives in google_map.py; neither lets Google's
 JSON out of the backend. Every library exception is mapped to a followcal error here; none
 escapes, and no message carries a token.
 """
