@@ -68,4 +68,4 @@ def take_retries() -> int:
 def retry_summary(count: int) -> str | None:
     if not count:
         return None
-    return f"note: {count} request(s) were retried after server errors or timeouts (-v shows each)"
+    return f"note: {count} request(s) were retried (rate limit, busy or unreachable server; -v shows each)"

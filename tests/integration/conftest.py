@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -58,10 +59,22 @@ def fake(monkeypatch: pytest.MonkeyPatch):
 
     from followcal.backends import google
 
-    monkeypatch.setattr(google, "BASE_DELAY", 0.0)
     server = FakeGoogle().start()
+    # every wait of the backend (backoff, Retry-After, pacing) advances the fake's clock instead
+    # of sleeping: throttling scenarios run in milliseconds and see the time the backend waited
+    offset = [0.0]
+    server.clock = lambda: time.monotonic() + offset[0]
+    server.slept = []
+
+    def advance(seconds: float) -> None:
+        server.slept.append(seconds)
+        offset[0] += seconds
+
+    monkeypatch.setattr(google, "SLEEP", advance)
     yield server
     server.stop()
+    # every request the backend sent must pass the Calendar v3 discovery schema
+    assert not server.invalid, "requests the discovery document refuses:\n" + "\n".join(server.invalid[:10])
 
 
 # --- issue 18: a real Cyrus IMAP server (cyrus_imap.py), started once per session ---------------

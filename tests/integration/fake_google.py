@@ -1,13 +1,25 @@
 """A loopback fake of the Google Calendar v3 REST API, for the real google-api-python-client.
 
-Serves on 127.0.0.1 (free port) what followcal uses: calendarList list/get, calendars insert/get,
-events list (timeMin/timeMax, showDeleted, privateExtendedProperty, pagination with a small
-server-side page size, syncToken/nextSyncToken, 410 for expired tokens), insert/import/get/
-update/patch/delete with Google's semantics (ids never freed: delete = status cancelled; insert
-of a known id = 409; If-Match -> 412), the multipart/mixed batch endpoint, an OAuth token
-endpoint (refresh_token, authorization_code and service-account JWT-bearer grants, invalid_grant)
-and injectable per-call faults. Every dispatched call is counted, batch parts included, so tests
-can assert "no writes".
+Serves on 127.0.0.1 (free port) what followcal uses, as strictly as the real service behaves:
+- every request is checked against the Calendar v3 discovery document (fake_google_schema.py);
+  an invalid one answers 400 and is recorded in `invalid` (the conftest fixture fails the test);
+- calendarList hides hidden calendars unless showHidden=true; a calendar can be reachable by ID
+  but absent from the list (a service account acting as itself); calendars.get needs a
+  calendar-level scope (calendar.events does not grant it), per the discovery document;
+- with `require_auth`, every call (each batch part too, whose credentials are the outer
+  request's) needs a token, and the token's scopes must be among the method's scopes; a scope
+  of calendar.app.created reaches only calendars the app created;
+- ids are never freed: delete = status cancelled; `purge` drops an event from the trash, after
+  which get/update/patch/delete answer 404 but insert of that id still answers 409;
+- a sequence lower than the stored one is refused (400 "Invalid sequence value");
+- PATCH merges nested objects (start, end, extendedProperties) and replaces arrays, like Google;
+- deleted events are listed id-only (kind, etag, id, status) on incremental sync / showDeleted;
+- `throttle` limits writes to one calendar in quick succession (403 rateLimitExceeded in the
+  usageLimits domain, or 429), with an optional Retry-After, measured on `clock` (injectable);
+- the token endpoint grants `grant_scopes` (a subset or superset of those asked) and refuses a
+  refresh asking for scopes never granted (invalid_scope).
+Every dispatched call is counted, batch parts included, so tests can assert "no writes";
+`applied` lists the writes that took effect.
 """
 
 from __future__ import annotations
@@ -17,16 +29,25 @@ import json
 import re
 import secrets
 import threading
+import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from fake_google_rules import _calendar, _deleted, _error, _instant, _jwt_claims, _merge, _public, _random_id, _time_problem, _when
+from fake_google_schema import check_request, scopes_of
 
 PRIMARY = "me@example.com"
 ID_RE = re.compile(r"^[a-v0-9]{5,1024}$")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+SCOPE = "https://www.googleapis.com/auth/"
+ASKED = [SCOPE + "calendar.events", SCOPE + "calendar.calendarlist.readonly", SCOPE + "calendar.app.created"]
+
+Answer = tuple[int, "dict[str, Any] | None", "dict[str, str]"]
 
 
 @dataclass
@@ -36,6 +57,7 @@ class Fault:
     status: int
     reason: str
     times: int
+    retry_after: str | None = None
 
 
 @dataclass
@@ -46,6 +68,14 @@ class Call:
     query: dict[str, str]
 
 
+@dataclass
+class Throttle:
+    limit: int  # writes to one calendar allowed per `window` seconds
+    window: float
+    status: int  # 403 (rateLimitExceeded, usageLimits) or 429
+    retry_after: str | None
+
+
 class FakeGoogle:
     def __init__(self, max_page: int = 250) -> None:
         self.lock = threading.RLock()
@@ -53,15 +83,26 @@ class FakeGoogle:
         self.counter = 0
         self.min_sync_token = 0
         self.calendars: dict[str, dict[str, Any]] = {}
+        self.listed: set[str] = set()  # in the user's calendar list
+        self.app_created: set[str] = set()
         self.events: dict[str, dict[str, dict[str, Any]]] = {}
+        self.purged: dict[str, set[str]] = {}
         self.calls: list[Call] = []
+        self.applied: list[tuple[str, str, str]] = []  # (method, calendar, event id) that took effect
+        self.invalid: list[str] = []  # discovery-schema findings
+        self.checked = 0  # requests checked against the discovery document
         self.batches = 0
         self.faults: list[Fault] = []
         self.require_auth = False
-        self.access_tokens: set[str] = set()
+        self.access_tokens: dict[str, frozenset[str]] = {}
         self.refresh_tokens: set[str] = set()
+        self.refresh_scopes: dict[str, frozenset[str]] = {}
+        self.grant_scopes: list[str] | None = None  # None: grant what followcal asks
         self.token_requests = 0
         self.jwt_assertions: list[str] = []  # service-account (JWT-bearer) grants, as received
+        self.throttling: Throttle | None = None
+        self.clock: Callable[[], float] = time.monotonic
+        self.write_times: dict[str, list[float]] = {}
         self.add_calendar("Me", calendar_id=PRIMARY, tz="America/New_York", primary=True)
         self.server: ThreadingHTTPServer | None = None
 
@@ -88,14 +129,19 @@ class FakeGoogle:
             self.server.shutdown()
             self.server.server_close()
 
-    def add_calendar(self, summary: str, *, calendar_id: str | None = None, tz: str = "UTC", primary: bool = False) -> str:
+    def add_calendar(self, summary: str, *, calendar_id: str | None = None, tz: str = "UTC", primary: bool = False,
+                     hidden: bool = False, listed: bool = True) -> str:
+        """A calendar; `hidden` (unticked in the Calendar UI) or not in the list at all."""
         with self.lock:
             cid = calendar_id or f"{secrets.token_hex(8)}@group.calendar.google.com"
             self.calendars[cid] = {
-                "kind": "calendar#calendarListEntry", "id": cid, "summary": summary, "timeZone": tz,
-                "accessRole": "owner", **({"primary": True} if primary else {}),
+                "kind": "calendar#calendarListEntry", "etag": f'"c{len(self.calendars)}"', "id": cid, "summary": summary,
+                "timeZone": tz, "accessRole": "owner", **({"primary": True} if primary else {}), **({"hidden": True} if hidden else {}),
             }
+            if listed:
+                self.listed.add(cid)
             self.events[cid] = {}
+            self.purged[cid] = set()
             return cid
 
     def calendar_id(self, summary: str) -> str:
@@ -107,21 +153,33 @@ class FakeGoogle:
             body = dict(event)
             body.setdefault("id", _random_id())
             body.setdefault("iCalUID", f"{body['id']}@google.com")
-            return self._store(calendar_id, body, new=True)
+            return self._store(calendar_id, body)
 
     def change_event(self, calendar_id: str, event_id: str, **changes: Any) -> None:
         with self.lock:
             current = self.events[calendar_id][event_id]
-            self._store(calendar_id, {**current, **changes}, new=False)
+            self._store(calendar_id, {**current, **changes})
+
+    def purge(self, calendar_id: str, event_id: str) -> None:
+        """The trash is emptied: the event is gone for good, but its id stays reserved."""
+        with self.lock:
+            del self.events[calendar_id][event_id]
+            self.purged[calendar_id].add(event_id)
+            self.counter += 1
 
     def items(self, calendar_id: str, *, deleted: bool = False) -> list[dict[str, Any]]:
         with self.lock:
             return [_public(e) for e in self.events[calendar_id].values() if deleted or e.get("status") != "cancelled"]
 
-    def fail(self, method: str, path_contains: str, status: int, reason: str = "backendError", times: int = 1) -> None:
+    def fail(self, method: str, path_contains: str, status: int, reason: str = "backendError", times: int = 1,
+             retry_after: str | None = None) -> None:
         """The next `times` calls matching method and path answer `status` (batch parts too)."""
         with self.lock:
-            self.faults.append(Fault(method, path_contains, status, reason, times))
+            self.faults.append(Fault(method, path_contains, status, reason, times, retry_after))
+
+    def throttle(self, limit: int, window: float = 1.0, status: int = 403, retry_after: str | None = None) -> None:
+        """More than `limit` writes to one calendar within `window` seconds (on `clock`) are refused."""
+        self.throttling = Throttle(limit, window, status, retry_after)
 
     def expire_sync_tokens(self) -> None:
         with self.lock:
@@ -133,11 +191,12 @@ class FakeGoogle:
     def reset_counts(self) -> None:
         with self.lock:
             self.calls.clear()
+            self.applied.clear()
             self.batches = 0
 
     # --- internals -----------------------------------------------------------------------
 
-    def _store(self, cid: str, body: dict[str, Any], *, new: bool) -> dict[str, Any]:
+    def _store(self, cid: str, body: dict[str, Any]) -> dict[str, Any]:
         self.counter += 1
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         body["_seq"] = self.counter
@@ -150,52 +209,96 @@ class FakeGoogle:
         self.events[cid][body["id"]] = body
         return body
 
-    def _fault(self, method: str, path: str) -> tuple[int, dict[str, Any]] | None:
+    def _fault(self, method: str, path: str) -> Answer | None:
         for fault in self.faults:
             if fault.times > 0 and fault.method in ("*", method) and fault.path_contains in path:
                 fault.times -= 1
-                return _error(fault.status, fault.reason, f"injected {fault.status}")
+                status, payload = _error(fault.status, fault.reason, f"injected {fault.status}")
+                return status, payload, ({"Retry-After": fault.retry_after} if fault.retry_after else {})
         return None
 
-    def dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes, *, in_batch: bool = False) -> tuple[int, dict[str, Any] | None]:
+    def _token_scopes(self, headers: dict[str, str]) -> frozenset[str] | None:
+        auth = headers.get("authorization", "")
+        return self.access_tokens.get(auth[7:]) if auth.startswith("Bearer ") else None
+
+    def dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes, *, in_batch: bool = False) -> Answer:
         parts = urllib.parse.urlsplit(target)
         path = parts.path
         if path.startswith("/calendar/v3/"):
             path = path[len("/calendar/v3") :]
-        query = {k: v[-1] for k, v in urllib.parse.parse_qs(parts.query).items()}
+        full_query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
+        query = {k: v[-1] for k, v in full_query.items()}
         with self.lock:
             self.calls.append(Call(method, path, in_batch, query))
+            problems = check_request(method, path, full_query, body)
+            self.checked += 1
+            if problems:
+                self.invalid.extend(f"{method} {path}: {p}" for p in problems)
+                return (*_error(400, "invalid", "; ".join(problems)), {})
             fault = self._fault(method, path)
             if fault is not None:
                 return fault
-            if self.require_auth and not in_batch:
-                auth = headers.get("authorization", "")
-                if not auth.startswith("Bearer ") or auth[7:] not in self.access_tokens:
-                    return _error(401, "authError", "Invalid Credentials")
-            try:
-                payload = json.loads(body) if body else {}
-            except ValueError:
-                return _error(400, "parseError", "bad JSON")
-            return self._route(method, [urllib.parse.unquote(s) for s in path.strip("/").split("/")], query, headers, payload)
+            seg = [urllib.parse.unquote(s) for s in path.strip("/").split("/")]
+            if self.require_auth:
+                scopes = self._token_scopes(headers)
+                if scopes is None:
+                    return (*_error(401, "authError", "Invalid Credentials"), {})
+                denied = self._scope_denied(method, path, seg, scopes)
+                if denied:
+                    return (*_error(403, "insufficientPermissions", denied), {})
+            payload = json.loads(body) if body else {}
+            status, answer = self._route(method, seg, query, headers, payload)
+            if method in WRITE_METHODS and status < 300 and len(seg) >= 3 and seg[2] == "events":
+                self.applied.append((method, seg[1], seg[3] if len(seg) > 3 else (answer or {}).get("id", "")))
+            return status, answer, {}
+
+    def _scope_denied(self, method: str, path: str, seg: list[str], scopes: frozenset[str]) -> str | None:
+        allowed = set(scopes_of(method, path)) & scopes
+        if not allowed:
+            return "Request had insufficient authentication scopes."
+        if allowed == {SCOPE + "calendar.app.created"} and seg[0] == "calendars" and len(seg) > 1:
+            if seg[1] not in self.app_created:
+                return "calendar.app.created reaches only calendars this app created."
+        return None
+
+    def _throttled(self, cid: str) -> Answer | None:
+        rule = self.throttling
+        if rule is None:
+            return None
+        now = self.clock()
+        recent = [t for t in self.write_times.get(cid, []) if now - t < rule.window]
+        self.write_times[cid] = recent
+        if len(recent) >= rule.limit:
+            extra = {"Retry-After": rule.retry_after} if rule.retry_after else {}
+            if rule.status == 429:
+                return (*_error(429, "rateLimitExceeded", "Rate Limit Exceeded"), extra)
+            status, payload = _error(403, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits")
+            return status, payload, extra
+        recent.append(now)
+        return None
 
     def _route(self, method: str, seg: list[str], q: dict[str, str], headers: dict[str, str], body: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
         if seg[:3] == ["users", "me", "calendarList"]:
-            entries = list(self.calendars.values())
             if len(seg) == 4:
                 cid = PRIMARY if seg[3] == "primary" else seg[3]
-                return (200, self.calendars[cid]) if cid in self.calendars else _error(404, "notFound", "Not Found")
+                return (200, self.calendars[cid]) if cid in self.listed else _error(404, "notFound", "Not Found")
+            entries = [self.calendars[c] for c in self.calendars if c in self.listed]
+            if q.get("showHidden") != "true":
+                entries = [e for e in entries if not e.get("hidden")]
             return 200, self._page(entries, q, "calendar#calendarList")
         if seg == ["calendars"] and method == "POST":
             cid = self.add_calendar(body.get("summary", "Untitled"), tz=body.get("timeZone", "UTC"))
-            meta = self.calendars[cid]
-            return 200, {"kind": "calendar#calendar", "id": cid, "summary": meta["summary"], "timeZone": meta["timeZone"]}
-        if len(seg) < 2 or seg[0] != "calendars":
-            return _error(404, "notFound", "no such endpoint")
+            self.app_created.add(cid)
+            return 200, _calendar(self.calendars[cid])
         cid = PRIMARY if seg[1] == "primary" else seg[1]
         if cid not in self.calendars:
             return _error(404, "notFound", "Not Found")
         if len(seg) == 2:
-            return 200, self.calendars[cid]
+            return 200, _calendar(self.calendars[cid])
+        if method in WRITE_METHODS:
+            throttled = self._throttled(cid)
+            if throttled is not None:
+                return throttled[0], {**(throttled[1] or {}), "_headers": throttled[2]}
         store = self.events[cid]
         if seg[2:] == ["events"] and method == "GET":
             return self._list(cid, q)
@@ -203,20 +306,21 @@ class FakeGoogle:
             ident = body.get("id") or _random_id()
             if not ID_RE.match(ident):
                 return _error(400, "invalid", "Invalid resource id value.")
-            if ident in store:
+            if ident in store or ident in self.purged[cid]:
                 return _error(409, "duplicate", "The requested identifier already exists.")
             uid = body.get("iCalUID")
             if uid and any(e.get("iCalUID") == uid and e.get("status") != "cancelled" for e in store.values()):
                 return _error(409, "duplicate", "The requested identifier already exists.")
+            problem = _time_problem(body, required=True)
+            if problem:
+                return _error(400, "invalid", problem)
             new = {**body, "id": ident}
             new.setdefault("iCalUID", f"{ident}@google.com")
-            return 200, _public(self._store(cid, new, new=True))
+            return 200, _public(self._store(cid, new))
         if seg[2:] == ["events", "import"] and method == "POST":
             existing = next((e for e in store.values() if e.get("iCalUID") == body.get("iCalUID")), None)
             ident = existing["id"] if existing else _random_id()
-            return 200, _public(self._store(cid, {**body, "id": ident}, new=existing is None))
-        if len(seg) != 4 or seg[2] != "events":
-            return _error(404, "notFound", "no such endpoint")
+            return 200, _public(self._store(cid, {**body, "id": ident}))
         current = store.get(seg[3])
         if current is None:
             return _error(404, "notFound", "Not Found")
@@ -228,21 +332,26 @@ class FakeGoogle:
         if method == "DELETE":
             if current.get("status") == "cancelled":
                 return _error(410, "deleted", "Resource has been deleted")
-            self._store(cid, {**current, "status": "cancelled"}, new=False)
+            self._store(cid, {**current, "status": "cancelled"})
             return 204, None
+        if "sequence" in body and body["sequence"] is not None and body["sequence"] < current.get("sequence", 0):
+            return _error(400, "invalid", "Invalid sequence value. The specified sequence number is below the current sequence number of the resource.")
         if method == "PUT":
             new = {**body, "id": current["id"], "iCalUID": current["iCalUID"], "created": current["created"]}
+            new.setdefault("sequence", current.get("sequence", 0))
             new.setdefault("status", "confirmed")
-            return 200, _public(self._store(cid, new, new=False))
-        if method == "PATCH":
-            return 200, _public(self._store(cid, {**current, **body, "id": current["id"]}, new=False))
-        return _error(405, "notAllowed", "method not allowed")
+        else:
+            new = {**_merge(current, body), "id": current["id"]}
+        problem = _time_problem(new, required=True)
+        if problem:
+            return _error(400, "invalid", problem)
+        return 200, _public(self._store(cid, new))
 
     def _list(self, cid: str, q: dict[str, str]) -> tuple[int, dict[str, Any]]:
         events = list(self.events[cid].values())
         token = q.get("syncToken")
         if token:
-            if any(k in q for k in ("timeMin", "timeMax", "privateExtendedProperty", "iCalUID", "q")):
+            if any(k in q for k in ("timeMin", "timeMax", "privateExtendedProperty", "iCalUID", "q", "updatedMin")):
                 return _error(400, "invalid", "syncToken cannot be combined with these parameters")
             since = int(token.split("-", 1)[1])
             if since < self.min_sync_token:
@@ -253,15 +362,17 @@ class FakeGoogle:
                 events = [e for e in events if e.get("status") != "cancelled"]
             if "timeMin" in q:
                 lo = _instant(q["timeMin"])
-                events = [e for e in events if _instant(_when(e.get("end") or e.get("start"))) > lo]
+                events = [e for e in events if e.get("status") == "cancelled" or _instant(_when(e.get("end") or e.get("start"))) > lo]
             if "timeMax" in q:
                 hi = _instant(q["timeMax"])
-                events = [e for e in events if _instant(_when(e.get("start"))) < hi]
+                events = [e for e in events if e.get("status") == "cancelled" or _instant(_when(e.get("start"))) < hi]
             if "privateExtendedProperty" in q:
                 key, _, value = q["privateExtendedProperty"].partition("=")
                 events = [e for e in events if ((e.get("extendedProperties") or {}).get("private") or {}).get(key) == value]
-        page = self._page([_public(e) for e in events], q, "calendar#events")
+        listed = [_deleted(e) if e.get("status") == "cancelled" else _public(e) for e in events]
+        page = self._page(listed, q, "calendar#events")
         page["timeZone"] = self.calendars[cid]["timeZone"]
+        page["accessRole"] = self.calendars[cid]["accessRole"]
         if "nextPageToken" not in page:
             page["nextSyncToken"] = f"tok-{self.counter}"
         return 200, page
@@ -277,25 +388,33 @@ class FakeGoogle:
     def token_endpoint(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self.lock:
             self.token_requests += 1
+            granted = frozenset(self.grant_scopes if self.grant_scopes is not None else ASKED)
             if form.get("grant_type") == "authorization_code" and form.get("code") == "fake-code":
                 access, refresh = f"ya29.fake-{secrets.token_hex(8)}", f"1//fake-{secrets.token_hex(8)}"
-                self.access_tokens.add(access)
+                self.access_tokens[access] = granted
                 self.refresh_tokens.add(refresh)
-                return 200, {"access_token": access, "refresh_token": refresh, "expires_in": 3600, "token_type": "Bearer"}
+                self.refresh_scopes[refresh] = granted
+                return 200, {"access_token": access, "refresh_token": refresh, "expires_in": 3600, "token_type": "Bearer",
+                             "scope": " ".join(sorted(granted))}
             if form.get("grant_type") == JWT_BEARER and form.get("assertion"):
                 self.jwt_assertions.append(form["assertion"])  # not verified: tests decode and inspect it
                 access = f"ya29.fake-sa-{secrets.token_hex(8)}"
-                self.access_tokens.add(access)
+                self.access_tokens[access] = frozenset(_jwt_claims(form["assertion"]).get("scope", "").split())
                 return 200, {"access_token": access, "expires_in": 3600, "token_type": "Bearer"}
-            if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens:
+            refresh = form.get("refresh_token", "")
+            if form.get("grant_type") != "refresh_token" or refresh not in self.refresh_tokens:
                 return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+            held = self.refresh_scopes.get(refresh, granted)
+            asked = frozenset(form["scope"].split()) if form.get("scope") else held
+            if not asked <= held:
+                return 400, {"error": "invalid_scope", "error_description": "Bad Request"}
             access = f"ya29.fake-{secrets.token_hex(8)}"
-            self.access_tokens.add(access)
-            return 200, {"access_token": access, "expires_in": 3600, "token_type": "Bearer",
-                         "scope": "https://www.googleapis.com/auth/calendar.events"}
+            self.access_tokens[access] = asked
+            return 200, {"access_token": access, "expires_in": 3600, "token_type": "Bearer", "scope": " ".join(sorted(asked))}
 
-    def batch(self, content_type: str, body: bytes) -> tuple[int, str, bytes]:
-        """The multipart/mixed batch endpoint: each part is dispatched like a direct call."""
+    def batch(self, content_type: str, body: bytes, outer: dict[str, str]) -> tuple[int, str, bytes]:
+        """The multipart/mixed batch endpoint: each part is dispatched like a direct call, with the
+        outer request's credentials unless the part carries its own."""
         with self.lock:
             self.batches += 1
         message = email.parser.BytesParser().parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
@@ -308,18 +427,20 @@ class FakeGoogle:
             request_line, rest = raw.split("\n", 1)
             method, target, _ = request_line.strip().split(" ", 2)
             head, _, inner_body = rest.replace("\r\n", "\n").partition("\n\n")
-            headers = {}
+            headers = {"authorization": outer["authorization"]} if "authorization" in outer else {}
             for line in head.split("\n"):
                 if ":" in line:
                     k, v = line.split(":", 1)
                     headers[k.strip().lower()] = v.strip()
-            status, payload = self.dispatch(method, target, headers, inner_body.encode("utf-8"), in_batch=True)
+            status, payload, extra = self.dispatch(method, target, headers, inner_body.encode("utf-8"), in_batch=True)
+            extra = {**extra, **((payload or {}).pop("_headers", None) or {})}
             text = json.dumps(payload) if payload is not None else ""
             content_id = part["Content-ID"].strip()
+            more = "".join(f"{k}: {v}\r\n" for k, v in extra.items())
             out.append(
                 f"--{boundary}\r\nContent-Type: application/http\r\nContent-ID: <response-{content_id[1:]}\r\n\r\n"
                 f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\nContent-Type: application/json; charset=UTF-8\r\n"
-                f"Content-Length: {len(text.encode())}\r\n\r\n{text}\r\n"
+                f"{more}Content-Length: {len(text.encode())}\r\n\r\n{text}\r\n"
             )
         out.append(f"--{boundary}--\r\n")
         return 200, f"multipart/mixed; boundary={boundary}", "".join(out).encode("utf-8")
@@ -340,9 +461,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send(self, status: int, content_type: str, data: bytes) -> None:
+    def _send(self, status: int, content_type: str, data: bytes, extra: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -360,37 +483,17 @@ class _Handler(BaseHTTPRequestHandler):
         if path in ("/batch/calendar/v3", "/batch"):
             fault = fake._fault("POST", path)
             if fault is not None:
-                self._send(fault[0], "application/json", json.dumps(fault[1]).encode())
+                self._send(fault[0], "application/json", json.dumps(fault[1]).encode(), fault[2])
                 return
-            status, ctype, data = fake.batch(self.headers.get("Content-Type", ""), body)
+            if fake.require_auth and fake._token_scopes(headers) is None:
+                status, payload = _error(401, "authError", "Invalid Credentials")
+                self._send(status, "application/json", json.dumps(payload).encode())
+                return
+            status, ctype, data = fake.batch(self.headers.get("Content-Type", ""), body, headers)
             self._send(status, ctype, data)
             return
-        status, payload = fake.dispatch(self.command, self.path, headers, body)
-        self._send(status, "application/json; charset=UTF-8", json.dumps(payload).encode() if payload is not None else b"")
+        status, payload, extra = fake.dispatch(self.command, self.path, headers, body)
+        extra = {**extra, **((payload or {}).pop("_headers", None) or {})}
+        self._send(status, "application/json; charset=UTF-8", json.dumps(payload).encode() if payload is not None else b"", extra)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-
-def _error(status: int, reason: str, message: str) -> tuple[int, dict[str, Any]]:
-    return status, {"error": {"code": status, "message": message, "errors": [{"domain": "global", "reason": reason, "message": message}]}}
-
-
-def _public(event: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in event.items() if not k.startswith("_")}
-
-
-def _random_id() -> str:
-    alphabet = "abcdefghijklmnopqrstuv0123456789"
-    return "".join(secrets.choice(alphabet) for _ in range(26))
-
-
-def _when(value: dict[str, Any] | None) -> str:
-    value = value or {}
-    return value.get("dateTime") or value.get("date") or "1970-01-01"
-
-
-def _instant(raw: str) -> datetime:
-    if len(raw) == 10:
-        return datetime.combine(date.fromisoformat(raw), datetime.min.time(), timezone.utc)
-    moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -263,17 +263,22 @@ def test_permanent_error_fails_with_one_line(fake, env):
     assert "HTTP 400" in result.output and "Traceback" not in result.output
 
 
-def test_insert_conflict_409_patches_the_existing_event(fake, env):
+def test_insert_conflict_409_reads_the_stored_sequence_then_updates(fake, env):
+    """An id already taken (an interrupted run, another machine) whose event changed 3 times:
+    Google refuses a sequence below 3, so the backend reads it (GET) before the update (PUT)."""
     seed_sample(fake)
     target = fake.add_calendar("Follow-ups")
     config = write_config(env, fake)
     uid = sorted(export_uids(config, env))[0]
-    fake.add_event(target, {"id": google_map.event_id(uid), "iCalUID": uid, "summary": "half-written",
+    fake.add_event(target, {"id": google_map.event_id(uid), "iCalUID": uid, "summary": "half-written", "sequence": 3,
                             "start": {"dateTime": "2026-12-01T10:00:00Z"}, "end": {"dateTime": "2026-12-01T10:30:00Z"}})
     sync(config)
     item = fake.events[target][google_map.event_id(uid)]
     assert item["summary"] != "half-written" and item["extendedProperties"]["private"]["uid"] == uid
-    assert any(c.method == "PATCH" for c in fake.writes())
+    assert item["sequence"] == 4
+    touched = [c.method for c in fake.calls if google_map.event_id(uid) in c.path]
+    assert touched == ["GET", "PUT"]
+    assert [m for m, _, i in fake.applied if i == google_map.event_id(uid)] == ["PUT"]
     fake.reset_counts()
     sync(config)
     assert fake.writes() == []
@@ -325,7 +330,7 @@ def test_token_none_is_refused_off_loopback(env):
     assert "loopback" in result.output or "127.0.0.1" in result.output
 
 
-def _token_file(env: Path, fake: FakeGoogle, refresh_token: str) -> Path:
+def _token_file(env: Path, fake: FakeGoogle, refresh_token: str, scopes: list[str] | None = None) -> Path:
     path = env / "google-token.json"
     path.write_text(json.dumps({
         "token": "ya29.expired-secret-token",
@@ -333,7 +338,7 @@ def _token_file(env: Path, fake: FakeGoogle, refresh_token: str) -> Path:
         "token_uri": fake.url + "token",
         "client_id": "cid.apps.googleusercontent.com",
         "client_secret": "client-secret-value",
-        "scopes": ["https://www.googleapis.com/auth/calendar.events"],
+        "scopes": google_auth.SCOPES if scopes is None else scopes,
         "expiry": (datetime.now(timezone.utc) - timedelta(hours=1)).replace(tzinfo=None).isoformat() + "Z",
     }))
     os.chmod(path, 0o644)

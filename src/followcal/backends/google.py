@@ -1,9 +1,10 @@
 """Google Calendar through google-api-python-client: interviews in, reminders out.
 
-The I/O half of the Google backend: it builds the service, turns a `Plan` into batched writes
-(at most 50 calls a batch, failed calls resent with backoff), and keeps the reminder calendar's
-owned events in the state store, refreshed incrementally with Google's sync token (410 GONE ->
-one full re-read). The event JSON <-> model mapping lives in google_map.py; neither lets Google's
+The I/O half of the Google backend: it builds the service, finds calendars (hidden ones too, and
+ones reachable only by ID), sends writes in batches paced per calendar (google_pace.py: at most 50
+calls a batch, Retry-After honoured, quota errors stop the run; google_write.py: the writes and
+their follow-ups after 409/404), and keeps the reminder calendar's owned events in the state
+store, refreshed incrementally with Google's sync token (410 GONE -> one full re-read). The event JSON <-> model mapping lives in google_map.py; neither lets Google's
 JSON out of the backend. Every library exception is mapped to a followcal error here; none
 escapes, and no message carries a token.
 """
@@ -12,29 +13,36 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ..config import AccountConfig
 from ..output import note_retry
 from ..errors import AuthError, BackendError, ConflictError, FollowcalError, NotFoundError, UsageError
-from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
-from .google_map import event_id, merge_cached, owned_from_item, reminder_body, to_source_event, utc_stamp
+from ..model import ApplyResult, OwnedEvent, Plan, SourceEvent, Window
+from .google_map import merge_cached, owned_from_item, to_source_event, utc_stamp
+from .google_pace import MAX_BATCH, Pacer, quota, retry_after, retryable, throttled
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 50  # Google's limit for Calendar batches
+BATCH_SIZE = MAX_BATCH  # Google's limit for Calendar batches
 PAGE_SIZE = 250
-MAX_ATTEMPTS = 6
-BASE_DELAY = 1.0  # seconds; tests patch it to 0
+MAX_ATTEMPTS = 6  # rounds in a row without progress before a write gives up
+MAX_FOLLOW_UPS = 6  # conflict -> read -> update/replacement steps for one reminder
+BASE_DELAY = 1.0  # seconds of the first backoff
+SLEEP: Callable[[float], None] = time.sleep  # every wait goes through here; tests inject a clock
 DEFAULT_BATCH_URI = "https://www.googleapis.com/batch/calendar/v3"
 KV_NAMESPACE = "google"
-RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
+NEED_EVENTS = "your calendar events (scope calendar.events)"
+NEED_LIST = "your calendar list (scope calendar.calendarlist.readonly)"
+NEED_CREATE = "creating calendars (scope calendar.app.created)"
+
+
+def _sleep(seconds: float) -> None:
+    SLEEP(seconds)
 
 
 # --- errors at the boundary ------------------------------------------------------------------
@@ -60,21 +68,39 @@ def _http_reason(exc: Any) -> tuple[int, str, str]:
 
 
 def _retryable(status: int, reason: str) -> bool:
-    return status in (429, 500, 502, 503, 504) or (status == 403 and reason in RATE_REASONS)
+    return retryable(status, reason)
 
 
-def _backoff(attempt: int) -> None:
-    delay = BASE_DELAY * (2**attempt)
-    time.sleep(delay + random.uniform(0, delay / 2 if delay else 0))
+def _retry_after(exc: Any) -> float | None:
+    """Retry-After of an HttpError (a direct answer or one batch part), in seconds."""
+    resp = getattr(exc, "resp", None) or {}
+    try:
+        value = resp.get("retry-after") or resp.get("Retry-After")
+    except AttributeError:
+        return None
+    return retry_after(value)
+
+
+def _pacer() -> Pacer:
+    return Pacer(base_delay=BASE_DELAY, sleep=_sleep)
 
 
 class _Gone(BackendError):
     """410: a sync token Google no longer accepts (read everything again)."""
 
 
-def _map_http(exc: Any, what: str) -> FollowcalError:
+def _map_http(exc: Any, what: str, need: str = NEED_EVENTS) -> FollowcalError:
     status, reason, message = _http_reason(exc)
     detail = f"HTTP {status}" + (f" {reason}" if reason else "") + (f": {message}" if message else "")
+    if quota(status, reason):
+        return BackendError(
+            f"{what}: Google's usage limit is reached ({reason}); stopped instead of retrying. "
+            "Run sync again later (Calendar limits reset within hours, a project's daily quota at midnight Pacific time)"
+        )
+    if status == 403 and reason in ("insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"):
+        return AuthError(
+            f"{what}: the token grants no access to {need}; run `followcal auth google` again and allow it"
+        )
     if status == 401:
         return AuthError(f"{what}: Google refused the credentials ({detail})")
     if status == 403 and not _retryable(status, reason):
@@ -162,19 +188,22 @@ class GoogleClient:
                 raise
             raise mapped from None
 
-    def call(self, request: Any, what: str) -> Any:
-        """Execute one request; rate limits, 429 and 5xx are retried with backoff + jitter."""
+    def call(self, request: Any, what: str, need: str = NEED_EVENTS) -> Any:
+        """Execute one request; rate limits, 429 and 5xx are retried after Retry-After or a
+        backoff with jitter; quota errors stop at once."""
         from googleapiclient.errors import HttpError
 
+        pacer = _pacer()
         for attempt in range(MAX_ATTEMPTS):
             try:
                 return self._guard_http(request.execute)
             except HttpError as exc:
                 status, reason, _ = _http_reason(exc)
                 if not _retryable(status, reason) or attempt == MAX_ATTEMPTS - 1:
-                    raise _map_http(exc, what) from None
+                    raise _map_http(exc, what, need) from None
                 note_retry(what, f"HTTP {status}")
-                _backoff(attempt)
+                hint = _retry_after(exc)
+                pacer.pause(hint if hint is not None else pacer.backoff(attempt))
         raise AssertionError("unreachable")
 
     def _guard_http(self, func: Callable[[], Any]) -> Any:
@@ -193,60 +222,96 @@ class GoogleClient:
                 raise
             raise mapped from None
 
-    def pages(self, make: Callable[[str | None], Any], what: str) -> Iterator[dict[str, Any]]:
+    def pages(self, make: Callable[[str | None], Any], what: str, need: str = NEED_EVENTS) -> Iterator[dict[str, Any]]:
         """Every page of a list call (pageToken); the last page carries nextSyncToken."""
         token: str | None = None
         while True:
-            page = self.call(make(token), what)
+            page = self.call(make(token), what, need)
             yield page
             token = page.get("nextPageToken")
             if not token:
                 return
 
-    def batch(self, calls: list[tuple[str, Callable[[], Any]]], on_result: Callable[[str, Any, Any], Callable[[], Any] | None], what: str) -> None:
-        """Run (key, make_request) calls in batches of 50; retryable failures are resent in a new
-        batch after a backoff. `on_result(key, response, error)` may return a follow-up call
-        (e.g. patch after a 409), which joins the next round."""
+    def batch(
+        self,
+        calls: list[tuple[str, Callable[[], Any]]],
+        on_result: Callable[[str, Any, Any], Callable[[], Any] | None],
+        what: str,
+        pacer: Pacer | None = None,
+    ) -> None:
+        """Run (key, make_request) calls in batches paced for one calendar (google_pace.Pacer).
+        Throttled or failed calls are resent after Retry-After or a backoff; the write gives up
+        only after MAX_ATTEMPTS rounds in a row without progress, and a quota error stops it at
+        once. `on_result(key, response, error)` may return a follow-up call (e.g. read the
+        stored event after a 409), which is sent next."""
         from googleapiclient.errors import HttpError
         from googleapiclient.http import BatchHttpRequest
 
-        pending = list(calls)
-        attempt = 0
-        while pending:
+        pacer = pacer or _pacer()
+        queue = list(calls)
+        stalled = 0
+        while queue:
+            chunk, queue = queue[: pacer.size], queue[pacer.size :]
+            makers = dict(chunk)
             retry: list[tuple[str, Callable[[], Any]]] = []
             follow: list[tuple[str, Callable[[], Any]]] = []
-            for start in range(0, len(pending), BATCH_SIZE):
-                chunk = pending[start : start + BATCH_SIZE]
-                makers = dict(chunk)
+            hints: list[float] = []
+            seen = {"done": 0, "throttled": False}
+            stop: list[Any] = []
 
-                def callback(request_id: str, response: Any, exception: Any) -> None:
-                    if isinstance(exception, HttpError):
-                        status, reason, _ = _http_reason(exception)
-                        if _retryable(status, reason):
-                            retry.append((request_id, makers[request_id]))
-                            return
-                    nxt = on_result(request_id, response, exception)
-                    if nxt is not None:
-                        follow.append((request_id, nxt))
+            def callback(request_id: str, response: Any, exception: Any) -> None:
+                if isinstance(exception, HttpError):
+                    status, reason, _ = _http_reason(exception)
+                    if quota(status, reason):
+                        stop.append(exception)
+                        return
+                    if _retryable(status, reason):
+                        retry.append((request_id, makers[request_id]))
+                        seen["throttled"] = seen["throttled"] or throttled(status, reason)
+                        hint = _retry_after(exception)
+                        if hint is not None:
+                            hints.append(hint)
+                        return
+                seen["done"] += 1
+                nxt = on_result(request_id, response, exception)
+                if nxt is not None:
+                    follow.append((request_id, nxt))
 
-                batch = BatchHttpRequest(callback=callback, batch_uri=self.batch_uri)
-                for key, make in chunk:
-                    batch.add(make(), request_id=key)
-                try:
-                    self._guard_http(lambda: batch.execute(http=self.service._http))
-                except HttpError as exc:
-                    status, reason, _ = _http_reason(exc)
-                    if not _retryable(status, reason):
-                        raise _map_http(exc, what) from None
-                    retry.extend(chunk)
+            pacer.before_batch()
+            batch = BatchHttpRequest(callback=callback, batch_uri=self.batch_uri)
+            for key, make in chunk:
+                batch.add(make(), request_id=key)
+            try:
+                self._guard_http(lambda: batch.execute(http=self.service._http))
+            except HttpError as exc:
+                status, reason, _ = _http_reason(exc)
+                if not _retryable(status, reason):
+                    raise _map_http(exc, what) from None
+                retry = list(chunk)
+                seen["throttled"] = throttled(status, reason)
+                hint = _retry_after(exc)
+                hints = [hint] if hint is not None else []
+            if stop:
+                raise _map_http(stop[0], what) from None
             if retry:
-                attempt += 1
-                if attempt >= MAX_ATTEMPTS:
+                stalled = 0 if seen["done"] else stalled + 1
+                if stalled >= MAX_ATTEMPTS:
                     raise BackendError(f"{what}: {len(retry)} write(s) still failing after {MAX_ATTEMPTS} attempts (rate limit or server error)")
-                log.info("%s: resending %d call(s) after a rate limit or server error", what, len(retry))
                 note_retry(what, f"{len(retry)} call(s) in a batch")
-                _backoff(attempt - 1)
-            pending = retry + follow
+                if seen["throttled"]:
+                    wait = pacer.after_batch(throttled=True, hint=max(hints) if hints else None, attempt=stalled, accepted=seen["done"])
+                    if pacer.throttles == 1:
+                        log.warning("%s: Google limits how fast one calendar takes writes; continuing more slowly", what)
+                    log.info("%s: Google asked to slow down; %d write(s) wait %.1f s, then go in batches of %d",
+                             what, len(retry), wait, pacer.size)
+                else:
+                    wait = max(hints) if hints else pacer.backoff(stalled)
+                    log.info("%s: resending %d call(s) after a server error", what, len(retry))
+                if wait:
+                    pacer.pause(wait)
+            else:
+                pacer.after_batch(throttled=False, hint=None, attempt=0)
+            queue = retry + follow + queue
 
     def save_refreshed_token(self) -> None:
         """A token refreshed mid-run (401 -> refresh) is written back for the next run."""
@@ -265,10 +330,13 @@ def client_for(config: AccountConfig) -> GoogleClient:
 
 
 def _calendar_list(client: GoogleClient) -> list[dict[str, Any]]:
+    """Every calendar in the account's list, hidden ones included (a target the user unticked
+    in the Calendar UI is still the target: never a reason to create a second one)."""
     what = f"account {client.config.name!r}: listing calendars"
     service = client.service
     items: list[dict[str, Any]] = []
-    for page in client.pages(lambda tok: service.calendarList().list(pageToken=tok, maxResults=PAGE_SIZE), what):
+    pages = client.pages(lambda tok: service.calendarList().list(pageToken=tok, maxResults=PAGE_SIZE, showHidden=True), what, NEED_LIST)
+    for page in pages:
         items.extend(page.get("items", []))
     return items
 
@@ -278,18 +346,38 @@ def _name(entry: dict[str, Any]) -> str:
 
 
 def list_calendars(config: AccountConfig) -> list[tuple[str, str]]:
-    """(name, id) of every calendar in the account's calendar list."""
+    """(name, id) of every calendar in the account's calendar list, hidden ones included."""
     client = client_for(config)
     found = [(_name(e), e.get("id", "")) for e in _calendar_list(client)]
     client.save_refreshed_token()
     return found
 
 
+def _looks_like_id(calendar: str) -> bool:
+    """Calendar ids are addresses (me@gmail.com, x@group.calendar.google.com); names rarely are."""
+    return "@" in calendar and " " not in calendar
+
+
+def _by_id(client: GoogleClient, calendar: str, writable: bool) -> tuple[str, str | None] | None:
+    """A calendar reachable by its ID but absent from the list (shared with a service account
+    acting as itself, or never added to the list). Probed with a one-item events.list, which
+    calendar.events allows (calendars.get would need a broader scope), and which answers the
+    calendar's time zone too. None when Google says 404."""
+    what = f"account {client.config.name!r}: calendar {calendar!r}"
+    try:
+        page = client.call(client.service.events().list(calendarId=calendar, maxResults=1), what)
+    except NotFoundError:
+        return None
+    if writable and page.get("accessRole") in ("reader", "freeBusyReader"):
+        raise AuthError(f"{what}: this account may only read it (accessRole {page['accessRole']}); share it with permission to make changes to events")
+    return calendar, page.get("timeZone")
+
+
 def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str, str | None]:
     """(calendar id, its time zone) for a display name, an ID, or `primary`."""
     config = client.config
     if calendar == "primary":
-        entry = client.call(client.service.calendarList().get(calendarId="primary"), f"account {config.name!r}: primary calendar")
+        entry = client.call(client.service.calendarList().get(calendarId="primary"), f"account {config.name!r}: primary calendar", NEED_LIST)
         return entry.get("id", "primary"), entry.get("timeZone")
     entries = _calendar_list(client)
     for entry in entries:
@@ -301,11 +389,19 @@ def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str, st
     if len(named) > 1:
         ids = ", ".join(e["id"] for e in named)
         raise UsageError(f"{config.name}:{calendar}: {len(named)} calendars have that name; use the ID ({ids})")
+    if _looks_like_id(calendar):
+        found = _by_id(client, calendar, writable=create)
+        if found is not None:
+            return found
+        raise NotFoundError(
+            f"account {config.name!r}: calendar {calendar!r} is neither in the calendar list nor reachable by ID "
+            "(share it with this account, with permission to make changes to events)"
+        )
     if not create:
         names = ", ".join(sorted(_name(e) for e in entries)) or "none"
         raise NotFoundError(f"account {config.name!r}: no calendar {calendar!r} (calendars: {names})")
     body = {"summary": calendar, "description": "Reminders by followcal: thank-you notes, follow-ups, cut-offs"}
-    made = client.call(client.service.calendars().insert(body=body), f"account {config.name!r}: creating calendar {calendar!r}")
+    made = client.call(client.service.calendars().insert(body=body), f"account {config.name!r}: creating calendar {calendar!r}", NEED_CREATE)
     log.info("account %s: created calendar %r", config.name, calendar)
     return made["id"], made.get("timeZone")
 
@@ -319,14 +415,6 @@ def open_calendar(config: AccountConfig, calendar: str, *, create: bool, now: da
 # --- the calendar: a Source and a Target -----------------------------------------------------
 
 
-@dataclass
-class _Tally:
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    conflict: str | None = None
-
-
 class GoogleCalendar:
     """One Google calendar: interviews are read from it, reminders written to it."""
 
@@ -336,6 +424,8 @@ class GoogleCalendar:
         self.calendar_id = calendar_id
         self.tz = tz
         self._kv_key = f"{client.config.name}:{calendar_id}"
+        self._cache: dict[str, dict[str, Any]] | None = None
+        self.pacer = _pacer()  # one per calendar: Google limits writes to one calendar
 
     # Source -------------------------------------------------------------------------------
 
@@ -365,6 +455,7 @@ class GoogleCalendar:
     def list_owned(self) -> list[OwnedEvent]:
         """followcal's events here, deleted ones included (their ids can only be restored)."""
         cache = self._read_changes()
+        self._cache = cache
         owned = []
         for item in cache.values():
             event = owned_from_item(item)
@@ -374,7 +465,9 @@ class GoogleCalendar:
         return owned
 
     def _read_changes(self) -> dict[str, dict[str, Any]]:
-        """The cached owned events brought up to date with the sync token; 410 -> full read."""
+        """The cached owned events brought up to date with the sync token; 410 -> full read.
+        Google lists a deleted event with its id only, so the cache (which holds what we wrote)
+        is what tells a deleted reminder from a foreign deleted event."""
         from ..state import StateStore
 
         with StateStore() as store:
@@ -385,7 +478,7 @@ class GoogleCalendar:
             cache, token = self._list_changes(cache if token else {}, token)
         except _Gone:
             log.info("%s: sync token expired; reading the calendar again", self.label)
-            cache, token = self._list_changes({}, None)
+            cache, token = self._list_changes(cache, None)
         with StateStore() as store:
             store.kv_set(KV_NAMESPACE, self._kv_key + ":owned", json.dumps(cache, sort_keys=True))
             store.kv_set(KV_NAMESPACE, self._kv_key + ":sync", token)
@@ -400,93 +493,48 @@ class GoogleCalendar:
         next_token = None
         what = f"{self.label}: listing reminders"
         page_token: str | None = None
+        seen: set[str] = set()
         while True:
             page = self.client.call(events_api.list(pageToken=page_token, **params), what)
             for item in page.get("items", []):
                 merge_cached(cache, item)
+                seen.add(item.get("id", ""))
             page_token = page.get("nextPageToken")
             if not page_token:
                 next_token = page.get("nextSyncToken")
                 break
+        if not token:  # a full read: what it did not list is gone for good (purged)
+            cache = {k: v for k, v in cache.items() if k in seen}
         return cache, next_token
 
+    def _ids(self) -> dict[str, str]:
+        """UID -> replacement event id, for reminders whose own id Google holds purged."""
+        from ..state import StateStore
+
+        with StateStore() as store:
+            raw = store.kv_get(KV_NAMESPACE, self._kv_key + ":ids")
+        return json.loads(raw) if raw else {}
+
+    def _save(self, ids: dict[str, str]) -> None:
+        from ..state import StateStore
+
+        with StateStore() as store:
+            store.kv_set(KV_NAMESPACE, self._kv_key + ":ids", json.dumps(ids, sort_keys=True) if ids else None)
+            if self._cache is not None:
+                store.kv_set(KV_NAMESPACE, self._kv_key + ":owned", json.dumps(self._cache, sort_keys=True))
+
     def apply(self, plan: Plan, progress: Callable[[int], None] | None = None) -> ApplyResult:
-        events_api = self.client.service.events()
-        cid = self.calendar_id
-        tally = _Tally()
-        errors: list[str] = []
-        calls: list[tuple[str, Callable[[], Any]]] = []
-        actions: dict[str, Any] = {}
+        """Write the plan (google_write.py: batches, 409 -> read -> update, purged ids)."""
+        from .google_write import apply_plan
 
-        def conditional(request: Any, etag: str | None) -> Any:
-            if etag:
-                request.headers["If-Match"] = etag
-            return request
+        return apply_plan(self, plan, progress)
 
-        for index, action in enumerate(plan.writes):
-            key = str(index)
-            actions[key] = action
-            if isinstance(action, Create):
-                body = reminder_body(action.reminder, action.sequence)
-                if action.restore is not None and action.restore.ref:
-                    ref, etag = action.restore.ref, action.restore.etag
-                    body.pop("id")
-                    calls.append((key, lambda r=ref, b=body, e=etag: conditional(events_api.update(calendarId=cid, eventId=r, body=b), e)))
-                else:
-                    calls.append((key, lambda b=body: events_api.insert(calendarId=cid, body=b)))
-            elif isinstance(action, Update):
-                body = reminder_body(action.reminder, action.sequence)
-                body.pop("id")
-                ref, etag = action.existing.ref or event_id(action.reminder.uid), action.existing.etag
-                calls.append((key, lambda r=ref, b=body, e=etag: conditional(events_api.update(calendarId=cid, eventId=r, body=b), e)))
-            elif isinstance(action, Delete):
-                ref, etag = action.existing.ref or event_id(action.existing.uid), action.existing.etag
-                calls.append((key, lambda r=ref, e=etag: conditional(events_api.delete(calendarId=cid, eventId=r), e)))
-        done_keys: set[str] = set()
-
-        def on_result(key: str, response: Any, error: Any) -> Callable[[], Any] | None:
-            action = actions[key]
-            status = _http_reason(error)[0] if error is not None else 0
-            if error is not None and isinstance(action, Create) and status == 409 and key not in done_keys:
-                done_keys.add(key)  # the id exists (e.g. an earlier run died mid-way): patch it
-                body = reminder_body(action.reminder, action.sequence)
-                body.pop("id")
-                return lambda: events_api.patch(calendarId=cid, eventId=event_id(action.reminder.uid), body=body)
-            if error is not None and isinstance(action, Delete) and status in (404, 410):
-                error = None  # already gone
-            if error is not None:
-                mapped = _map_http(error, f"{self.label}: {action.op} {_uid_of(action)}")
-                if isinstance(mapped, ConflictError):
-                    tally.conflict = str(mapped)
-                else:
-                    errors.append(str(mapped))
-            elif isinstance(action, Create):
-                tally.created += 1
-            elif isinstance(action, Update):
-                tally.updated += 1
-            else:
-                tally.deleted += 1
-            if progress:
-                progress(1)
-            return None
-
-        if calls:
-            self.client.batch(calls, on_result, f"{self.label}: writing reminders")
-        self.client.save_refreshed_token()
-        if tally.conflict:
-            raise ConflictError(tally.conflict)
-        if errors:
-            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-            raise BackendError(errors[0] + more)
-        return ApplyResult(
-            self.label,
-            created=tally.created,
-            updated=tally.updated,
-            deleted=tally.deleted,
-            skipped=len(plan.actions) - len(plan.writes),
-        )
-
-
-def _uid_of(action: Any) -> str:
-    reminder = getattr(action, "reminder", None)
-    return reminder.uid if reminder is not None else action.existing.uid
+    def _remember(self, ident: str, response: Any, deleted: bool) -> None:
+        """What we just wrote joins the owned cache: Google will list it id-only once deleted."""
+        if self._cache is None:
+            return
+        if deleted:
+            if ident in self._cache:
+                self._cache[ident] = {**self._cache[ident], "status": "cancelled"}
+        elif isinstance(response, dict):
+            merge_cached(self._cache, response)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,16 @@ SCOPES = [
 # Only with `auth google --with-mail`: Gmail over IMAP (XOAUTH2) for [replies]. Google offers no
 # narrower scope that IMAP accepts; followcal still opens the mailbox read-only, headers only.
 MAIL_SCOPE = "https://mail.google.com/"
+_G = "https://www.googleapis.com/auth/"
+# What followcal needs, each with the scopes that grant it (a broader earlier grant counts):
+NEEDED = {
+    "see and edit the events of your calendars (calendar.events)": {_G + "calendar.events", _G + "calendar"},
+    "see your calendar list (calendar.calendarlist.readonly)": {
+        _G + "calendar.calendarlist.readonly", _G + "calendar.calendarlist", _G + "calendar.readonly", _G + "calendar",
+    },
+}
+# Wanted but optional: without it followcal cannot create a missing reminder calendar.
+CREATE = {_G + "calendar.app.created", _G + "calendar.calendars", _G + "calendar"}
 AUTH_TIMEOUT = 600  # seconds to wait for the browser's redirect
 NO_BROWSER_PORT = 8085  # fixed, so `ssh -L 8085:127.0.0.1:8085` can forward the redirect
 
@@ -42,6 +53,14 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def missing_permissions(granted: set[str] | frozenset[str] | list[str]) -> list[str]:
+    """The permissions of NEEDED that the granted scopes do not cover (empty: enough).
+    Compared by what is needed, not by equality: Google may grant a subset (the granular consent
+    screen lets the user untick scopes) or a superset (scopes granted to the client earlier)."""
+    have = set(granted)
+    return [name for name, scopes in NEEDED.items() if not have & scopes]
 
 
 def reauth_hint(config: AccountConfig) -> str:
@@ -106,7 +125,9 @@ def _user_token(config: AccountConfig) -> Any:
         raise AuthError(f"account {config.name!r}: {path} is not a valid token; {reauth_hint(config)}") from None
     local_uri = info.get("token_uri") if isinstance(info, dict) else None
     if config.api_endpoint and is_loopback(config.api_endpoint) and local_uri and is_loopback(local_uri):
+        expiry = creds.expiry  # with_token_uri() copies the credentials but not their expiry
         creds = creds.with_token_uri(local_uri)  # a local test server's token endpoint, never Google's
+        creds.expiry = expiry
     if creds.valid:
         return creds
     if not creds.refresh_token:
@@ -192,6 +213,8 @@ def authorize(
             f"ssh -L {NO_BROWSER_PORT}:127.0.0.1:{NO_BROWSER_PORT} this-host"
         )
         port = NO_BROWSER_PORT
+    relaxed = os.environ.get("OAUTHLIB_RELAX_TOKEN_SCOPE")
+    os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"  # a different grant is checked below, not refused
     try:
         creds = flow.run_local_server(
             host="127.0.0.1",
@@ -204,12 +227,25 @@ def authorize(
         )
     except OSError as exc:
         raise AuthError(f"cannot listen on 127.0.0.1 for the OAuth redirect ({exc.strerror or exc})") from None
-    except Warning:  # oauthlib: the scopes granted differ from those asked for
-        raise AuthError(
-            "Google granted fewer permissions than followcal needs; run `followcal auth google` again "
-            "and allow access to your calendar events and calendar list"
-        ) from None
     except Exception as exc:  # oauthlib raises many classes (access_denied, mismatching state)
         raise AuthError(f"Google sign-in failed ({type(exc).__name__}); try again") from None
-    write_token(Path(config.token), creds.to_json())
-    return f"account {config.name!r}: signed in; token stored in {Path(config.token).expanduser()} (mode 0600)"
+    finally:
+        if relaxed is None:
+            os.environ.pop("OAUTHLIB_RELAX_TOKEN_SCOPE", None)
+        else:
+            os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = relaxed
+    granted = list(getattr(creds, "granted_scopes", None) or SCOPES)
+    missing = missing_permissions(granted)
+    if missing:
+        raise AuthError(
+            f"account {config.name!r}: Google granted no permission to " + " nor to ".join(missing)
+            + "; run `followcal auth google` again and tick " + ("both boxes" if len(missing) > 1 else "that box")
+            + " on the consent screen (no token stored)"
+        )
+    # stored with the scopes Google granted: a refresh asking for more would be refused
+    info = {**json.loads(creds.to_json()), "scopes": sorted(granted)}
+    write_token(Path(config.token), json.dumps(info))
+    note = "" if set(granted) & CREATE else (
+        "; without calendar.app.created followcal cannot create a missing reminder calendar: create it in Google Calendar yourself"
+    )
+    return f"account {config.name!r}: signed in; token stored in {Path(config.token).expanduser()} (mode 0600){note}"

@@ -26,6 +26,19 @@ def event_id(uid: str) -> str:
     return base64.b32hexencode(digest).decode("ascii").rstrip("=").lower()
 
 
+def next_event_id(uid: str, current: str) -> str:
+    """The id a reminder moves to when Google holds `current` purged (deleted, trash emptied:
+    get/update answer 404, insert answers 409): event_id(UID + "#2"), then "#3", ... so every
+    machine picks the same one. The state store remembers it; a fresh state finds the event by
+    its `extendedProperties.private.uid` on the first listing."""
+    n = 2
+    while event_id(f"{uid}#{n}") != current and n < 64 and current != event_id(uid):
+        n += 1
+    if current == event_id(uid) or n >= 64:
+        return event_id(f"{uid}#2")
+    return event_id(f"{uid}#{n + 1}")
+
+
 def utc_stamp(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
