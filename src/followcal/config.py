@@ -55,6 +55,11 @@ class AccountConfig:
     password_command: str | None = None
     verify_tls: bool | str = True
     timeout: float = 30.0
+    # CalDAV limits and redirects (issue 14, backends/caldav_http.py)
+    max_response_mb: float = 50.0  # largest answer read (after decompression), in MB
+    deadline: float = 300.0  # seconds one request may take in all, redirects included
+    redirect_hosts: tuple[str, ...] = ()  # other hosts (and their subdomains) that get the credentials
+    unique_uids: bool | None = None  # server wants UIDs unique per account; None: detect (Cyrus)
     token: str | None = None
     client_secrets: str | None = None
     service_account: str | None = None
@@ -350,6 +355,8 @@ def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
     for key in ("token", "client_secrets", "service_account"):
         if values.get(key) and values[key] != "none":
             values[key] = str(base / Path(values[key]).expanduser())
+    if isinstance(values.get("redirect_hosts"), list):
+        values["redirect_hosts"] = tuple(str(h).strip().lower().rstrip(".") for h in values["redirect_hosts"])
     verify = values.get("verify_tls", True)
     if isinstance(verify, str):
         values["verify_tls"] = str(base / Path(verify).expanduser())

@@ -95,6 +95,12 @@ class Server:
     log: Path
     process: subprocess.Popen | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # front ends (fronts.py): where a proxy in front should forward to (default: url), how the
+    # proxy's root URL becomes the root URL followcal is given, extra [accounts.*] lines, cleanups
+    upstream: str | None = None
+    entry: Callable[[str], str] | None = None
+    account_extra: str = ""
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def port(self) -> int:
@@ -139,6 +145,8 @@ class Server:
             self.process.wait(10)
 
     def stop(self) -> None:
+        while self.cleanups:
+            self.cleanups.pop()()
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:

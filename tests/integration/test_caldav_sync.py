@@ -49,6 +49,7 @@ class Env:
         self.proxy = proxy
         self.tmp = tmp_path
         self.monkeypatch = monkeypatch
+        self._root: str | None = None
         monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
         monkeypatch.setenv("DAV_PASSWORD", server.password)
         monkeypatch.setattr(backend, "BACKOFF", 0.01)
@@ -59,7 +60,9 @@ class Env:
         self.config = self.write_config(["work:Interviews"], ["work:Follow-ups"])
 
     def url_via_proxy(self) -> str:
-        return self.proxy.url + self.server.home[len(self.server.url):]
+        if self._root is None:
+            self._root = self.server.entry(self.proxy.url) if self.server.entry else self.proxy.url
+        return self._root + self.server.home[len(self.server.url):]
 
     def write_config(self, sources: list[str], targets: list[str], name: str = "config.toml", url: str | None = None) -> Path:
         path = self.tmp / name
@@ -67,7 +70,7 @@ class Env:
             "region = \"US\"\ntimezone = \"America/New_York\"\n\n"
             "[accounts.work]\ntype = \"caldav\"\n"
             f"url = \"{url or self.url_via_proxy()}\"\nusername = \"{self.server.username}\"\n"
-            "password_env = \"DAV_PASSWORD\"\ntimeout = 5\n\n"
+            f"password_env = \"DAV_PASSWORD\"\ntimeout = 5\n{self.server.account_extra}\n"
             f"[[sync]]\nname = \"main\"\nfrom = {json.dumps(sources)}\nto = {json.dumps(targets)}\n",
             encoding="utf-8",
         )
@@ -86,7 +89,7 @@ class Env:
 
 @pytest.fixture
 def env(dav_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    with CountingProxy(dav_server.url) as proxy:
+    with CountingProxy(dav_server.upstream or dav_server.url) as proxy:
         yield Env(dav_server, proxy, tmp_path, monkeypatch)
 
 
@@ -227,6 +230,10 @@ def test_server_errors_are_retried_then_reported(env: Env) -> None:
     assert len(lines) == 1 and "server error 503" in lines[0] and "account 'work'" in lines[0]
 
 
+RESTARTABLE = pytest.mark.parametrize("dav_server", ["radicale", "xandikos"], indirect=True)  # own process
+
+
+@RESTARTABLE
 def test_unreachable_server_is_one_line(env: Env) -> None:
     config = env.write_config(["work:Interviews"], ["work:Follow-ups"], name="direct.toml", url=env.server.home)
     env.server.stop()
@@ -235,6 +242,7 @@ def test_unreachable_server_is_one_line(env: Env) -> None:
     assert "unreachable" in result.output and "Traceback" not in result.output
 
 
+@RESTARTABLE
 def test_server_killed_mid_sync_then_completed_without_duplicates(env: Env) -> None:
     puts = {"n": 0}
 
