@@ -1,7 +1,8 @@
 """Loopback front ends put before a real CalDAV server, the way providers deploy them.
 
 - DigestGate: a reverse proxy that accepts only HTTP Digest (RFC 7616, MD5, qop=auth), never
-  Basic, and forwards authenticated requests to its upstream (a Radicale without auth).
+  Basic, and forwards authenticated requests to its upstream (a Radicale without auth, told the
+  user name the way auth front ends do).
 - RedirectDoor: a "front door" host that answers every request with a redirect (301, 302, 307 or
   308, in turn or fixed) to the same path on another base URL: 127.0.0.1 -> localhost is a
   different host name to a client, as caldav.example.com -> p42-caldav.example.com is.
@@ -11,6 +12,7 @@ Standard library only (hashlib, http.server), so they cannot share a bug with th
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import http.client
 import itertools
@@ -120,6 +122,8 @@ class DigestGate(_Front):
         conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
         try:
             headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP}
+            # the upstream (Radicale, auth none) learns the user as from any auth front end
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{self.username}:-".encode()).decode()
             conn.request(handler.command, handler.path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
