@@ -83,7 +83,8 @@ class Dav:
     def __init__(self, config: AccountConfig) -> None:
         self.config = config
         self.account = config.name
-        self.url = _slash(config.url or "")
+        url = config.url or ""
+        self.url = url if url.rstrip("/").endswith("/.well-known/caldav") else _slash(url)  # DAViCal: no slash
         self._password = config.password_value()
         self._has_credentials = config.username is not None or self._password is not None
         self._digest: Any = None
