@@ -87,7 +87,7 @@ def test_redirect_to_an_unlisted_host_keeps_the_credentials(dav_server_redirect:
     assert env.proxy.count() >= 1 and all(s.status == 401 for s in env.proxy.seen)
 
 
-def test_trust_rules() -> None:
+def test_trust_rules(state_dir: Path) -> None:
     from followcal.backends.caldav_http import Dav
     from followcal.config import AccountConfig
 
