@@ -44,11 +44,11 @@ from .. import ics
 from ..config import AccountConfig
 from ..errors import BackendError, ConflictError, NotFoundError, PreconditionError, SourceError
 from ..model import UID_SUFFIX, ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
-from .caldav_http import BACKOFF, RETRIES, Answer, Dav, redact as _redact  # noqa: F401 (re-exported)
-from .caldav_http import _slash
+from .caldav_http import Dav, _slash
+from .caldav_http import redact as _redact
 from .caldav_xml import (
     C, D, PROPS_ETAGS, PROPS_HOME, PROPS_HOME_SET, PROPS_PRINCIPAL, XML_TYPE, calendar_query, ctag_of, has_type, href_in,
-    mkcalendar, multiget, text,
+    mkcalendar, multiget, multistatus, text,
 )
 
 log = logging.getLogger(__name__)
@@ -126,13 +126,24 @@ class CalendarInfo:
     ctag: str | None
 
 
+_NOT_DAV = (301, 302, 400, 403, 404, 405, 406, 415, 501)  # a web root or a path without DAV
+
+
 def _principal(dav: Dav, url: str) -> tuple[str, str] | None:
-    """(URL that answered, principal URL) from a PROPFIND of `url`, None if it names none."""
-    answered, found = dav.propfind_at(url, PROPS_PRINCIPAL, "0")
+    """(URL that answered, principal URL) from a PROPFIND of `url`; None when the answer is not a
+    multistatus naming one (a web page, 404, 405 on a web root...). 401 and 5xx still raise."""
+    answer = dav.request("PROPFIND", url, PROPS_PRINCIPAL, {"Depth": "0", "Content-Type": XML_TYPE},
+                         ok=(207, *_NOT_DAV))
+    if answer.status != 207:
+        return None
+    try:
+        found = multistatus(answer.body, dav.account)
+    except BackendError:  # HTML or garbage where XML was expected
+        return None
     for _, props in found:
         href = href_in(props, f"{{{D}}}current-user-principal")
         if href and href.strip():
-            return answered, urllib.parse.urljoin(answered, href.strip())
+            return answer.url, urllib.parse.urljoin(answer.url, href.strip())
     return None
 
 
@@ -143,25 +154,12 @@ def _home_url(dav: Dav, refresh: bool = False) -> str:
     cached = None if refresh else _kv_get(key)
     if cached:
         return cached
-    try:
-        hit = _principal(dav, dav.url)
-    except (NotFoundError, PreconditionError):
-        hit = None
-    except BackendError as exc:  # HTML where XML was expected, 405 on a web root...
-        if "invalid XML" not in str(exc) and "unexpected answer" not in str(exc):
-            raise
-        hit = None
+    hit = _principal(dav, dav.url)
     if hit is None and not _same_path(dav.url, "/.well-known/caldav"):
-        try:
-            hit = _principal(dav, urllib.parse.urljoin(dav.url, "/.well-known/caldav"))
-        except (NotFoundError, BackendError) as exc:
-            if not isinstance(exc, NotFoundError) and "invalid XML" not in str(exc) and "unexpected answer" not in str(exc):
-                raise
-            hit = None
+        hit = _principal(dav, urllib.parse.urljoin(dav.url, "/.well-known/caldav"))
     principal = hit[1] if hit else dav.url
-    found = dav.propfind_at(principal, PROPS_HOME_SET, "0")[1]
     home = None
-    for _, props in found:
+    for _, props in dav.propfind(principal, PROPS_HOME_SET, "0"):
         href = href_in(props, f"{{{C}}}calendar-home-set")
         if href and href.strip():
             home = urllib.parse.urljoin(principal, href.strip())
