@@ -14,7 +14,8 @@ Reusable by every integration test, benchmark or manual session:
     server.stop()
 
 Only the standard library is used here (no caldav, no requests), so these helpers never hide
-a bug of the code under test.
+a bug of the code under test. Cyrus and DAViCal (one per session, a fresh user per test) live in
+cyrus_server.py and davical_server.py; the Digest gate and the redirect door in fronts.py.
 """
 
 from __future__ import annotations
