@@ -355,8 +355,11 @@ def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
     for key in ("token", "client_secrets", "service_account"):
         if values.get(key) and values[key] != "none":
             values[key] = str(base / Path(values[key]).expanduser())
-    if isinstance(values.get("redirect_hosts"), list):
-        values["redirect_hosts"] = tuple(str(h).strip().lower().rstrip(".") for h in values["redirect_hosts"])
+    if "redirect_hosts" in values:
+        hosts = values["redirect_hosts"]
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip(".").strip() for h in hosts):
+            raise ConfigError(f"{where}: accounts.{name}.redirect_hosts must be a list of host names")
+        values["redirect_hosts"] = tuple(h.strip().lower().strip(".") for h in hosts)
     verify = values.get("verify_tls", True)
     if isinstance(verify, str):
         values["verify_tls"] = str(base / Path(verify).expanduser())

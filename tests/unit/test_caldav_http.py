@@ -40,3 +40,14 @@ def test_precondition(body: bytes, expected) -> None:
 def test_credentials_follow_only_listed_hosts(url: str, trusted: bool) -> None:
     dav = Dav(AccountConfig("w", "caldav", url="http://127.0.0.1:8008/dav/", redirect_hosts=("dav.example.org",)))
     assert dav.trusted(url) is trusted
+
+
+@pytest.mark.parametrize("value", ['"fastmail.com"', "[1]", '[""]'])
+def test_redirect_hosts_must_be_a_list_of_names(tmp_path, value: str) -> None:
+    from followcal.config import load_settings
+    from followcal.errors import ConfigError
+
+    path = tmp_path / "c.toml"
+    path.write_text(f'[accounts.w]\ntype = "caldav"\nurl = "https://dav.example.com/"\nredirect_hosts = {value}\n')
+    with pytest.raises(ConfigError, match="redirect_hosts must be a list of host names"):
+        load_settings(path)
