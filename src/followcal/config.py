@@ -355,6 +355,11 @@ def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
     for key in ("token", "client_secrets", "service_account"):
         if values.get(key) and values[key] != "none":
             values[key] = str(base / Path(values[key]).expanduser())
+    for key in ("max_response_mb", "deadline"):
+        if key in values and (isinstance(values[key], bool) or not isinstance(values[key], (int, float)) or values[key] <= 0):
+            raise ConfigError(f"{where}: accounts.{name}.{key} must be a positive number")
+    if "unique_uids" in values and not isinstance(values["unique_uids"], bool):
+        raise ConfigError(f"{where}: accounts.{name}.unique_uids must be true or false")
     if "redirect_hosts" in values:
         hosts = values["redirect_hosts"]
         if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip(".").strip() for h in hosts):

@@ -51,3 +51,18 @@ def test_redirect_hosts_must_be_a_list_of_names(tmp_path, value: str) -> None:
     path.write_text(f'[accounts.w]\ntype = "caldav"\nurl = "https://dav.example.com/"\nredirect_hosts = {value}\n')
     with pytest.raises(ConfigError, match="redirect_hosts must be a list of host names"):
         load_settings(path)
+
+
+@pytest.mark.parametrize("line, message", [
+    ("max_response_mb = 0", "max_response_mb must be a positive number"),
+    ('deadline = "soon"', "deadline must be a positive number"),
+    ('unique_uids = "yes"', "unique_uids must be true or false"),
+])
+def test_limits_are_checked(tmp_path, line: str, message: str) -> None:
+    from followcal.config import load_settings
+    from followcal.errors import ConfigError
+
+    path = tmp_path / "c.toml"
+    path.write_text(f'[accounts.w]\ntype = "caldav"\nurl = "https://dav.example.com/"\n{line}\n')
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path)
