@@ -427,9 +427,9 @@ class CalDAVCalendar:
             if exc.precondition not in UID_CONFLICTS:
                 raise
             raise PreconditionError(
-                f"{exc}; UID {reminder.uid}: is {self.label} a new `to` while the old calendar still holds "
-                "followcal's reminders? Remove them there (followcal clean) or keep both in `to` "
-                "(the second and later targets of an account get their own UIDs)", exc.precondition) from None
+                f"{exc}; UID {reminder.uid}: a calendar followcal wrote to before still holds it; remove "
+                "followcal's reminders there (followcal clean) or keep that calendar first in `to` (later "
+                "targets of an account get their own UIDs)", exc.precondition) from None
 
     def _abs(self, ref: str | None) -> str:
         if not ref:
