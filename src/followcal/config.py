@@ -98,6 +98,11 @@ class AccountConfig:
     password_command: str | None = None
     verify_tls: bool | str = True
     timeout: float = 30.0
+    # CalDAV limits and redirects (issue 14, backends/caldav_http.py)
+    max_response_mb: float = 50.0  # largest answer read (after decompression), in MB
+    deadline: float = 300.0  # seconds one request may take in all, redirects included
+    redirect_hosts: tuple[str, ...] = ()  # other hosts (and their subdomains) that get the credentials
+    unique_uids: bool | None = None  # server wants UIDs unique per account; None: detect (Cyrus)
     token: str | None = None
     client_secrets: str | None = None
     service_account: str | None = None
@@ -423,6 +428,16 @@ def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
     for key in ("token", "client_secrets", "service_account"):
         if values.get(key) and values[key] != "none":
             values[key] = str(base / Path(values[key]).expanduser())
+    for key in ("max_response_mb", "deadline"):
+        if key in values and (isinstance(values[key], bool) or not isinstance(values[key], (int, float)) or values[key] <= 0):
+            raise ConfigError(f"{where}: accounts.{name}.{key} must be a positive number")
+    if "unique_uids" in values and not isinstance(values["unique_uids"], bool):
+        raise ConfigError(f"{where}: accounts.{name}.unique_uids must be true or false")
+    if "redirect_hosts" in values:
+        hosts = values["redirect_hosts"]
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip(".").strip() for h in hosts):
+            raise ConfigError(f"{where}: accounts.{name}.redirect_hosts must be a list of host names")
+        values["redirect_hosts"] = tuple(h.strip().lower().strip(".") for h in hosts)
     verify = values.get("verify_tls", True)
     if isinstance(verify, str):
         values["verify_tls"] = str(base / Path(verify).expanduser())

@@ -52,6 +52,14 @@ class ConflictError(BackendError):
     """A conditional write failed (412): the item changed under us; re-read and re-plan."""
 
 
+class PreconditionError(BackendError):
+    """A server refused a request with a named precondition (CalDAV 403/409 with <D:error>)."""
+
+    def __init__(self, message: str, precondition: str) -> None:
+        super().__init__(message)
+        self.precondition = precondition  # e.g. "CALDAV:no-uid-conflict"
+
+
 class LockedError(FollowcalError):
     """Another followcal process holds the lock for the same sync."""
 

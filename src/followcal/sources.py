@@ -33,7 +33,8 @@ def account_spec(spec: str, settings: Settings) -> tuple[str, str] | None:
 
 
 def open_account_calendar(
-    account: str, calendar: str, settings: Settings, *, create: bool, now: datetime, fast: bool = True
+    account: str, calendar: str, settings: Settings, *, create: bool, now: datetime, fast: bool = True,
+    position: int = 0,
 ):
     """The CalDAV or Google calendar behind ACCOUNT:CALENDAR (both a Source and a Target).
 
@@ -46,7 +47,7 @@ def open_account_calendar(
         from .backends.caldav import open_calendar as open_caldav
 
         keywords = settings.rules.keywords if fast else None
-        return open_caldav(config, calendar, create=create, now=now, keywords=keywords)
+        return open_caldav(config, calendar, create=create, now=now, keywords=keywords, position=position)
     from .backends.google import open_calendar
 
     return open_calendar(config, calendar, create=create, now=now)
@@ -69,5 +70,20 @@ def open_target(spec: str, settings: Settings, *, now: datetime, name: str = "fo
         raise ConfigError(f"{spec}: a URL can only be read; write to a file or ACCOUNT:CALENDAR")
     pair = account_spec(spec, settings)
     if pair is not None:
-        return open_account_calendar(*pair, settings, create=True, now=now)
+        return open_account_calendar(*pair, settings, create=True, now=now, position=target_position(spec, settings))
     return IcsFileTarget(spec, name=name)
+
+
+def target_position(spec: str, settings: Settings) -> int:
+    """Where `spec` stands among its account's targets, in config order over every [[sync]] `to`
+    (0 = first; CalDAV servers wanting account-wide unique UIDs fold the calendar into the rest)."""
+    pair = account_spec(spec, settings)
+    if pair is None:
+        return 0
+    seen: list[str] = []
+    for entry in settings.syncs:
+        for target in entry.targets:
+            other = account_spec(target, settings)
+            if other is not None and other[0] == pair[0] and other[1] not in seen:
+                seen.append(other[1])
+    return seen.index(pair[1]) if pair[1] in seen else len(seen)

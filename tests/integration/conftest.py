@@ -15,10 +15,78 @@ from servers import CountingProxy, Server, start_radicale, start_server, start_x
 __all__ = ["CountingProxy", "Server", "start_radicale", "start_xandikos"]
 
 
-@pytest.fixture(params=["radicale", "xandikos"])
+DAV_SERVERS = ["radicale", "xandikos", "cyrus", "davical", "digest", "redirect"]
+
+
+@pytest.fixture(scope="session")
+def cyrus():
+    """One Cyrus IMAP/CalDAV per session (cyrus_server.py); tests take a fresh user each."""
+    import cyrus_server
+
+    why = cyrus_server.available()
+    if why:
+        pytest.skip(why)
+    server = cyrus_server.CyrusServer.start_new()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def davical():
+    """One DAViCal (Apache + PostgreSQL) per session (davical_server.py); a fresh user per test."""
+    import davical_server
+
+    why = davical_server.available()
+    if why:
+        pytest.skip(why)
+    server = davical_server.DavicalServer.start_new()
+    yield server
+    server.stop()
+
+
+def _digest_radicale(tmp_path: Path) -> Server:
+    """Radicale (no auth) behind a Digest-only gate: followcal must answer the challenge."""
+    from fronts import DigestGate
+
+    server = start_radicale(tmp_path)
+    server.password = "s3cret-Pa55"
+    gate = DigestGate(server.url, server.username, server.password)
+    server.kind, server.upstream = "digest", gate.url
+    server.cleanups.append(gate.close)
+    return server
+
+
+def _redirected_radicale(tmp_path: Path) -> Server:
+    """Radicale with a password behind a front door on 127.0.0.1 that redirects every request
+    (301/302/307/308 in turn) to the host name localhost, listed in the account's redirect_hosts."""
+    from fronts import RedirectDoor
+
+    server = start_radicale(tmp_path, auth=("alice", "s3cret-Pa55"))
+    server.kind = "redirect"
+
+    def entry(proxy_url: str) -> str:
+        door = RedirectDoor(proxy_url.replace("127.0.0.1", "localhost"))
+        server.cleanups.append(door.close)
+        return door.url
+
+    server.entry = entry
+    server.account_extra = 'redirect_hosts = ["localhost"]\n'
+    return server
+
+
+@pytest.fixture(params=DAV_SERVERS)
 def dav_server(request: pytest.FixtureRequest, tmp_path: Path):
-    """A fresh Radicale (no auth) or Xandikos server; stopped after the test."""
-    server = start_server(request.param, tmp_path)
+    """A fresh account on Radicale (no auth), Xandikos, Cyrus, DAViCal, Radicale behind a
+    Digest-only gate, or Radicale behind a cross-host redirect; stopped after the test."""
+    kind = request.param
+    if kind in ("cyrus", "davical"):
+        server = request.getfixturevalue(kind).new_user()
+    elif kind == "digest":
+        server = _digest_radicale(tmp_path)
+    elif kind == "redirect":
+        server = _redirected_radicale(tmp_path)
+    else:
+        server = start_server(kind, tmp_path)
     yield server
     server.stop()
 
@@ -40,7 +108,7 @@ def radicale_auth(tmp_path: Path):
 
 @pytest.fixture
 def counting_proxy(dav_server: Server):
-    with CountingProxy(dav_server.url) as proxy:
+    with CountingProxy(dav_server.upstream or dav_server.url) as proxy:
         yield proxy
 
 

@@ -14,7 +14,8 @@ Reusable by every integration test, benchmark or manual session:
     server.stop()
 
 Only the standard library is used here (no caldav, no requests), so these helpers never hide
-a bug of the code under test.
+a bug of the code under test. Cyrus and DAViCal (one per session, a fresh user per test) live in
+cyrus_server.py and davical_server.py; the Digest gate and the redirect door in fronts.py.
 """
 
 from __future__ import annotations
@@ -95,6 +96,12 @@ class Server:
     log: Path
     process: subprocess.Popen | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # front ends (fronts.py): where a proxy in front should forward to (default: url), how the
+    # proxy's root URL becomes the root URL followcal is given, extra [accounts.*] lines, cleanups
+    upstream: str | None = None
+    entry: Callable[[str], str] | None = None
+    account_extra: str = ""
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def port(self) -> int:
@@ -139,6 +146,8 @@ class Server:
             self.process.wait(10)
 
     def stop(self) -> None:
+        while self.cleanups:
+            self.cleanups.pop()()
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:

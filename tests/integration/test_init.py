@@ -13,7 +13,7 @@ import pexpect
 import pytest
 from click.testing import CliRunner
 
-from followcal.backends import caldav as backend
+from followcal.backends import caldav_http
 from followcal.cli import cli
 from followcal.config import load_settings
 from servers import Server
@@ -38,7 +38,7 @@ def dav(radicale_auth: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("DAV_PASSWORD", radicale_auth.password)
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.delenv("FOLLOWCAL_CONFIG", raising=False)
-    monkeypatch.setattr(backend, "BACKOFF", 0.01)
+    monkeypatch.setattr(caldav_http, "BACKOFF", 0.01)
     source = radicale_auth.make_calendar("interviews", "Interviews")
     radicale_auth.put(source + "acme.ics", event_ics("acme-1@example.com", "Interview: Acme Corp (Backend Engineer)",
                                                      "20261119T150000Z", "20261119T160000Z"))

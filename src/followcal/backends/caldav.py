@@ -1,27 +1,38 @@
-"""CalDAV calendars (Nextcloud, Fastmail, iCloud, Radicale, Xandikos) as sources and targets.
+"""CalDAV calendars (Nextcloud, Fastmail, iCloud, Radicale, Xandikos, Cyrus, DAViCal) as sources
+and targets.
 
-Plain WebDAV/CalDAV over one `requests` session per thread, because followcal needs control the
-high-level clients do not give: conditional writes (If-None-Match / If-Match -> ConflictError),
-one PROPFIND per calendar on a no-op re-run, bounded retries. What the server sends is parsed with
-followcal.ics, so a CalDAV source reads exactly like a file.
+Plain WebDAV/CalDAV over followcal's own requests-based client (caldav_http.py explains why not
+python-caldav): conditional writes (If-None-Match / If-Match -> ConflictError), one PROPFIND per
+calendar on a no-op re-run, bounded retries, size and time limits. What the server sends is parsed
+with followcal.ics, so a CalDAV source reads exactly like a file.
+
+Discovery: the account URL, else its `/.well-known/caldav` (RFC 6764 bootstrap; Cyrus and DAViCal
+answer it with a redirect), gives the current-user-principal, whose calendar-home-set holds the
+calendars. Hrefs are resolved against the URL that answered (after redirects).
 
 Cheap re-runs: the calendar home URL and, per target calendar, the listing of its objects
 (href, ETag, our reminder's fields) are cached in the state store, validated by the calendar's
 CTag (`getctag`, else `sync-token`). Unchanged CTag -> no listing at all; changed -> one
 PROPFIND of ETags and a multiget of the objects whose ETag changed.
 
-Every library exception is mapped to followcal.errors here; messages name the account and never
+UIDs on servers that want them unique per account (Cyrus, so Fastmail: a second calendar holding
+the same UID is refused with CALDAV:no-uid-conflict / unique-scheduling-object-resource): the
+first target of an account, in config order, gets the plain reminder UIDs; the second and later
+targets fold their calendar into the UID: `STEM@followcal` -> `STEM.CAL@followcal`, CAL being the
+calendar's last URL segment made safe (see `fold_uid`). The fold is undone when the target is
+listed, so planning, the state store and `plan --json` see the plain UID everywhere. Detected by
+Cyrus' calendar home layout (`/dav/calendars/user/NAME/`); `unique_uids = true/false` overrides.
+
+Every library exception is mapped to followcal.errors; messages name the account and never
 contain a password. The XML bodies and the multistatus parsing live in caldav_xml.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
-import random
 import re
-import threading
-import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -31,130 +42,22 @@ from typing import Any
 
 from .. import ics
 from ..config import AccountConfig
-from ..output import note_retry
-from ..errors import AuthError, BackendError, ConflictError, NotFoundError, SourceError
-from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
+from ..errors import BackendError, ConflictError, NotFoundError, PreconditionError, SourceError
+from ..model import UID_SUFFIX, ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
+from .caldav_http import Dav, _slash
+from .caldav_http import redact as _redact
 from .caldav_xml import (
-    C, D, PROPS_ETAGS, PROPS_HOME, PROPS_HOME_SET, PROPS_PRINCIPAL, XML_TYPE, Props, calendar_query, ctag_of,
-    has_type, href_in, mkcalendar, multiget, multistatus, text,
+    C, D, PROPS_ETAGS, PROPS_HOME, PROPS_HOME_SET, PROPS_PRINCIPAL, XML_TYPE, calendar_query, ctag_of, has_type, href_in,
+    mkcalendar, multiget, multistatus, text,
 )
 
 log = logging.getLogger(__name__)
 
-RETRIES = 4  # attempts for 5xx, timeouts and refused connections
-LOCKED_RETRIES = 12  # 423 Locked (Xandikos' git store under concurrent writes) clears quickly
-BACKOFF = 0.5  # seconds before the 2nd attempt, doubled each time (tests make it tiny)
 WRITE_WORKERS = 4  # concurrent PUT/DELETE per target
 MULTIGET_CHUNK = 200
 NAMESPACE = "caldav"  # state-store kv namespace
-USER_AGENT = "followcal (+https://pypi.org/project/followcal/)"
-
-_RETRY_STATUS = frozenset({500, 502, 503, 504})
-
-
-# --- HTTP: one session per thread, retries, error mapping ----------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-    etag: str | None
-    url: str
-
-
-class Dav:
-    """The HTTP side of one account. Thread-safe: each thread gets its own requests.Session."""
-
-    def __init__(self, config: AccountConfig) -> None:
-        self.config = config
-        self.account = config.name
-        self.url = _slash(config.url or "")
-        self._password = config.password_value()
-        self._local = threading.local()
-
-    def _session(self) -> Any:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            import requests
-
-            session = requests.Session()
-            if self.config.username is not None or self._password is not None:
-                session.auth = (self.config.username or "", self._password or "")
-            session.verify = self.config.verify_tls
-            session.headers["User-Agent"] = USER_AGENT
-            self._local.session = session
-        return session
-
-    def request(self, method: str, url: str, body: str | bytes | None = None, headers: dict[str, str] | None = None,
-                ok: Iterable[int] = (200, 201, 204, 207)) -> Answer:
-        """Send with retries on 5xx/timeouts; 401/403 -> AuthError, 412 -> ConflictError,
-        404 -> NotFoundError, anything else not in `ok` -> BackendError."""
-        import requests
-
-        where = f"account {self.account!r}: {method} {_redact(url)}"
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        problem = ""
-        attempt = locked = 0
-        while attempt < RETRIES:
-            if problem == "locked (423)":
-                time.sleep(random.uniform(0.02, 0.1) * locked)
-            elif attempt:
-                note_retry(where, problem)
-                time.sleep(BACKOFF * 2 ** (attempt - 1))
-            attempt += 1
-            try:
-                resp = self._session().request(method, url, data=data, headers=headers or {},
-                                               timeout=self.config.timeout, allow_redirects=True)
-            except requests.exceptions.SSLError:
-                raise BackendError(f"{where}: TLS certificate not trusted (set verify_tls to a CA bundle path)") from None
-            except requests.exceptions.Timeout:
-                problem = f"no answer within {self.config.timeout:g} s"
-                continue
-            except requests.exceptions.ConnectionError:
-                problem = "server unreachable"
-                continue
-            except requests.exceptions.RequestException as exc:
-                raise BackendError(f"{where}: {type(exc).__name__}") from None
-            if resp.status_code in _RETRY_STATUS:
-                problem = f"server error {resp.status_code}"
-                continue
-            if resp.status_code == 423 and locked < LOCKED_RETRIES:
-                problem, locked, attempt = "locked (423)", locked + 1, attempt - 1
-                continue
-            answer = Answer(resp.status_code, resp.content, resp.headers.get("ETag"), resp.url)
-            if resp.status_code in ok:
-                return answer
-            if resp.status_code in (401, 403):
-                what = "username or password refused" if resp.status_code == 401 else "access forbidden"
-                raise AuthError(f"account {self.account!r}: {what} by {_redact(self.url)} ({resp.status_code}); "
-                                "check username and password_env/password_command")
-            if resp.status_code == 412:
-                raise ConflictError(f"{where}: changed on the server meanwhile (412)")
-            if resp.status_code == 404:
-                raise NotFoundError(f"{where}: not found (404)")
-            raise BackendError(f"{where}: unexpected answer {resp.status_code}")
-        raise BackendError(f"{where}: {problem} after {RETRIES} attempts")
-
-    def propfind(self, url: str, body: str, depth: str) -> list[tuple[str, Props]]:
-        answer = self.request("PROPFIND", url, body, {"Depth": depth, "Content-Type": XML_TYPE})
-        return multistatus(answer.body, self.account)
-
-    def report(self, url: str, body: str, depth: str = "1") -> list[tuple[str, Props]]:
-        answer = self.request("REPORT", url, body, {"Depth": depth, "Content-Type": XML_TYPE})
-        return multistatus(answer.body, self.account)
-
-
-def _slash(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
-
-
-def _redact(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+UID_CONFLICTS = frozenset({"CALDAV:no-uid-conflict", "CALDAV:unique-scheduling-object-resource"})
+CYRUS_HOME = re.compile(r"/dav/calendars/user/[^/]+/")
 
 
 def _same_path(a: str, b: str) -> bool:
@@ -223,24 +126,46 @@ class CalendarInfo:
     ctag: str | None
 
 
+_NOT_DAV = (301, 302, 400, 403, 404, 405, 406, 415, 501)  # a web root or a path without DAV
+
+
+def _principal(dav: Dav, url: str) -> tuple[str, str] | None:
+    """(URL that answered, principal URL) from a PROPFIND of `url`; None when the answer is not a
+    multistatus naming one (a web page, 404, 405 on a web root...). 401 and 5xx still raise."""
+    answer = dav.request("PROPFIND", url, PROPS_PRINCIPAL, {"Depth": "0", "Content-Type": XML_TYPE},
+                         ok=(207, *_NOT_DAV))
+    if answer.status != 207:
+        return None
+    try:
+        found = multistatus(answer.body, dav.account)
+    except BackendError:  # HTML or garbage where XML was expected
+        return None
+    for _, props in found:
+        href = href_in(props, f"{{{D}}}current-user-principal")
+        if href and href.strip():
+            return answer.url, urllib.parse.urljoin(answer.url, href.strip())
+    return None
+
+
 def _home_url(dav: Dav, refresh: bool = False) -> str:
-    """The calendar-home-set, cached per (URL, user): discovery costs two requests."""
+    """The calendar-home-set, cached per (URL, user): discovery costs two requests (more when the
+    account URL names no principal and `/.well-known/caldav` is tried, RFC 6764 section 5)."""
     key = f"home {dav.url} {dav.config.username or ''}"
     cached = None if refresh else _kv_get(key)
     if cached:
         return cached
-    found = dav.propfind(dav.url, PROPS_PRINCIPAL, "0")
-    principal = dav.url
-    for _, props in found:
-        href = href_in(props, f"{{{D}}}current-user-principal")
-        if href:
-            principal = urllib.parse.urljoin(dav.url, href.strip())
-    found = dav.propfind(principal, PROPS_HOME_SET, "0")
+    hit = _principal(dav, dav.url)
+    if hit is None and not _same_path(dav.url, "/.well-known/caldav"):
+        hit = _principal(dav, urllib.parse.urljoin(dav.url, "/.well-known/caldav"))
+    principal = hit[1] if hit else dav.url
     home = None
-    for _, props in found:
+    for _, props in dav.propfind(principal, PROPS_HOME_SET, "0"):
         href = href_in(props, f"{{{C}}}calendar-home-set")
-        if href:
+        if href and href.strip():
             home = urllib.parse.urljoin(principal, href.strip())
+    if home is None and hit is None:
+        raise NotFoundError(f"account {dav.account!r}: {_redact(dav.url)} names no CalDAV principal or calendar home "
+                            "(also tried /.well-known/caldav); check the url")
     home = _slash(home or principal)
     _kv_set(key, home)
     return home
@@ -250,15 +175,15 @@ def _calendars(dav: Dav) -> tuple[str, list[CalendarInfo]]:
     """(home URL, its calendars) in one PROPFIND (two more when the cached home is stale)."""
     home = _home_url(dav)
     try:
-        listing = dav.propfind(home, PROPS_HOME, "1")
+        answered, listing = dav.propfind_at(home, PROPS_HOME, "1")
     except NotFoundError:
         home = _home_url(dav, refresh=True)
-        listing = dav.propfind(home, PROPS_HOME, "1")
+        answered, listing = dav.propfind_at(home, PROPS_HOME, "1")
     out = []
     for href, props in listing:
         if not has_type(props, f"{{{C}}}calendar"):
             continue
-        url = _slash(urllib.parse.urljoin(home, href))
+        url = _slash(urllib.parse.urljoin(answered, href))
         name = text(props, f"{{{D}}}displayname") or urllib.parse.unquote(url.rstrip("/").rsplit("/", 1)[-1])
         out.append(CalendarInfo(name, url, ctag_of(props)))
     return home, out
@@ -288,20 +213,42 @@ def _slug(name: str) -> str:
 
 
 def open_calendar(
-    config: AccountConfig, calendar: str, *, create: bool, now: datetime, keywords: Iterable[str] | None = None
+    config: AccountConfig, calendar: str, *, create: bool, now: datetime, keywords: Iterable[str] | None = None,
+    position: int = 0,
 ) -> CalDAVCalendar:
-    """ACCOUNT:CALENDAR by display name, last URL segment or URL; MKCALENDAR if missing and `create`."""
+    """ACCOUNT:CALENDAR by display name, last URL segment or URL; MKCALENDAR if missing and `create`.
+    `position`: this target's place among the account's targets in config order (0 = first)."""
     dav = Dav(config)
     home, found = _calendars(dav)
     info = _pick(calendar, found, config.name)
     if info is None and create:  # made by the first apply that writes: --dry-run creates nothing
         url = urllib.parse.urljoin(home, calendar) if "/" in calendar else home + _slug(calendar) + "/"
-        return CalDAVCalendar(dav, CalendarInfo(calendar, _slash(url), None), f"{config.name}:{calendar}", now, keywords,
-                              missing=True)
-    if info is None:
+        info, missing = CalendarInfo(calendar, _slash(url), None), True
+    elif info is None:
         names = ", ".join(sorted((c.name for c in found), key=str.casefold)) or "none"
         raise NotFoundError(f"account {config.name!r}: no calendar {calendar!r} (calendars: {names})")
-    return CalDAVCalendar(dav, info, f"{config.name}:{calendar}", now, keywords)
+    else:
+        missing = False
+    unique = config.unique_uids if config.unique_uids is not None else bool(CYRUS_HOME.search(home))
+    fold = calendar_tag(info.url) if unique and position > 0 else None
+    return CalDAVCalendar(dav, info, f"{config.name}:{calendar}", now, keywords, missing=missing, fold=fold)
+
+
+def calendar_tag(url: str) -> str:
+    """The calendar folded into UIDs: its last URL segment, reduced to [a-z0-9-]."""
+    return _slug(urllib.parse.unquote(url.rstrip("/").rsplit("/", 1)[-1]))
+
+
+def fold_uid(uid: str, tag: str | None) -> str:
+    """`STEM@followcal` -> `STEM.TAG@followcal` (deterministic; undone by unfold_uid)."""
+    if not tag or not uid.endswith(UID_SUFFIX):
+        return uid
+    return f"{uid[:-len(UID_SUFFIX)]}.{tag}{UID_SUFFIX}"
+
+
+def unfold_uid(uid: str, tag: str | None) -> str:
+    end = f".{tag}{UID_SUFFIX}"
+    return uid[:-len(end)] + UID_SUFFIX if tag and uid.endswith(end) else uid
 
 
 # --- the calendar: source and target ----------------------------------------------------------------
@@ -317,9 +264,10 @@ class CalDAVCalendar:
 
     def __init__(
         self, dav: Dav, info: CalendarInfo, label: str, now: datetime,
-        keywords: Iterable[str] | None = None, missing: bool = False,
+        keywords: Iterable[str] | None = None, missing: bool = False, fold: str | None = None,
     ) -> None:
         self.dav = dav
+        self.fold = fold  # the calendar tag folded into UIDs on unique-UID servers (module doc)
         self.missing = missing
         self.info = info
         self.url = info.url
@@ -366,7 +314,7 @@ class CalDAVCalendar:
         if cache and not self._stale:
             ctag = self._ctag()
             if ctag and cache.get("ctag") == ctag:
-                return [owned_from_json(o["owned"]) for o in cache["items"].values() if o.get("owned")]
+                return [self._owned(o["owned"]) for o in cache["items"].values() if o.get("owned")]
         self._known_ctag = None
         self._stale = False
         return self._refresh(cache)
@@ -393,7 +341,11 @@ class CalDAVCalendar:
                 etag = text(props, f"{{{D}}}getetag") or etags.get(href)
                 items[href] = {"etag": etag, "owned": self._parse_owned(href, etag, text(props, f"{{{C}}}calendar-data"))}
         _kv_set(self.url, {"ctag": ctag, "items": items})
-        return [owned_from_json(o["owned"]) for o in items.values() if o.get("owned")]
+        return [self._owned(o["owned"]) for o in items.values() if o.get("owned")]
+
+    def _owned(self, data: dict[str, Any]) -> OwnedEvent:
+        owned = owned_from_json(data)
+        return dataclasses.replace(owned, uid=unfold_uid(owned.uid, self.fold)) if self.fold else owned
 
     def _parse_owned(self, href: str, etag: str | None, data: str | None) -> dict[str, Any] | None:
         if not data:
@@ -457,16 +409,27 @@ class CalDAVCalendar:
             except NotFoundError:
                 pass  # already gone: what we wanted
             return
-        body = ics.single_event_bytes(action.reminder, action.sequence)
+        reminder = action.reminder
+        if self.fold:
+            reminder = dataclasses.replace(reminder, uid=fold_uid(reminder.uid, self.fold))
+        body = ics.single_event_bytes(reminder, action.sequence)
         headers = {"Content-Type": "text/calendar; charset=utf-8"}
         if isinstance(action, Update):
             url = self._abs(action.existing.ref)
             if action.existing.etag:
                 headers["If-Match"] = action.existing.etag
         else:
-            url = self.url + object_name(action.reminder.uid)
+            url = self.url + object_name(reminder.uid)
             headers["If-None-Match"] = "*"
-        self.dav.request("PUT", url, body, headers, ok=(200, 201, 204))
+        try:
+            self.dav.request("PUT", url, body, headers, ok=(200, 201, 204))
+        except PreconditionError as exc:
+            if exc.precondition not in UID_CONFLICTS:
+                raise
+            raise PreconditionError(
+                f"{exc}; UID {reminder.uid}: a calendar followcal wrote to before still holds it; remove "
+                "followcal's reminders there (followcal clean) or keep that calendar first in `to` (later "
+                "targets of an account get their own UIDs)", exc.precondition) from None
 
     def _abs(self, ref: str | None) -> str:
         if not ref:
