@@ -52,9 +52,9 @@ def _read_calendar(
 ) -> tuple[list[SourceEvent], list[str]]:
     import icalendar
 
-    header, blocks = split_calendar(data, origin)
-    chosen = select_blocks(blocks, keywords)
     warnings: list[str] = []
+    header, blocks = split_calendar(data, origin, warnings)
+    chosen = select_blocks(blocks, keywords)
     body = [b"BEGIN:VCALENDAR", *header]
     for block in chosen:
         if too_deep(block):
@@ -94,7 +94,7 @@ def _drop_bad_events(calendar: Any, origin: str, warnings: list[str]) -> Any:
         if component.name != "VEVENT":
             keep.append(component)
             continue
-        problem = _event_problem(component)
+        problem = _event_problem(component) or _rule_problem(component) or _year_problem(component)
         if problem:
             uid = str(component.get("UID", "(no UID)"))
             warnings.append(f"skipped event {uid} ({origin}): {problem}")
@@ -135,6 +135,55 @@ def _event_problem(component: Any) -> str | None:
     return None
 
 
+# Bounds on recurrence expansion (issue 19): a series yields at most MAX_PER_SERIES occurrences
+# in the read window and a file at most MAX_PER_FILE; past them the rest is dropped with a warning
+# naming the series. A rule that repeats more often than hourly is no interview and is skipped.
+MAX_PER_SERIES = 1000
+MAX_PER_FILE = 50_000
+_TOO_FREQUENT = "repeats more often than hourly (not an interview)"
+
+
+def _rule_problem(component: Any) -> str | None:
+    """Why a VEVENT's RRULE cannot be an interview series (or cannot be expanded safely)."""
+    rules = component.get("RRULE")
+    for rule in rules if isinstance(rules, list) else ([rules] if rules is not None else []):
+        try:
+            freq = str((rule.get("FREQ") or [""])[0]).upper()
+            interval = int((rule.get("INTERVAL") or [1])[0])
+            per_hour = len(rule.get("BYMINUTE") or [0]) * len(rule.get("BYSECOND") or [0])
+            per_day = per_hour * len(rule.get("BYHOUR") or [0])
+        except (TypeError, ValueError, AttributeError, IndexError):
+            return "invalid RRULE"
+        if interval < 1:
+            return f"invalid RRULE: INTERVAL={interval}"
+        if freq in ("SECONDLY", "MINUTELY") or (freq == "HOURLY" and per_hour > 1) or per_day > 24:
+            return f"RRULE {_TOO_FREQUENT}"
+    return None
+
+
+# Dates outside these years are no interviews and break date arithmetic (year 9999 + 10 business
+# days, 0001-01-01 in UTC-5): such an event is skipped with a warning. A series may start earlier.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def _year_problem(component: Any) -> str | None:
+    recurring = component.get("RRULE") is not None or component.get("RDATE") is not None
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID", "DUE"):
+        prop = component.get(name)
+        value = getattr(prop, "dt", None)
+        if not isinstance(value, date):
+            continue
+        if value.year > MAX_YEAR or (value.year < MIN_YEAR and not (recurring and name == "DTSTART")):
+            return f"{name} in year {value.year} (outside {MIN_YEAR}-{MAX_YEAR})"
+    try:
+        end = component.end
+    except Exception:  # noqa: BLE001 - an unreadable end is _event_problem's to report
+        return None
+    if isinstance(end, date) and end.year > MAX_YEAR:
+        return f"end in year {end.year} (outside {MIN_YEAR}-{MAX_YEAR})"
+    return None
+
+
 def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings: list[str]) -> list[SourceEvent]:
     events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
     if not events:
@@ -165,11 +214,11 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
             pad = timedelta(days=2)
             occurrences = list(plain)
             if rest - recurring_uids:
-                occurrences += _occurrences(_subset(calendar, rest - recurring_uids, True), lo, hi)
+                occurrences += _occurrences(_subset(calendar, rest - recurring_uids, True), lo, hi, origin, warnings)
             if recurring_uids:
-                occurrences += _occurrences(_subset(calendar, recurring_uids, True), series_lo - pad, series_hi + pad)
+                occurrences += _occurrences(_subset(calendar, recurring_uids, True), series_lo - pad, series_hi + pad, origin, warnings)
         else:
-            occurrences = _occurrences(calendar, lo, hi)
+            occurrences = _occurrences(calendar, lo, hi, origin, warnings)
     except Exception as exc:  # recurring-ical-events raises its own and dateutil's errors
         raise SourceError(f"{origin}: cannot expand recurring events: {_short(exc)}") from None
     out = []
@@ -198,10 +247,34 @@ def _plain_singles(events: list[Any], with_rid: set[str]) -> list[Any]:
     return [c for c in events if count[str(c.get("UID"))] == 1 and str(c.get("UID")) not in with_rid]
 
 
-def _occurrences(calendar: Any, lo: datetime, hi: datetime) -> list[Any]:
+def _occurrences(calendar: Any, lo: datetime, hi: datetime, origin: str = "", warnings: list[str] | None = None) -> list[Any]:
+    """recurring_ical_events' `between`, series by series, with MAX_PER_SERIES / MAX_PER_FILE."""
+    import contextlib
+    from itertools import islice
+
     import recurring_ical_events
 
-    return list(recurring_ical_events.of(calendar, skip_bad_series=True).between(lo, hi))
+    query = recurring_ical_events.of(calendar, skip_bad_series=True)
+    start, stop = query.to_datetime(lo), query.to_datetime(hi)
+    skip = tuple(query.suppressed_errors)
+    found: list[Any] = []
+    for series in query.series:
+        if len(found) >= MAX_PER_FILE:
+            if warnings is not None:
+                warnings.append(f"{origin}: more than {MAX_PER_FILE} occurrences; the remaining series were not read")
+            break
+        taken: list[Any] = []
+        with contextlib.suppress(*skip):
+            taken.extend(islice(series.between(start, stop), MAX_PER_SERIES + 1))
+        if len(taken) > MAX_PER_SERIES:
+            taken = taken[:MAX_PER_SERIES]
+            if warnings is not None:
+                warnings.append(
+                    f"series {series.uid} ({origin}): more than {MAX_PER_SERIES} occurrences in the window; "
+                    f"only the first {MAX_PER_SERIES} read"
+                )
+        found.extend(taken[: MAX_PER_FILE - len(found)])
+    return [occurrence.as_component(query.keep_recurrence_attributes) for occurrence in found]
 
 
 def _subset(calendar: Any, uids: set[str], inside: bool) -> Any:
