@@ -82,6 +82,18 @@ def stored_marks(ctx: Context) -> Mapping[str, OutcomeRecord]:
     return load_outcomes()
 
 
+def _marks_or_warning(ctx: Context, warnings: list[str]) -> Mapping[str, OutcomeRecord]:
+    """plan and export only read recorded outcomes: an unusable state store is a warning there
+    (sync, mark and status, which write it, still stop with its one-line error)."""
+    from .errors import FollowcalError
+
+    try:
+        return stored_marks(ctx)
+    except FollowcalError as exc:
+        warnings.append(f"{exc}; outcomes recorded with `followcal mark` are ignored for now")
+        return {}
+
+
 def plan_sources(
     specs: Sequence[str],
     ctx: Context,
@@ -95,7 +107,7 @@ def plan_sources(
 
     events, warnings = read_sources(specs, ctx, window, fast=fast)
     if marks is None:
-        marks = stored_marks(ctx)
+        marks = _marks_or_warning(ctx, warnings)
     return plan_events(
         events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings, descriptions=descriptions
     )

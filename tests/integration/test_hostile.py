@@ -29,6 +29,11 @@ NOW = "2026-11-22T12:00"
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+
+
 def _head(status: str, headers: dict[str, str]) -> bytes:
     lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items()), "Connection: close", "", ""]
     return "\r\n".join(lines).encode()

@@ -18,6 +18,11 @@ NOW = "2026-11-22T12:00"
 GOOD = "BEGIN:VEVENT\r\nUID:ok@x\r\nDTSTART:20261118T150000Z\r\nDURATION:PT1H\r\nSUMMARY:Interview with Globex\r\nEND:VEVENT\r\n"
 
 
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+
+
 def cal(*events: str) -> bytes:
     return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n" + GOOD + "".join(events) + "END:VCALENDAR\r\n").encode()
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import ics, ics_scan
-from ..errors import SourceError, UsageError
+from ..errors import SourceError, UsageError, WriteError
 from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, Skip, SourceEvent, Update, Window
 
 MAX_BYTES = 100 * 1024 * 1024
@@ -36,7 +36,10 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -49,12 +52,27 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
         else:
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from None
         raise
+
+
+def _write_error(path: Path, exc: OSError) -> WriteError:
+    import errno
+
+    reason = exc.strerror or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        todo = "free some space (or write elsewhere with -o) and run again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        todo = "check the folder's permissions, or write elsewhere"
+    else:
+        todo = "run again once that is fixed"
+    return WriteError(f"{path}: cannot write ({reason}); nothing written, a previous file is left as it was; {todo}")
 
 
 def read_file(path: Path) -> bytes:
