@@ -56,6 +56,7 @@ def _read_calendar(
     header, blocks = split_calendar(data, origin, warnings)
     chosen = select_blocks(blocks, keywords)
     body = [b"BEGIN:VCALENDAR", *header]
+    pieces: list[tuple[Any, list[bytes]]] = []
     for block in chosen:
         if too_deep(block):
             warnings.append(f"skipped event {block_uid(block)} ({origin}): components nested too deeply")
@@ -66,11 +67,12 @@ def _read_calendar(
             if keywords is not None:
                 lines = used_lines(lines)
         body.extend(lines)
+        pieces.append((block, lines))
     body.append(b"END:VCALENDAR")
     try:
         calendar = icalendar.Calendar.from_ical(b"\r\n".join(body) + b"\r\n")
-    except (ValueError, IndexError, KeyError, RecursionError) as exc:
-        raise SourceError(f"{origin}: cannot parse the calendar: {_short(exc)}") from None
+    except _PARSE_ERRORS:
+        calendar = _parse_each(header, pieces, origin, warnings)
     if header and any(h.upper().startswith(b"X-WR-TIMEZONE") for h in header):
         import x_wr_timezone
 
@@ -80,6 +82,42 @@ def _read_calendar(
             warnings.append(f"{origin}: X-WR-TIMEZONE ignored: {_short(exc)}")
     good = _drop_bad_events(calendar, origin, warnings)
     return _expand(good, origin, window, now, warnings), warnings
+
+
+_PARSE_ERRORS = (ValueError, IndexError, KeyError, RecursionError, TypeError, AttributeError, OverflowError)
+
+
+def _parse_each(header: list[bytes], pieces: list[tuple[Any, list[bytes]]], origin: str, warnings: list[str]) -> Any:
+    """The slow path when the whole calendar does not parse: each component on its own, and the
+    ones icalendar rejects are skipped with a warning naming them (time zones first, so events
+    that use them still find them). Only a broken calendar header fails the file."""
+    import icalendar
+
+    def parses(lines: list[bytes]) -> Any:
+        return icalendar.Calendar.from_ical(b"\r\n".join([b"BEGIN:VCALENDAR", *lines, b"END:VCALENDAR"]) + b"\r\n")
+
+    try:
+        calendar = parses(header)
+    except _PARSE_ERRORS:
+        good = []
+        for line in header:
+            try:
+                parses([line])
+                good.append(line)
+            except _PARSE_ERRORS as exc:
+                warnings.append(f"{origin}: calendar line {line[:40].decode('utf-8', 'replace')!r} ignored: {_short(exc)}")
+        try:
+            calendar = parses(good)
+        except _PARSE_ERRORS as exc:
+            raise SourceError(f"{origin}: cannot parse the calendar: {_short(exc)}") from None
+    ordered = [p for p in pieces if p[0].name == "VTIMEZONE"] + [p for p in pieces if p[0].name != "VTIMEZONE"]
+    for block, lines in ordered:
+        try:
+            calendar.add_component(icalendar.Component.from_ical(b"\r\n".join(lines) + b"\r\n"))
+        except _PARSE_ERRORS as exc:
+            what = f"time zone {(block.prop(b'TZID') or [b'?'])[0].decode('utf-8', 'replace')[:80]}" if block.name == "VTIMEZONE" else f"event {block_uid(block)}"
+            warnings.append(f"skipped {what} ({origin}): cannot parse it: {_short(exc)}")
+    return calendar
 
 
 def _short(exc: BaseException) -> str:
@@ -214,11 +252,11 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
             pad = timedelta(days=2)
             occurrences = list(plain)
             if rest - recurring_uids:
-                occurrences += _occurrences(_subset(calendar, rest - recurring_uids, True), lo, hi, origin, warnings)
+                occurrences += _occurrences_each(calendar, rest - recurring_uids, lo, hi, origin, warnings)
             if recurring_uids:
-                occurrences += _occurrences(_subset(calendar, recurring_uids, True), series_lo - pad, series_hi + pad, origin, warnings)
+                occurrences += _occurrences_each(calendar, recurring_uids, series_lo - pad, series_hi + pad, origin, warnings)
         else:
-            occurrences = _occurrences(calendar, lo, hi, origin, warnings)
+            occurrences = _occurrences_each(calendar, {str(c.get("UID")) for c in events}, lo, hi, origin, warnings)
     except Exception as exc:  # recurring-ical-events raises its own and dateutil's errors
         raise SourceError(f"{origin}: cannot expand recurring events: {_short(exc)}") from None
     out = []
@@ -245,6 +283,35 @@ def _plain_singles(events: list[Any], with_rid: set[str]) -> list[Any]:
         uid = str(component.get("UID"))
         count[uid] = count.get(uid, 0) + 1
     return [c for c in events if count[str(c.get("UID"))] == 1 and str(c.get("UID")) not in with_rid]
+
+
+def _occurrences_each(calendar: Any, uids: set[str], lo: datetime, hi: datetime, origin: str, warnings: list[str]) -> list[Any]:
+    """The occurrences of the events with these UIDs; when the expansion fails, each UID group on
+    its own, and a series that cannot be expanded is skipped with a warning naming it."""
+    found: list[str] = []
+    try:
+        out = _occurrences(_subset(calendar, uids, True), lo, hi, origin, found)
+        warnings.extend(found)
+        return out
+    except Exception:  # noqa: BLE001 - recurring-ical-events and dateutil raise all sorts
+        pass
+    groups: dict[str, list[Any]] = {}
+    others = []
+    for component in calendar.subcomponents:
+        if component.name == "VEVENT":
+            groups.setdefault(str(component.get("UID")), []).append(component)
+        else:
+            others.append(component)
+    out = []
+    for uid in sorted(uids):
+        part = type(calendar)()
+        part.update(calendar)
+        part.subcomponents = others + groups.get(uid, [])
+        try:
+            out += _occurrences(part, lo, hi, origin, warnings)
+        except Exception as exc:  # noqa: BLE001
+            warnings.append(f"skipped event {uid} ({origin}): cannot expand its recurrences: {_short(exc)}")
+    return out
 
 
 def _occurrences(calendar: Any, lo: datetime, hi: datetime, origin: str = "", warnings: list[str] | None = None) -> list[Any]:
