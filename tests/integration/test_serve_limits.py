@@ -105,3 +105,31 @@ def test_a_huge_request_header_is_refused(served: FeedServer) -> None:
         assert answer.split(b"\r\n", 1)[0].split(b" ")[1] in (b"431", b"400")
     finally:
         sock.close()
+
+
+def test_a_feed_with_a_broken_event_or_zone_still_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A year-9999 interview and a VTIMEZONE missing END:STANDARD used to fail the whole source,
+    so the served feed never got built (or froze at its last good state)."""
+    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+    text = SAMPLE.read_text().replace("END:STANDARD\r\n", "", 1).replace("END:STANDARD\n", "", 1)
+    extra = "BEGIN:VEVENT\r\nUID:far@x\r\nDTSTART:99991231T230000Z\r\nSUMMARY:Interview with Far\r\nEND:VEVENT\r\n"
+    text = text.replace("END:VCALENDAR", extra + "END:VCALENDAR")
+    source = tmp_path / "interviews.ics"
+    source.write_text(text)
+    settings = parse_settings({"feeds": {"followups": {"from": [str(source)]}}, "serve": {"token": TOKEN}})
+    server = FeedServer(settings, "127.0.0.1", 0, poll_seconds=0.2).start()
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+            conn.request("GET", f"/feeds/{TOKEN}/followups.ics")
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            if response.status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert response.status == 200
+        assert body.count(b"BEGIN:VEVENT") >= 20
+    finally:
+        server.stop()
