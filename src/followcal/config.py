@@ -321,6 +321,11 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
         """File paths in the config are relative to the config file, like every other path."""
         return tuple(_resolve_spec(spec, base, accounts) for spec in specs)
 
+    syncs = tuple(_sync(i, v, where, place) for i, v in enumerate(_list(raw.get("sync", []), where, "[[sync]]")))
+    names = [entry.name for entry in syncs]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"{where}: two [[sync]] entries are named {twice[0]!r}; give each its own name")
     return Settings(
         region=_str(raw.get("region", "US"), where, "region"),
         timezone=tz,
@@ -335,7 +340,7 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
             for name, v in _table(raw.get("companies", {}), where, "companies").items()
         },
         accounts=accounts,
-        syncs=tuple(_sync(i, v, where, place) for i, v in enumerate(_list(raw.get("sync", []), where, "[[sync]]"))),
+        syncs=syncs,
         feeds={
             name: _feed(name, v, where, place)
             for name, v in _table(raw.get("feeds", {}), where, "feeds").items()

@@ -85,6 +85,7 @@ def test_unknown_keys_name_file_table_key_and_the_nearest(env: Path, text: str, 
         ('extra_holidays = "2026-12-24"\n', "extra_holidays must be a list"),
         ("templates = 5\n", "templates must be a string"),
         ('sync = "x"\n', "[[sync]] must be a list"),
+        ('[[sync]]\nname = "a"\nfrom = ["x.ics"]\nto = ["y.ics"]\n' * 2, "two [[sync]] entries are named 'a'"),
     ],
 )
 def test_wrong_types_are_config_errors(env: Path, text: str, words: str) -> None:
