@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import SourceError
+from .ics_limits import PARSE_ERRORS, occurrences_each, parse_each, rule_problem, year_problem
 from .ics_scan import block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
 
@@ -71,8 +72,8 @@ def _read_calendar(
     body.append(b"END:VCALENDAR")
     try:
         calendar = icalendar.Calendar.from_ical(b"\r\n".join(body) + b"\r\n")
-    except _PARSE_ERRORS:
-        calendar = _parse_each(header, pieces, origin, warnings)
+    except PARSE_ERRORS:
+        calendar = parse_each(header, pieces, origin, warnings)
     if header and any(h.upper().startswith(b"X-WR-TIMEZONE") for h in header):
         import x_wr_timezone
 
@@ -82,42 +83,6 @@ def _read_calendar(
             warnings.append(f"{origin}: X-WR-TIMEZONE ignored: {_short(exc)}")
     good = _drop_bad_events(calendar, origin, warnings)
     return _expand(good, origin, window, now, warnings), warnings
-
-
-_PARSE_ERRORS = (ValueError, IndexError, KeyError, RecursionError, TypeError, AttributeError, OverflowError)
-
-
-def _parse_each(header: list[bytes], pieces: list[tuple[Any, list[bytes]]], origin: str, warnings: list[str]) -> Any:
-    """The slow path when the whole calendar does not parse: each component on its own, and the
-    ones icalendar rejects are skipped with a warning naming them (time zones first, so events
-    that use them still find them). Only a broken calendar header fails the file."""
-    import icalendar
-
-    def parses(lines: list[bytes]) -> Any:
-        return icalendar.Calendar.from_ical(b"\r\n".join([b"BEGIN:VCALENDAR", *lines, b"END:VCALENDAR"]) + b"\r\n")
-
-    try:
-        calendar = parses(header)
-    except _PARSE_ERRORS:
-        good = []
-        for line in header:
-            try:
-                parses([line])
-                good.append(line)
-            except _PARSE_ERRORS as exc:
-                warnings.append(f"{origin}: calendar line {line[:40].decode('utf-8', 'replace')!r} ignored: {_short(exc)}")
-        try:
-            calendar = parses(good)
-        except _PARSE_ERRORS as exc:
-            raise SourceError(f"{origin}: cannot parse the calendar: {_short(exc)}") from None
-    ordered = [p for p in pieces if p[0].name == "VTIMEZONE"] + [p for p in pieces if p[0].name != "VTIMEZONE"]
-    for block, lines in ordered:
-        try:
-            calendar.add_component(icalendar.Component.from_ical(b"\r\n".join(lines) + b"\r\n"))
-        except _PARSE_ERRORS as exc:
-            what = f"time zone {(block.prop(b'TZID') or [b'?'])[0].decode('utf-8', 'replace')[:80]}" if block.name == "VTIMEZONE" else f"event {block_uid(block)}"
-            warnings.append(f"skipped {what} ({origin}): cannot parse it: {_short(exc)}")
-    return calendar
 
 
 def _short(exc: BaseException) -> str:
@@ -132,7 +97,7 @@ def _drop_bad_events(calendar: Any, origin: str, warnings: list[str]) -> Any:
         if component.name != "VEVENT":
             keep.append(component)
             continue
-        problem = _event_problem(component) or _rule_problem(component) or _year_problem(component)
+        problem = _event_problem(component) or rule_problem(component) or year_problem(component)
         if problem:
             uid = str(component.get("UID", "(no UID)"))
             warnings.append(f"skipped event {uid} ({origin}): {problem}")
@@ -173,55 +138,6 @@ def _event_problem(component: Any) -> str | None:
     return None
 
 
-# Bounds on recurrence expansion (issue 19): a series yields at most MAX_PER_SERIES occurrences
-# in the read window and a file at most MAX_PER_FILE; past them the rest is dropped with a warning
-# naming the series. A rule that repeats more often than hourly is no interview and is skipped.
-MAX_PER_SERIES = 1000
-MAX_PER_FILE = 50_000
-_TOO_FREQUENT = "repeats more often than hourly (not an interview)"
-
-
-def _rule_problem(component: Any) -> str | None:
-    """Why a VEVENT's RRULE cannot be an interview series (or cannot be expanded safely)."""
-    rules = component.get("RRULE")
-    for rule in rules if isinstance(rules, list) else ([rules] if rules is not None else []):
-        try:
-            freq = str((rule.get("FREQ") or [""])[0]).upper()
-            interval = int((rule.get("INTERVAL") or [1])[0])
-            per_hour = len(rule.get("BYMINUTE") or [0]) * len(rule.get("BYSECOND") or [0])
-            per_day = per_hour * len(rule.get("BYHOUR") or [0])
-        except (TypeError, ValueError, AttributeError, IndexError):
-            return "invalid RRULE"
-        if interval < 1:
-            return f"invalid RRULE: INTERVAL={interval}"
-        if freq in ("SECONDLY", "MINUTELY") or (freq == "HOURLY" and per_hour > 1) or per_day > 24:
-            return f"RRULE {_TOO_FREQUENT}"
-    return None
-
-
-# Dates outside these years are no interviews and break date arithmetic (year 9999 + 10 business
-# days, 0001-01-01 in UTC-5): such an event is skipped with a warning. A series may start earlier.
-MIN_YEAR, MAX_YEAR = 1900, 2200
-
-
-def _year_problem(component: Any) -> str | None:
-    recurring = component.get("RRULE") is not None or component.get("RDATE") is not None
-    for name in ("DTSTART", "DTEND", "RECURRENCE-ID", "DUE"):
-        prop = component.get(name)
-        value = getattr(prop, "dt", None)
-        if not isinstance(value, date):
-            continue
-        if value.year > MAX_YEAR or (value.year < MIN_YEAR and not (recurring and name == "DTSTART")):
-            return f"{name} in year {value.year} (outside {MIN_YEAR}-{MAX_YEAR})"
-    try:
-        end = component.end
-    except Exception:  # noqa: BLE001 - an unreadable end is _event_problem's to report
-        return None
-    if isinstance(end, date) and end.year > MAX_YEAR:
-        return f"end in year {end.year} (outside {MIN_YEAR}-{MAX_YEAR})"
-    return None
-
-
 def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings: list[str]) -> list[SourceEvent]:
     events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
     if not events:
@@ -252,11 +168,11 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
             pad = timedelta(days=2)
             occurrences = list(plain)
             if rest - recurring_uids:
-                occurrences += _occurrences_each(calendar, rest - recurring_uids, lo, hi, origin, warnings)
+                occurrences += occurrences_each(calendar, rest - recurring_uids, lo, hi, origin, warnings)
             if recurring_uids:
-                occurrences += _occurrences_each(calendar, recurring_uids, series_lo - pad, series_hi + pad, origin, warnings)
+                occurrences += occurrences_each(calendar, recurring_uids, series_lo - pad, series_hi + pad, origin, warnings)
         else:
-            occurrences = _occurrences_each(calendar, {str(c.get("UID")) for c in events}, lo, hi, origin, warnings)
+            occurrences = occurrences_each(calendar, {str(c.get("UID")) for c in events}, lo, hi, origin, warnings)
     except Exception as exc:  # recurring-ical-events raises its own and dateutil's errors
         raise SourceError(f"{origin}: cannot expand recurring events: {_short(exc)}") from None
     out = []
@@ -283,76 +199,6 @@ def _plain_singles(events: list[Any], with_rid: set[str]) -> list[Any]:
         uid = str(component.get("UID"))
         count[uid] = count.get(uid, 0) + 1
     return [c for c in events if count[str(c.get("UID"))] == 1 and str(c.get("UID")) not in with_rid]
-
-
-def _occurrences_each(calendar: Any, uids: set[str], lo: datetime, hi: datetime, origin: str, warnings: list[str]) -> list[Any]:
-    """The occurrences of the events with these UIDs; when the expansion fails, each UID group on
-    its own, and a series that cannot be expanded is skipped with a warning naming it."""
-    found: list[str] = []
-    try:
-        out = _occurrences(_subset(calendar, uids, True), lo, hi, origin, found)
-        warnings.extend(found)
-        return out
-    except Exception:  # noqa: BLE001 - recurring-ical-events and dateutil raise all sorts
-        pass
-    groups: dict[str, list[Any]] = {}
-    others = []
-    for component in calendar.subcomponents:
-        if component.name == "VEVENT":
-            groups.setdefault(str(component.get("UID")), []).append(component)
-        else:
-            others.append(component)
-    out = []
-    for uid in sorted(uids):
-        part = type(calendar)()
-        part.update(calendar)
-        part.subcomponents = others + groups.get(uid, [])
-        try:
-            out += _occurrences(part, lo, hi, origin, warnings)
-        except Exception as exc:  # noqa: BLE001
-            warnings.append(f"skipped event {uid} ({origin}): cannot expand its recurrences: {_short(exc)}")
-    return out
-
-
-def _occurrences(calendar: Any, lo: datetime, hi: datetime, origin: str = "", warnings: list[str] | None = None) -> list[Any]:
-    """recurring_ical_events' `between`, series by series, with MAX_PER_SERIES / MAX_PER_FILE."""
-    import contextlib
-    from itertools import islice
-
-    import recurring_ical_events
-
-    query = recurring_ical_events.of(calendar, skip_bad_series=True)
-    start, stop = query.to_datetime(lo), query.to_datetime(hi)
-    skip = tuple(query.suppressed_errors)
-    found: list[Any] = []
-    for series in query.series:
-        if len(found) >= MAX_PER_FILE:
-            if warnings is not None:
-                warnings.append(f"{origin}: more than {MAX_PER_FILE} occurrences; the remaining series were not read")
-            break
-        taken: list[Any] = []
-        with contextlib.suppress(*skip):
-            taken.extend(islice(series.between(start, stop), MAX_PER_SERIES + 1))
-        if len(taken) > MAX_PER_SERIES:
-            taken = taken[:MAX_PER_SERIES]
-            if warnings is not None:
-                warnings.append(
-                    f"series {series.uid} ({origin}): more than {MAX_PER_SERIES} occurrences in the window; "
-                    f"only the first {MAX_PER_SERIES} read"
-                )
-        found.extend(taken[: MAX_PER_FILE - len(found)])
-    return [occurrence.as_component(query.keep_recurrence_attributes) for occurrence in found]
-
-
-def _subset(calendar: Any, uids: set[str], inside: bool) -> Any:
-    """The calendar with only the VEVENTs whose UID is (or is not) in `uids`; whole UID groups,
-    so a series keeps its overrides."""
-    part = type(calendar)()
-    part.update(calendar)
-    part.subcomponents = [
-        c for c in calendar.subcomponents if c.name != "VEVENT" or (str(c.get("UID")) in uids) == inside
-    ]
-    return part
 
 
 def _as_utc(value: datetime | date, now: datetime) -> datetime:
