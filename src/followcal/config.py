@@ -399,10 +399,9 @@ def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
     if kind not in ("caldav", "google"):
         raise ConfigError(f"{where}: accounts.{name}.type must be \"caldav\" or \"google\"")
     check_keys(raw, set(AccountConfig.__dataclass_fields__) - {"name"}, where, f"accounts.{name}")
-    for key, value in raw.items():
-        if key in ("verify_tls", "timeout"):
-            continue
-        if not isinstance(value, str):
+    fields = AccountConfig.__dataclass_fields__
+    for key, value in raw.items():  # the text settings by their annotation; others below
+        if str(fields[key].type) in ("str", "str | None") and not isinstance(value, str):
             raise ConfigError(f"{where}: accounts.{name}.{key} must be a string")
     if kind == "caldav" and not raw.get("url"):
         raise ConfigError(f"{where}: accounts.{name}.url is required for a CalDAV account")
