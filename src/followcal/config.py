@@ -125,9 +125,21 @@ class AccountConfig:
                 )
             return value
         if self.password_command:
+            key = (self.name, self.password_command)
+            if key not in _SECRETS:  # once per account and run, however many targets use it
+                _SECRETS[key] = self._run_password_command()
+            return _SECRETS[key]
+        return self.password
+
+    def _run_password_command(self) -> str:
+        if self.password_command:
+            try:
+                argv = shlex.split(self.password_command)
+            except ValueError:
+                raise ConfigError(f"account {self.name!r}: password_command cannot be split into words (unclosed quote?)") from None
             try:
                 done = subprocess.run(
-                    shlex.split(self.password_command),
+                    argv,
                     capture_output=True,
                     text=True,
                     timeout=60,
@@ -142,7 +154,12 @@ class AccountConfig:
                     f"account {self.name!r}: password_command exited with {done.returncode}"
                 )
             return done.stdout.splitlines()[0] if done.stdout else ""
-        return self.password
+        return ""
+
+
+# Resolved password_command outputs of this run, by (account, command): a sync with three targets
+# on one account asks the password manager once. Never written anywhere.
+_SECRETS: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
@@ -329,24 +346,43 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
     return parse_settings(raw, config_path)
 
 
+# The keys every table may hold (issue 19: the config is strict, an unknown key is an error
+# naming file, table and key with the nearest known one). A NEW SETTING MUST BE ADDED HERE too.
+# [rules] and [accounts.X] take theirs from RuleSettings and AccountConfig.
 _TOP_KEYS = {
     "region", "timezone", "me", "extra_holidays", "extra_working_days", "rules", "companies",
     "accounts", "sync", "feeds", "serve", "templates", "replies",
     "name", "phone", "language",
 }
 LANGUAGES = ("en", "de", "fr", "es")
+_RANGE_KEYS = {"since_days", "until_days", "since", "until"}
+SYNC_KEYS = {"name", "from", "to", *_RANGE_KEYS}
+FEED_KEYS = {"from", "refresh_minutes", "drafts", *_RANGE_KEYS}
+SERVE_KEYS = {"host", "port", "token", "public_url"}
+COMPANY_KEYS = {"region"}
+
+
+def check_keys(raw: dict[str, Any], known: set[str] | frozenset[str], where: str, table: str) -> None:
+    """ConfigError on the first key (sorted) that `table` does not know, with the nearest one."""
+    import difflib
+
+    for key in sorted(set(raw) - set(known), key=str):
+        close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(known))})"
+        place = (table if table.startswith("[") else f"[{table}]") if table else "the top level"
+        raise ConfigError(f"{where}: unknown key {key!r} in {place}{hint}")
 
 
 def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
     where = str(path) if path else "config"
-    unknown = sorted(set(raw) - _TOP_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: unknown setting(s): {', '.join(unknown)}")
+    check_keys(raw, _TOP_KEYS, where, "")
     base = path.parent if path else Path.cwd()
     tz = raw.get("timezone")
     if tz is not None:
         check_timezone(_str(tz, where, "timezone"), f"{where}: timezone")
     templates = raw.get("templates")
+    if templates is not None:
+        _str(templates, where, "templates")
     accounts = {
         name: _account(name, v, where, base)
         for name, v in _table(raw.get("accounts", {}), where, "accounts").items()
@@ -356,29 +392,28 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
         """File paths in the config are relative to the config file, like every other path."""
         return tuple(_resolve_spec(spec, base, accounts) for spec in specs)
 
+    syncs = tuple(_sync(i, v, where, place) for i, v in enumerate(_list(raw.get("sync", []), where, "[[sync]]")))
+    names = [entry.name for entry in syncs]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"{where}: two [[sync]] entries are named {twice[0]!r}; give each its own name")
     return Settings(
         region=_str(raw["region"], where, "region") if "region" in raw else None,
         timezone=tz,
         me=tuple(m.casefold() for m in _str_list(raw.get("me", []), where, "me")),
-        extra_holidays=tuple(_date(d, where, "extra_holidays") for d in raw.get("extra_holidays", [])),
+        extra_holidays=tuple(_date(d, where, "extra_holidays") for d in _list(raw.get("extra_holidays", []), where, "extra_holidays")),
         extra_working_days=tuple(
-            _date(d, where, "extra_working_days") for d in raw.get("extra_working_days", [])
+            _date(d, where, "extra_working_days") for d in _list(raw.get("extra_working_days", []), where, "extra_working_days")
         ),
         rules=_rules(raw.get("rules", {}), where),
         companies={
-            name: CompanyConfig(name, region=_table(v, where, f"companies.{name}").get("region"))
+            name: _company(name, v, where)
             for name, v in _table(raw.get("companies", {}), where, "companies").items()
         },
         accounts=accounts,
-        syncs=tuple(_sync(i, v, where, place) for i, v in enumerate(raw.get("sync", []))),
+        syncs=syncs,
         feeds={
-            name: FeedConfig(
-                name,
-                sources=place(_str_list(_table(v, where, f"feeds.{name}").get("from", []), where, f"feeds.{name}.from")),
-                refresh_minutes=int(v.get("refresh_minutes", 15)),
-                range=_range(v, where, f"feeds.{name}"),
-                drafts=_bool(v.get("drafts", True), where, f"feeds.{name}.drafts"),
-            )
+            name: _feed(name, v, where, place)
             for name, v in _table(raw.get("feeds", {}), where, "feeds").items()
         },
         serve=_serve(raw.get("serve", {}), where),
@@ -391,12 +426,35 @@ def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
     )
 
 
+def _company(name: str, raw: Any, where: str) -> CompanyConfig:
+    raw = _table(raw, where, f"companies.{name}")
+    check_keys(raw, COMPANY_KEYS, where, f"companies.{name}")
+    region = raw.get("region")
+    if region is not None:
+        region = _str(region, where, f"companies.{name}.region").strip()
+        if not region:
+            raise ConfigError(f"{where}: companies.{name}.region is empty (use an ISO 3166 code such as US-CA)")
+    return CompanyConfig(name, region=region)
+
+
+def _feed(name: str, raw: Any, where: str, place: Any) -> FeedConfig:
+    raw = _table(raw, where, f"feeds.{name}")
+    check_keys(raw, FEED_KEYS, where, f"feeds.{name}")
+    refresh = raw.get("refresh_minutes", 15)
+    if not isinstance(refresh, int) or isinstance(refresh, bool) or not 1 <= refresh <= 7 * 24 * 60:
+        raise ConfigError(f"{where}: feeds.{name}.refresh_minutes must be a whole number of minutes from 1 to 10080")
+    return FeedConfig(
+        name,
+        sources=place(_str_list(raw.get("from", []), where, f"feeds.{name}.from")),
+        refresh_minutes=refresh,
+        range=_range(raw, where, f"feeds.{name}"),
+        drafts=_bool(raw.get("drafts", True), where, f"feeds.{name}.drafts"),
+    )
+
+
 def _rules(raw: Any, where: str) -> RuleSettings:
     raw = _table(raw, where, "rules")
-    known = set(RuleSettings.__dataclass_fields__)
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) in [rules]: {', '.join(unknown)}")
+    check_keys(raw, set(RuleSettings.__dataclass_fields__), where, "rules")
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key in ("keywords", "exclude"):
@@ -416,13 +474,27 @@ def _account(name: str, raw: Any, where: str, base: Path) -> AccountConfig:
     kind = raw.get("type")
     if kind not in ("caldav", "google", "imap"):
         raise ConfigError(f"{where}: accounts.{name}.type must be \"caldav\", \"google\" or \"imap\"")
-    known = set(AccountConfig.__dataclass_fields__) - {"name"}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) in [accounts.{name}]: {', '.join(unknown)}")
+    check_keys(raw, set(AccountConfig.__dataclass_fields__) - {"name"}, where, f"accounts.{name}")
+    fields = AccountConfig.__dataclass_fields__
+    for key, value in raw.items():  # the text settings by their annotation; others below
+        if str(fields[key].type) in ("str", "str | None") and not isinstance(value, str):
+            raise ConfigError(f"{where}: accounts.{name}.{key} must be a string")
     if kind == "caldav" and not raw.get("url"):
         raise ConfigError(f"{where}: accounts.{name}.url is required for a CalDAV account")
+    timeout = raw.get("timeout", 30.0)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 3600:
+        raise ConfigError(f"{where}: accounts.{name}.timeout must be a number of seconds from 0 to 3600")
+    if not isinstance(raw.get("verify_tls", True), (bool, str)):
+        raise ConfigError(f"{where}: accounts.{name}.verify_tls must be true, false or a CA bundle path")
+    if raw.get("password_command"):
+        try:
+            shlex.split(raw["password_command"])
+        except ValueError:
+            raise ConfigError(
+                f"{where}: accounts.{name}.password_command cannot be split into words (unclosed quote?)"
+            ) from None
     values = dict(raw)
+    values["timeout"] = float(timeout)
     if kind == "imap":
         _imap_account(name, values, where)
     for key in ("token", "client_secrets", "service_account"):
@@ -466,9 +538,7 @@ def _imap_account(name: str, values: dict[str, Any], where: str) -> None:
 
 def _replies(raw: Any, where: str, accounts: dict[str, AccountConfig]) -> RepliesConfig:
     raw = _table(raw, where, "replies")
-    unknown = sorted(set(raw) - {"from", "max_seconds"})
-    if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) in [replies]: {', '.join(unknown)}")
+    check_keys(raw, {"from", "max_seconds"}, where, "replies")
     names = _str_list(raw.get("from", []), where, "replies.from")
     if not names:
         raise ConfigError(f"{where}: [replies] needs from = [\"ACCOUNT\"] (an imap account)")
@@ -498,7 +568,8 @@ def _resolve_spec(spec: str, base: Path, accounts: dict[str, AccountConfig]) -> 
 
 def _sync(index: int, raw: Any, where: str, place: Any) -> SyncConfig:
     raw = _table(raw, where, f"sync[{index}]")
-    name = raw.get("name") or f"sync{index + 1}"
+    name = _str(raw.get("name") or f"sync{index + 1}", where, f"[[sync]] #{index + 1}: name")
+    check_keys(raw, SYNC_KEYS, where, f"[[sync]] {name!r}")
     sources = _str_list(raw.get("from", []), where, f"sync {name}: from")
     targets = _str_list(raw.get("to", []), where, f"sync {name}: to")
     if not sources:
@@ -513,7 +584,7 @@ def _range(raw: dict[str, Any], where: str, what: str) -> RangeConfig:
         value = raw.get(key)
         if value is None:
             return None
-        if not isinstance(value, int) or value < 0:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{where}: {what}: {key} must be a whole number >= 0")
         return value
 
@@ -527,14 +598,18 @@ def _range(raw: dict[str, Any], where: str, what: str) -> RangeConfig:
 
 def _serve(raw: Any, where: str) -> ServeConfig:
     raw = _table(raw, where, "serve")
+    check_keys(raw, SERVE_KEYS, where, "serve")
     port = raw.get("port", 8765)
-    if not isinstance(port, int) or not 0 <= port <= 65535:
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ConfigError(f"{where}: serve.port must be a port number")
+    for key in ("host", "token", "public_url"):
+        if key in raw:
+            _str(raw[key], where, f"serve.{key}")
     token = raw.get("token")
     return ServeConfig(
-        host=str(raw.get("host", "127.0.0.1")),
+        host=raw.get("host", "127.0.0.1"),
         port=port,
-        token=str(token) if token else None,
+        token=token if token else None,
         public_url=raw.get("public_url"),
     )
 
@@ -542,6 +617,12 @@ def _serve(raw: Any, where: str) -> ServeConfig:
 def _table(value: Any, where: str, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: {what} must be a table")
+    return value
+
+
+def _list(value: Any, where: str, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: {what} must be a list")
     return value
 
 

@@ -66,3 +66,7 @@ class LockedError(FollowcalError):
 
 class SelectorError(FollowcalError):
     """`mark` selector matched no interview, or several (exit 1, candidates listed)."""
+
+
+class WriteError(FollowcalError):
+    """A file could not be written (disk full, read-only, permission): names the file (exit 1)."""

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import SourceError
 from .ics_fast import plain_event
+from .ics_limits import PARSE_ERRORS, occurrences_each, parse_each, rule_problem, year_problem
 from .ics_scan import Block, block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
 from .ics_zones import file_local_zones, prepare as prepare_zones
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
@@ -53,9 +54,9 @@ def read_calendar(
 def _read_calendar(
     data: bytes, origin: str, window: Window, *, keywords: Iterable[str] | None, now: datetime
 ) -> tuple[list[SourceEvent], list[str]]:
-    header, blocks = split_calendar(data, origin)
-    chosen = select_blocks(blocks, keywords)
     warnings: list[str] = []
+    header, blocks = split_calendar(data, origin, warnings)
+    chosen = select_blocks(blocks, keywords)
     header, chosen = prepare_zones(header, chosen, origin, warnings)  # Windows names, broken VTIMEZONEs
     # On the fast path with no window, a plain single event is read directly (ics_fast) unless it
     # needs icalendar; X-WR-TIMEZONE rewrites floating times, so such files take icalendar's path.
@@ -73,6 +74,7 @@ def _read_calendar(
                 uid_count[uid] = uid_count.get(uid, 0) + 1
     fast: list[SourceEvent] = []
     body = [b"BEGIN:VCALENDAR", *header]
+    pieces: list[tuple[Any, list[bytes]]] = []
     events_left = 0
     for block in chosen:
         if too_deep(block):
@@ -90,14 +92,40 @@ def _read_calendar(
                     continue
             events_left += 1
         body.extend(lines)
+        pieces.append((block, lines))
     body.append(b"END:VCALENDAR")
-    events = _read_with_icalendar(body, header, origin, window, now, warnings) if events_left or not direct else []
+    events = []
+    if events_left or not direct:
+        events = _read_with_icalendar(body, header, pieces, origin, window, now, warnings)
     if fast:
         events = sorted(events + fast, key=lambda e: (_as_utc(e.start, now), e.uid, _iso(e.recurrence_id)))
     owner = _calendar_owner(header)  # issue 12: Google writes the owner's address there
     if owner:
         events = [replace(e, calendar_owner=owner) for e in events]
     return events, warnings
+
+
+def _read_with_icalendar(
+    body: list[bytes], header: list[bytes], pieces: list[tuple[Any, list[bytes]]], origin: str, window: Window,
+    now: datetime, warnings: list[str],
+) -> list[SourceEvent]:
+    """The events of `body` (a VCALENDAR's lines) through icalendar and recurring-ical-events; a
+    calendar icalendar cannot read whole is read one component or series at a time."""
+    import icalendar
+
+    try:
+        calendar = icalendar.Calendar.from_ical(b"\r\n".join(body) + b"\r\n")
+    except PARSE_ERRORS:
+        calendar = parse_each(header, pieces, origin, warnings)
+    if header and any(h.upper().startswith(b"X-WR-TIMEZONE") for h in header):
+        import x_wr_timezone
+
+        try:
+            calendar = x_wr_timezone.to_standard(calendar)
+        except Exception as exc:  # the library raises assorted errors on odd input
+            warnings.append(f"{origin}: X-WR-TIMEZONE ignored: {_short(exc)}")
+    good = _drop_bad_events(calendar, origin, warnings)
+    return _expand(good, origin, window, now, warnings)
 
 
 def _calendar_owner(header: list[bytes]) -> str | None:
@@ -109,27 +137,6 @@ def _calendar_owner(header: list[bytes]) -> str | None:
             value = line.split(b":", 1)[1].decode("utf-8", "replace").strip()
             return owner_address(value)
     return None
-
-
-def _read_with_icalendar(
-    body: list[bytes], header: list[bytes], origin: str, window: Window, now: datetime, warnings: list[str]
-) -> list[SourceEvent]:
-    """The events of `body` (a VCALENDAR's lines) through icalendar and recurring-ical-events."""
-    import icalendar
-
-    try:
-        calendar = icalendar.Calendar.from_ical(b"\r\n".join(body) + b"\r\n")
-    except (ValueError, IndexError, KeyError, RecursionError) as exc:
-        raise SourceError(f"{origin}: cannot parse the calendar: {_short(exc)}") from None
-    if header and any(h.upper().startswith(b"X-WR-TIMEZONE") for h in header):
-        import x_wr_timezone
-
-        try:
-            calendar = x_wr_timezone.to_standard(calendar)
-        except Exception as exc:  # the library raises assorted errors on odd input
-            warnings.append(f"{origin}: X-WR-TIMEZONE ignored: {_short(exc)}")
-    good = _drop_bad_events(calendar, origin, warnings)
-    return _expand(good, origin, window, now, warnings)
 
 
 def _short(exc: BaseException) -> str:
@@ -144,7 +151,7 @@ def _drop_bad_events(calendar: Any, origin: str, warnings: list[str]) -> Any:
         if component.name != "VEVENT":
             keep.append(component)
             continue
-        problem = _event_problem(component)
+        problem = _event_problem(component) or rule_problem(component) or year_problem(component)
         if problem:
             uid = str(component.get("UID", "(no UID)"))
             warnings.append(f"skipped event {uid} ({origin}): {problem}")
@@ -215,11 +222,11 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
             pad = timedelta(days=2)
             occurrences = list(plain)
             if rest - recurring_uids:
-                occurrences += _occurrences(_subset(calendar, rest - recurring_uids, True), lo, hi)
+                occurrences += occurrences_each(calendar, rest - recurring_uids, lo, hi, origin, warnings)
             if recurring_uids:
-                occurrences += _occurrences(_subset(calendar, recurring_uids, True), series_lo - pad, series_hi + pad)
+                occurrences += occurrences_each(calendar, recurring_uids, series_lo - pad, series_hi + pad, origin, warnings)
         else:
-            occurrences = _occurrences(calendar, lo, hi)
+            occurrences = occurrences_each(calendar, {str(c.get("UID")) for c in events}, lo, hi, origin, warnings)
     except Exception as exc:  # recurring-ical-events raises its own and dateutil's errors
         raise SourceError(f"{origin}: cannot expand recurring events: {_short(exc)}") from None
     out = []
@@ -246,23 +253,6 @@ def _plain_singles(events: list[Any], with_rid: set[str]) -> list[Any]:
         uid = str(component.get("UID"))
         count[uid] = count.get(uid, 0) + 1
     return [c for c in events if count[str(c.get("UID"))] == 1 and str(c.get("UID")) not in with_rid]
-
-
-def _occurrences(calendar: Any, lo: datetime, hi: datetime) -> list[Any]:
-    import recurring_ical_events
-
-    return list(recurring_ical_events.of(calendar, skip_bad_series=True).between(lo, hi))
-
-
-def _subset(calendar: Any, uids: set[str], inside: bool) -> Any:
-    """The calendar with only the VEVENTs whose UID is (or is not) in `uids`; whole UID groups,
-    so a series keeps its overrides."""
-    part = type(calendar)()
-    part.update(calendar)
-    part.subcomponents = [
-        c for c in calendar.subcomponents if c.name != "VEVENT" or (str(c.get("UID")) in uids) == inside
-    ]
-    return part
 
 
 def _as_utc(value: datetime | date, now: datetime) -> datetime:

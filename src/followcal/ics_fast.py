@@ -19,6 +19,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from .ics_limits import MAX_YEAR, MIN_YEAR
 from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, SourceEvent
 
 _SINGLE = frozenset({"UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "STATUS", "ORGANIZER",
@@ -88,7 +89,7 @@ def _when(params: dict[str, str], value: str) -> datetime | date:
         if len(params) != 1:
             raise _NotPlain
         match = _DATE.fullmatch(value)
-        if match is None:
+        if match is None or not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
             raise _NotPlain
         try:
             return date(int(match[1]), int(match[2]), int(match[3]))
@@ -106,6 +107,8 @@ def _when(params: dict[str, str], value: str) -> datetime | date:
         zone: ZoneInfo | None = _UTC
     else:
         zone = _zone(tzid) if tzid is not None else None
+    if not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
+        raise _NotPlain  # icalendar's path skips it with a warning (ics_limits.year_problem)
     try:
         return datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4]), int(match[5]),
                         int(match[6]), tzinfo=zone)

@@ -73,12 +73,21 @@ def _value_of(line: bytes) -> bytes | None:
     return None
 
 
-def split_calendar(data: bytes, origin: str) -> tuple[list[bytes], list[Block]]:
+# Components that only ever appear at the top of a VCALENDAR: a BEGIN of one inside another
+# means the one before lacks its END line.
+_TOP_LEVEL = frozenset((b"VEVENT", b"VTODO", b"VJOURNAL", b"VFREEBUSY", b"VTIMEZONE", b"VAVAILABILITY"))
+
+
+def split_calendar(
+    data: bytes, origin: str, warnings: list[str] | None = None
+) -> tuple[list[bytes], list[Block]]:
     """Calendar-level property lines and top-level component blocks, in one linear pass.
 
     Line ends are those of bytes.splitlines() (CRLF, LF, CR). Only BEGIN:/END: lines are visited
-    in Python (a regex finds them); a block is a slice of the unfolded text. Raises SourceError
-    when the data is not an iCalendar stream at all.
+    in Python (a regex finds them); a block is a slice of the unfolded text. BEGIN and END are
+    matched by name: a component with a missing, mangled or unmatched END line (or a VTIMEZONE
+    with two different TZIDs) is dropped with a warning naming it, and never swallows the
+    components after it. Raises SourceError when the data is not an iCalendar stream at all.
     """
     if not data.strip():
         raise SourceError(f"{origin}: the file is empty")
@@ -87,35 +96,104 @@ def split_calendar(data: bytes, origin: str) -> tuple[list[bytes], list[Block]]:
     first = text.lstrip().split(b"\n", 1)[0]
     if first.strip().upper() != b"BEGIN:VCALENDAR":
         raise SourceError(f"{origin}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
+    problems = warnings if warnings is not None else []
     header: list[bytes] = []
     blocks: list[Block] = []
-    depth = calendars = 0
-    start, name, pos = -1, "", 0
+    calendars = 0
+    inside = False  # within a VCALENDAR
+    stack: list[bytes] = []  # the open components below the VCALENDAR; stack[0] is the block's
+    start, pos, kind = -1, 0, ""
+    broken: str | None = None
+
+    def finish(stop: int) -> None:
+        block: Block | None = Block(kind, text[start:stop])
+        if broken is None and block.name == "VTIMEZONE":
+            block = _checked_timezone(block, origin, problems)
+        if broken is not None:
+            problems.append(f"skipped {_describe(Block(kind, text[start:stop]))} ({origin}): {broken}")
+        elif block is not None:
+            blocks.append(block)
+
     for match in _BOUNDARY.finditer(text):
         at = match.start() + 1
-        if depth == 1 and at > pos + 1:
+        if inside and not stack and at > pos + 1:
             header.extend(ln for ln in text[pos:at].split(b"\n") if ln.strip())
         pos = match.end()
-        if text[at] in b"Bb":
-            depth += 1
-            if depth == 1:
-                calendars += 1
-            elif depth == 2:
-                start, name = at, text[at + 6 : pos].strip().upper().decode("ascii", "replace")
-        elif depth == 1 and text[at : at + 6].upper() == b"END:VC":
-            depth = 0
+        begin = text[at] in b"Bb"
+        name = text[at + (6 if begin else 4) : pos].strip().upper()
+        if not inside:
+            if begin:
+                inside, calendars = True, calendars + 1
+            continue
+        if begin:
+            if stack and name in _TOP_LEVEL:  # the block before never ended
+                broken = broken or f"BEGIN:{stack[-1].decode('ascii', 'replace')} has no END line"
+                finish(at - 1)
+                stack = []
+            if not stack:
+                start, broken, kind = at, None, name.decode("ascii", "replace")
+            stack.append(name)
+            continue
+        if not stack:
+            if name == b"VCALENDAR":
+                inside = False
+            continue  # a stray END line at calendar level
+        if name == stack[-1]:
+            stack.pop()
+        elif name in stack:  # closes an outer component: the ones inside it never ended
+            broken = broken or f"BEGIN:{stack[-1].decode('ascii', 'replace')} has no END line"
+            del stack[len(stack) - 1 - stack[::-1].index(name) :]
+        elif name == b"VCALENDAR":
+            broken = broken or f"BEGIN:{stack[-1].decode('ascii', 'replace')} has no END line"
+            finish(at - 1)
+            stack, inside = [], False
+            continue
         else:
-            depth -= 1
-            if depth == 1 and start >= 0:
-                blocks.append(Block(name, text[start:pos]))
-                start = -1
-            elif depth < 1:
-                depth = 0
-    if depth == 1:
+            broken = broken or f"END:{name[:40].decode('ascii', 'replace')} matches no BEGIN line"
+            continue
+        if not stack:
+            finish(pos)
+    if stack:
+        broken = broken or f"BEGIN:{stack[-1].decode('ascii', 'replace')} has no END line (the file ends first)"
+        finish(len(text))
+    elif inside:
         header.extend(ln for ln in text[pos:].split(b"\n") if ln.strip())
     if calendars == 0:
         raise SourceError(f"{origin}: not an iCalendar file (no VCALENDAR)")
     return header, blocks
+
+
+def _describe(block: Block) -> str:
+    """How a warning names a component: an event by UID, a time zone by TZID."""
+    if block.name == "VTIMEZONE":
+        tzid = block.prop(b"TZID")
+        return f"time zone {tzid[0].decode('utf-8', 'replace').strip()[:80] if tzid else '(no TZID)'}"
+    if block.name == "VEVENT":
+        return f"event {block_uid(block)[:200]}"
+    return f"{block.name[:40]} {block_uid(block)[:200]}"
+
+
+def _checked_timezone(block: Block, origin: str, warnings: list[str]) -> Block | None:
+    """A VTIMEZONE with its own TZID line once: a repeated identical TZID is dropped, two
+    different ones make the zone unusable (None, with a warning)."""
+    lines = block.lines
+    depth, seen, keep = 0, [], []
+    for line in lines:
+        head = line[:6].upper()
+        if head == b"BEGIN:":
+            depth += 1
+        elif head[:4] == b"END:":
+            depth -= 1
+        elif depth == 1 and head[:4] == b"TZID" and head[4:5] in (b":", b";"):
+            value = (_value_of(line) or b"").strip()
+            if seen and value in seen:
+                continue
+            seen.append(value)
+        keep.append(line)
+    if len(seen) > 1:
+        warnings.append(f"skipped {_describe(block)} ({origin}): it has {len(seen)} different TZIDs")
+        return None
+    return block if len(keep) == len(lines) else Block(block.name, b"\n".join(keep))
 
 
 def _unescape(text: str) -> str:
@@ -172,9 +250,14 @@ def select_blocks(blocks: list[Block], keywords: Iterable[str] | None) -> list[B
     for word in fast:  # bytes.find beats a regex alternation several times over
         at = lowered.find(word)
         while at >= 0:
+            # one look per line: the next search starts after this line, so a line holding the
+            # word a million times costs one step, not a walk back to its start per hit
+            line_end = lowered.find(b"\n", at)
             if lowered.startswith(_TEXT_PROPS, lowered.rfind(b"\n", 0, at) + 1):
                 hits.add(bisect_right(starts, at) - 1)
-            at = lowered.find(word, at + 1)
+            if line_end < 0:
+                break
+            at = lowered.find(word, line_end)
     lines = _NON_ASCII_TEXT_LINE if len(fast) == len(words) else _TEXT_LINE
     for match in lines.finditer(lowered):
         end = joined.find(b"\n", match.end())

@@ -87,6 +87,8 @@ class FeedApp:
         segments = _segments(environ)
         method = environ.get("REQUEST_METHOD", "GET")
         if segments == ["healthz"]:
+            if method not in ("GET", "HEAD"):
+                return _simple(start_response, "GET", "405 Method Not Allowed", b"GET or HEAD only\n", [("Allow", "GET, HEAD")])
             return _simple(start_response, method, "200 OK", b"ok\n")
         builder = self._route(segments)
         if builder is None:
@@ -246,12 +248,28 @@ def subscribe_urls(base: str, token: str | None, name: str) -> tuple[str, str]:
     return url, "webcal://" + url.split("://", 1)[1]
 
 
+# Sized for calendar subscribers (issue 19): each one polls every few minutes, sends one small
+# request and goes. Idle or half-sent connections are closed after CHANNEL_TIMEOUT seconds (checked
+# every CLEANUP_INTERVAL), so a client holding sockets open cannot lock the others out for long;
+# past CONNECTION_LIMIT new connections wait in the listen backlog. Requests are tiny: the
+# header and body limits stop a client feeding the server megabytes.
+LIMITS: dict[str, Any] = {
+    "connection_limit": 1000,
+    "channel_timeout": 15,
+    "cleanup_interval": 2,
+    "backlog": 1024,
+    "max_request_header_size": 16 * 1024,
+    "max_request_body_size": 64 * 1024,
+}
+
+
 class FeedServer:
     """The app on a waitress server; start()/stop() run it in a thread (tests), run() in front."""
 
     def __init__(self, settings: Settings, host: str | None = None, port: int | None = None, *,
                  poll_seconds: float = DEFAULT_POLL_SECONDS, now_func: Callable[[], datetime | None] = lambda: None,
-                 refresh_seconds: float | None = None, threads: int = 8) -> None:
+                 refresh_seconds: float | None = None, threads: int = 8, limits: Mapping[str, Any] | None = None) -> None:
+        self.limits = {**LIMITS, **(limits or {})}
         self.settings = settings
         self.host = host or settings.serve.host
         self.wanted_port = settings.serve.port if port is None else port
@@ -287,7 +305,7 @@ class FeedServer:
 
         try:
             self._server = create_server(self.app, host=self.host, port=self.wanted_port, threads=self.threads,
-                                         ident="followcal", expose_tracebacks=False)
+                                         ident="followcal", expose_tracebacks=False, **self.limits)
         except OSError as exc:
             raise FollowcalError(f"cannot listen on {self.host}:{self.wanted_port}: {exc.strerror or exc}") from None
         except ValueError as exc:  # waitress: a host it cannot resolve

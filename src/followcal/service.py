@@ -82,6 +82,18 @@ def stored_marks(ctx: Context) -> Mapping[str, OutcomeRecord]:
     return load_outcomes()
 
 
+def _marks_or_warning(ctx: Context, warnings: list[str]) -> Mapping[str, OutcomeRecord]:
+    """plan and export only read recorded outcomes: an unusable state store is a warning there
+    (sync, mark and status, which write it, still stop with its one-line error)."""
+    from .errors import FollowcalError
+
+    try:
+        return stored_marks(ctx)
+    except FollowcalError as exc:
+        warnings.append(f"{exc}; outcomes recorded with `followcal mark` are ignored for now")
+        return {}
+
+
 def plan_sources(
     specs: Sequence[str],
     ctx: Context,
@@ -97,7 +109,8 @@ def plan_sources(
     if marks is None:
         from .inbox import planning_marks
 
-        marks = planning_marks(events, ctx, warnings)  # marks, plus replies found by mail ([replies])
+        # marks (an unusable state store is a warning here), plus replies found by mail ([replies])
+        marks = planning_marks(events, ctx, warnings, _marks_or_warning(ctx, warnings))
     return plan_events(
         events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings, descriptions=descriptions
     )

@@ -127,6 +127,7 @@ class StateStore:
             raise StateError(f"{self.path}: cannot open the state store ({exc})") from None
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self._check_newer()  # before WAL: a newer followcal's file is not touched at all
             self._use_wal(timeout)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
@@ -136,6 +137,20 @@ class StateStore:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """A damaged file found mid-query (sqlite3 'malformed', 'not a database', disk full) is
+        one line naming the file and what to do, not a traceback."""
+        try:
+            yield
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # a bug in the caller, not a damaged file
+        except sqlite3.Error as exc:
+            raise StateError(
+                f"{self.path}: state store unusable ({exc}); move it away (followcal starts a new one, "
+                "forgetting recorded outcomes) or free disk space"
+            ) from None
 
     def _use_wal(self, timeout: float) -> None:
         """Switch a new file to WAL. The switch needs the file to itself and SQLite reports
@@ -176,11 +191,7 @@ class StateStore:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        if self.version > SCHEMA_VERSION:
-            raise StateError(
-                f"{self.path}: made by a newer followcal (schema {self.version}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade followcal"
-            )
+        self._check_newer()
         while self.version < SCHEMA_VERSION:
             with self.transaction():
                 current = self.version  # re-read under the lock: another process may have migrated
@@ -191,54 +202,65 @@ class StateStore:
             with self.transaction():  # a file numbered by a parallel branch's migrations (issue 10)
                 _v3(self.db)
 
+    def _check_newer(self) -> None:
+        if self.version > SCHEMA_VERSION:
+            raise StateError(
+                f"{self.path}: made by a newer followcal (schema {self.version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade followcal"
+            )
+
     # --- outcomes -------------------------------------------------------------------------
 
     def outcomes(self) -> dict[str, OutcomeRecord]:
-        rows = self.db.execute(
-            "SELECT interview_id, outcome, on_date, decision_by, timeline, note, recorded_on FROM outcomes"
-        ).fetchall()
-        out = {}
-        for interview_id, outcome, on_date, decision_by, timeline, note, recorded_on in rows:
-            try:
-                out[interview_id] = OutcomeRecord(
-                    Outcome(outcome),
-                    date.fromisoformat(on_date),
-                    date.fromisoformat(decision_by) if decision_by else None,
-                    _timeline(timeline),
-                    note,
-                    source="mark",
-                    recorded_on=date.fromisoformat(recorded_on) if recorded_on else None,
-                )
-            except (ValueError, TypeError):
-                log.warning("%s: ignoring an unreadable outcome for %s", self.path, interview_id)
-        return out
+        with self._errors():
+            rows = self.db.execute(
+                "SELECT interview_id, outcome, on_date, decision_by, timeline, note, recorded_on FROM outcomes"
+            ).fetchall()
+            out = {}
+            for interview_id, outcome, on_date, decision_by, timeline, note, recorded_on in rows:
+                try:
+                    out[interview_id] = OutcomeRecord(
+                        Outcome(outcome),
+                        date.fromisoformat(on_date),
+                        date.fromisoformat(decision_by) if decision_by else None,
+                        _timeline(timeline),
+                        note,
+                        source="mark",
+                        recorded_on=date.fromisoformat(recorded_on) if recorded_on else None,
+                    )
+                except (ValueError, TypeError):
+                    log.warning("%s: ignoring an unreadable outcome for %s", self.path, interview_id)
+            return out
 
     def companies(self) -> dict[str, str]:
         """interview id -> company of each recorded outcome."""
-        return dict(self.db.execute("SELECT interview_id, company FROM outcomes").fetchall())
+        with self._errors():
+            return dict(self.db.execute("SELECT interview_id, company FROM outcomes").fetchall())
 
     def set_outcome(self, interview_id: str, company: str, record: OutcomeRecord) -> None:
-        timeline = json.dumps([record.timeline.amount, record.timeline.unit]) if record.timeline else None
-        with self.transaction():
-            self.db.execute(
-                "INSERT OR REPLACE INTO outcomes"
-                " (interview_id, company, outcome, on_date, decision_by, timeline, note, recorded_on)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    interview_id,
-                    company,
-                    record.outcome.value,
-                    record.on.isoformat(),
-                    record.decision_by.isoformat() if record.decision_by else None,
-                    timeline,
-                    record.note,
-                    record.recorded_on.isoformat() if record.recorded_on else None,
-                ),
-            )
+        with self._errors():
+            timeline = json.dumps([record.timeline.amount, record.timeline.unit]) if record.timeline else None
+            with self.transaction():
+                self.db.execute(
+                    "INSERT OR REPLACE INTO outcomes"
+                    " (interview_id, company, outcome, on_date, decision_by, timeline, note, recorded_on)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        interview_id,
+                        company,
+                        record.outcome.value,
+                        record.on.isoformat(),
+                        record.decision_by.isoformat() if record.decision_by else None,
+                        timeline,
+                        record.note,
+                        record.recorded_on.isoformat() if record.recorded_on else None,
+                    ),
+                )
 
     def clear_outcome(self, interview_id: str) -> bool:
-        with self.transaction():
-            return self.db.execute("DELETE FROM outcomes WHERE interview_id = ?", (interview_id,)).rowcount > 0
+        with self._errors():
+            with self.transaction():
+                return self.db.execute("DELETE FROM outcomes WHERE interview_id = ?", (interview_id,)).rowcount > 0
 
     # --- replies found in the mailbox (issue 18) ------------------------------------------
 
@@ -272,32 +294,36 @@ class StateStore:
     # --- what was written where -----------------------------------------------------------
 
     def written(self, target: str) -> dict[str, str]:
-        rows = self.db.execute("SELECT uid, fingerprint FROM written WHERE target = ?", (target,))
-        return dict(rows.fetchall())
+        with self._errors():
+            rows = self.db.execute("SELECT uid, fingerprint FROM written WHERE target = ?", (target,))
+            return dict(rows.fetchall())
 
     def record_written(self, target: str, written: Mapping[str, str], removed: Iterable[str] = ()) -> None:
         """Remember (in one transaction) what this target now holds from us."""
-        with self.transaction():
-            self.db.executemany(
-                "INSERT OR REPLACE INTO written (target, uid, fingerprint) VALUES (?, ?, ?)",
-                [(target, uid, fp) for uid, fp in written.items()],
-            )
-            self.db.executemany(
-                "DELETE FROM written WHERE target = ? AND uid = ?", [(target, uid) for uid in removed]
-            )
+        with self._errors():
+            with self.transaction():
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO written (target, uid, fingerprint) VALUES (?, ?, ?)",
+                    [(target, uid, fp) for uid, fp in written.items()],
+                )
+                self.db.executemany(
+                    "DELETE FROM written WHERE target = ? AND uid = ?", [(target, uid) for uid in removed]
+                )
 
     # --- backend key/value ------------------------------------------------------------------
 
     def kv_get(self, namespace: str, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM kv WHERE namespace = ? AND key = ?", (namespace, key)).fetchone()
-        return row[0] if row else None
+        with self._errors():
+            row = self.db.execute("SELECT value FROM kv WHERE namespace = ? AND key = ?", (namespace, key)).fetchone()
+            return row[0] if row else None
 
     def kv_set(self, namespace: str, key: str, value: str | None) -> None:
-        with self.transaction():
-            if value is None:
-                self.db.execute("DELETE FROM kv WHERE namespace = ? AND key = ?", (namespace, key))
-            else:
-                self.db.execute("INSERT OR REPLACE INTO kv VALUES (?, ?, ?)", (namespace, key, value))
+        with self._errors():
+            with self.transaction():
+                if value is None:
+                    self.db.execute("DELETE FROM kv WHERE namespace = ? AND key = ?", (namespace, key))
+                else:
+                    self.db.execute("INSERT OR REPLACE INTO kv VALUES (?, ?, ?)", (namespace, key, value))
 
 
 def _timeline(text: str | None) -> Timeline | None:

@@ -126,11 +126,41 @@ def run_sync(ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: b
     return report
 
 
+# The guard against a shrunken source (vdirsyncer's "more than half deleted"): a sync that would
+# delete more than this share of a target's future reminders, and more than GUARD_MINIMUM of
+# them, stops and asks for --force. A source that lost events (a cut download, a half-written
+# export, a wrong calendar) must not empty the target.
+GUARD_SHARE = 0.5
+GUARD_MINIMUM = 8  # three interviews have up to nine future reminders: fewer goes through
+
+
+class DeletionGuardError(FollowcalError):
+    """Too many of a target's future reminders would go at once (exit 1; --force overrides)."""
+
+
 def _plan_for(ctx: Context, target, desired, window: Window, force: bool) -> Plan:
     from .reconcile import reconcile
 
     written = _written(target.label)
-    return reconcile(target.label, desired, target.list_owned(), now=ctx.now, window=window, written=written, force=force)
+    existing = target.list_owned()
+    plan = reconcile(target.label, desired, existing, now=ctx.now, window=window, written=written, force=force)
+    if not force:
+        check_deletions(target.label, plan, existing, ctx.now)
+    return plan
+
+
+def check_deletions(label: str, plan: Plan, existing: Sequence, now) -> None:
+    """Raise DeletionGuardError when the plan deletes too many of the target's future reminders."""
+    from .reconcile import _is_future
+
+    deletes = sum(isinstance(a, Delete) for a in plan.actions)
+    future = sum(1 for e in existing if not e.deleted and _is_future(e, now))
+    if deletes > GUARD_MINIMUM and deletes > GUARD_SHARE * future:
+        raise DeletionGuardError(
+            f"{label}: this sync would delete {deletes} of its {future} future reminders; stopped, "
+            "nothing changed (a source may have lost events). Check the sources, then run "
+            "`followcal sync --force` if that is what you want"
+        )
 
 
 def _sync_target(ctx: Context, target, desired, window: Window, *, dry_run: bool, force: bool, show_progress: bool) -> TargetReport:

@@ -125,7 +125,7 @@ def test_webcal_means_https(monkeypatch: pytest.MonkeyPatch) -> None:
         seen.append(request.full_url)
         raise ics_backend.urllib.error.URLError("offline")
 
-    monkeypatch.setattr(ics_backend.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(ics_backend, "_urlopen", fake_urlopen)
     with pytest.raises(SourceError):
         ics_backend.fetch_url("webcal://cal.example.com/feed.ics")
     assert seen == ["https://cal.example.com/feed.ics"]

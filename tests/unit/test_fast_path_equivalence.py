@@ -209,45 +209,69 @@ def test_unfold_is_the_rfc_regex(data: bytes) -> None:
     assert ics_scan.unfold(data) == re.sub(rb"\r?\n[ \t]", b"", data)
 
 
+_TOP = {"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", "VAVAILABILITY"}
+
+
 def _reference_split(data: bytes) -> tuple[list[bytes], list[tuple[str, list[bytes]]]]:
-    """The line-by-line definition split_calendar must agree with (its first implementation)."""
+    """The line-by-line definition split_calendar must agree with: BEGIN/END matched by name;
+    a component whose END is missing, mangled or unmatched is dropped (issue 19)."""
     text = re.sub(rb"\r?\n[ \t]", b"", data.lstrip(b"\xef\xbb\xbf"))
     first = next((ln for ln in text.splitlines() if ln.strip()), b"")
     if not data.strip() or first.strip().upper() != b"BEGIN:VCALENDAR":
         raise SourceError("not a calendar")
     header: list[bytes] = []
     blocks: list[tuple[str, list[bytes]]] = []
-    current: list[bytes] | None = None
-    name, depth, calendars = "", 0, 0
+    current: list[bytes] = []
+    stack: list[str] = []
+    inside, broken, calendars = False, False, 0
+
+    def finish() -> None:
+        if not broken:
+            blocks.append((stack[0], current))
+
     for raw in text.splitlines():
         line = raw.rstrip(b"\r")
-        upper = line[:6].upper()
-        if upper == b"BEGIN:":
-            depth += 1
-            if depth == 1:
-                calendars += 1
-                continue
-            if depth == 2:
-                current, name = [line], line[6:].strip().upper().decode("ascii", "replace")
-                continue
-        elif upper == b"END:VC" and depth == 1:
-            depth = 0
+        begin, end = line[:6].upper() == b"BEGIN:", line[:4].upper() == b"END:"
+        name = (line[6:] if begin else line[4:]).strip().upper().decode("ascii", "replace")
+        if not inside:
+            if begin:
+                inside, calendars = True, calendars + 1
             continue
-        elif line[:4].upper() == b"END:":
-            depth -= 1
-            if depth == 1 and current is not None:
-                current.append(line)
-                blocks.append((name, current))
-                current = None
-                continue
-            if depth < 1:
-                depth = 0
-                continue
-        if depth == 1:
-            if line.strip():
+        if not stack:
+            if begin:
+                current, stack, broken = [line], [name], False
+            elif end:
+                inside = name != "VCALENDAR"
+            elif line.strip():
                 header.append(line)
-        elif depth >= 2 and current is not None:
+            continue
+        if begin:
+            if name in _TOP:
+                broken = True
+                finish()
+                current, stack, broken = [line], [name], False
+            else:
+                current.append(line)
+                stack.append(name)
+            continue
+        if not end:
             current.append(line)
+            continue
+        if name == stack[-1]:
+            current.append(line)
+            if len(stack) == 1:
+                finish()
+            stack.pop()
+        elif name in stack:
+            current.append(line)
+            broken = True
+            del stack[len(stack) - 1 - stack[::-1].index(name):]  # if now empty: dropped, broken
+        elif name == "VCALENDAR":
+            broken = True
+            stack, inside = [], False
+        else:
+            current.append(line)
+            broken = True
     if calendars == 0:
         raise SourceError("no VCALENDAR")
     return header, blocks

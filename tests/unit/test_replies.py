@@ -222,7 +222,7 @@ def test_imap_account_and_replies_config(tmp_path: Path) -> None:
     ({"accounts": {"mail": {**IMAP, "port": "993"}}}, "port must be a port number"),
     ({"accounts": {"mail": IMAP}, "replies": {"from": []}}, "needs from"),
     ({"accounts": {"mail": IMAP}, "replies": {"from": ["nope"]}}, "'nope' is not an imap account"),
-    ({"accounts": {"mail": IMAP}, "replies": {"from": ["mail"], "typo": 1}}, "unknown setting(s) in [replies]: typo"),
+    ({"accounts": {"mail": IMAP}, "replies": {"from": ["mail"], "typo": 1}}, "unknown key 'typo' in [replies]"),
     ({"accounts": {"mail": {**IMAP, "oauth": "g"}}, "replies": {"from": ["mail"]}}, "not a Google account"),
 ])
 def test_bad_replies_config_is_one_line(raw: dict, message: str) -> None:

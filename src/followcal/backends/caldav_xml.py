@@ -36,6 +36,8 @@ PROPS_ETAGS = (
 
 def multistatus(body: bytes, account: str) -> list[tuple[str, Props]]:
     """(href, {"{ns}name": element}) per response, with the properties found (status 200)."""
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:  # no server needs a DTD: entity bombs (issue 19)
+        raise BackendError(f"account {account!r}: the server sent XML with a DTD (refused)")
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
