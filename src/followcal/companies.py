@@ -45,7 +45,7 @@ _EN_KIND = {
     "with", "talent", "recruiting", "minute", "min", "onsite", "online",
     "confirmation", "confirmed", "invitation", "invite", "reminder", "scheduled", "rescheduled",
     "request", "details", "update", "updated", "debrief", "telephone", "informal", "formal",
-    "1st", "2nd", "3rd", "4th",
+    "4th",
     # video-interview and coding-interview services named in titles
     "hirevue", "karat", "coderpad", "codesignal", "hackerrank",
 }
@@ -63,7 +63,7 @@ _KIND = _CORE | _EN_KIND | {
     # nl
     "bij", "met", "tweede", "eerste", "technisch", "ronde",
     # it
-    "di", "lavoro", "conoscitivo", "tecnico", "secondo", "primo", "finale", "selezione", "in",
+    "di", "lavoro", "conoscitivo", "tecnico", "secondo", "primo", "selezione", "in",
     "presenza", "presso", "il",
     # ja
     "一次", "二次", "三次", "最終", "技術", "オンライン", "カジュアル",

@@ -15,6 +15,7 @@ from dateutil import parser as dateparser
 
 from .model import Outcome, OutcomeRecord, Person, Timeline
 
+
 @dataclass(frozen=True)
 class Hints:
     """`Key: value` lines of an event DESCRIPTION (followup-rules.md "Hints")."""

@@ -15,7 +15,7 @@ on the bench feeds, the samples and the edge cases.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -121,7 +121,7 @@ def _stamp(params: dict[str, str], value: str) -> datetime | None:
         return None
     when = _when({}, value)
     assert isinstance(when, datetime)
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _address(params: dict[str, str], value: str) -> tuple[str | None, str | None]:
@@ -251,7 +251,7 @@ def _read_owned(lines: list[bytes], ref: str | None, etag: str | None) -> OwnedE
     raw_start = seen.get("X-FOLLOWCAL-INTERVIEW-START")
     if raw_start is not None:
         try:
-            interview_start = datetime.strptime(raw_start[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            interview_start = datetime.strptime(raw_start[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         except ValueError:
             interview_start = None
     sequence = seen.get("SEQUENCE")

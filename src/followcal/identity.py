@@ -60,7 +60,7 @@ def _one_personal_attendee(interviews: Sequence[SourceEvent]) -> list[str]:
     """A single recruiter's invite says nothing by frequency; but a candidate is invited at a
     personal address while the interviewers are at the employer: exactly one attendee address
     at a mail provider, across the interviews, and someone else organizing, is the user."""
-    from .companies import _domain, _PUBLIC_DOMAINS, _PUBLIC_LABELS
+    from .companies import _PUBLIC_DOMAINS, _PUBLIC_LABELS, _domain
 
     seen: set[str] = set()
     for event in interviews:

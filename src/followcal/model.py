@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
@@ -323,7 +323,7 @@ def _iso(value: datetime | date | None) -> str:
         return ""
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         return value.strftime("%Y%m%dT%H%M%S")
     return value.strftime("%Y%m%d")
 
@@ -337,10 +337,10 @@ def fingerprint(summary: str, description: str, start: datetime | date, end: dat
 
 def interview_id(uid: str, recurrence_id: datetime | date | None) -> str:
     """Stable short id of an interview (same on every run): `plan --json` and `mark` use it."""
-    return hashlib.sha1(f"{uid}\x1f{_iso(recurrence_id)}".encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha1(f"{uid}\x1f{_iso(recurrence_id)}".encode()).hexdigest()[:12]
 
 
 def reminder_uid(uid: str, recurrence_id: datetime | date | None, kind: str) -> str:
     """Deterministic reminder UID from (source UID, RECURRENCE-ID, kind), ending in @followcal."""
-    digest = hashlib.sha1(f"{uid}\x1f{_iso(recurrence_id)}\x1f{kind}".encode("utf-8")).hexdigest()[:24]
+    digest = hashlib.sha1(f"{uid}\x1f{_iso(recurrence_id)}\x1f{kind}".encode()).hexdigest()[:24]
     return f"{kind}-{digest}{UID_SUFFIX}"

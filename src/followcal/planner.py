@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from .config import Settings
 from .model import (
@@ -53,9 +53,8 @@ def plan_events(
     from dataclasses import replace as _replace
 
     from .detect import detect, resolve_me
-    from .workdays import check_region
-
     from .regions import one_library_warning
+    from .workdays import check_region
 
     all_warnings = list(warnings)
     if settings.region:
@@ -145,10 +144,10 @@ def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descr
         )
     else:
         summary, description = drafts.summary(slot, interview), ""
-    stamp = interview.stamp or interview.start.astimezone(timezone.utc)
+    stamp = interview.stamp or interview.start.astimezone(UTC)
     if scheduled.outcome is not None:
         recorded = max(scheduled.outcome.on, scheduled.outcome.recorded_on or scheduled.outcome.on)
-        stamp = max(stamp, datetime.combine(recorded, time(0), timezone.utc))
+        stamp = max(stamp, datetime.combine(recorded, time(0), UTC))
     return Reminder(
         uid=reminder_uid(interview.uid, interview.recurrence_id, slot.kind),
         kind=slot.kind,
@@ -164,6 +163,6 @@ def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descr
         channel=slot.channel,
         summary=summary,
         description=description,
-        stamp=stamp.astimezone(timezone.utc),
+        stamp=stamp.astimezone(UTC),
         all_day=slot.all_day,
     )

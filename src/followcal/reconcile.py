@@ -14,7 +14,7 @@ here can touch a foreign event. The rules:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from .model import Create, Delete, OwnedEvent, Plan, Reminder, Skip, Update, Window
 
@@ -73,9 +73,9 @@ def _instant(value: datetime | date | None) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, datetime):
-        return datetime.combine(value, time(23, 59), timezone.utc)
+        return datetime.combine(value, time(23, 59), UTC)
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 

@@ -33,11 +33,22 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from fake_google_rules import _calendar, _deleted, _error, _instant, _jwt_claims, _merge, _public, _random_id, _time_problem, _when
+from fake_google_rules import (
+    _calendar,
+    _deleted,
+    _error,
+    _instant,
+    _jwt_claims,
+    _merge,
+    _public,
+    _random_id,
+    _time_problem,
+    _when,
+)
 from fake_google_schema import check_request, scopes_of
 
 PRIMARY = "me@example.com"
@@ -198,7 +209,7 @@ class FakeGoogle:
 
     def _store(self, cid: str, body: dict[str, Any]) -> dict[str, Any]:
         self.counter += 1
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         body["_seq"] = self.counter
         body["etag"] = f'"{self.counter}"'
         body["updated"] = now

@@ -7,7 +7,7 @@ import base64
 import json
 import re
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 
@@ -74,6 +74,6 @@ def _when(value: dict[str, Any] | None) -> str:
 
 def _instant(raw: str) -> datetime:
     if len(raw) == 10:
-        return datetime.combine(date.fromisoformat(raw), datetime.min.time(), timezone.utc)
+        return datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC)
     moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -236,7 +236,7 @@ def _sign_in(fake: FakeGoogle, env: Path, monkeypatch, granted: list[str], to: s
 def _expire(fake: FakeGoogle, token: Path) -> None:
     info = json.loads(token.read_text())
     fake.access_tokens.pop(info["token"])
-    info["expiry"] = (datetime.now(timezone.utc) - timedelta(hours=1)).replace(tzinfo=None).isoformat() + "Z"
+    info["expiry"] = (datetime.now(UTC) - timedelta(hours=1)).replace(tzinfo=None).isoformat() + "Z"
     token.write_text(json.dumps(info))
 
 
@@ -291,7 +291,7 @@ def test_an_old_token_without_the_calendar_list_scope_names_what_is_missing(fake
 
 def seed_many(fake: FakeGoogle, interviews: int) -> str:
     cid = fake.add_calendar("Interviews", tz="America/New_York")
-    base = datetime(2026, 11, 2, 14, tzinfo=timezone.utc)
+    base = datetime(2026, 11, 2, 14, tzinfo=UTC)
     for n in range(interviews):
         start = base + timedelta(days=n % 40, minutes=17 * (n // 40))
         fake.add_event(cid, {

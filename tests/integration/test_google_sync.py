@@ -7,19 +7,18 @@ import json
 import os
 import re
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
 from click.testing import CliRunner
+from fake_google import FakeGoogle  # tests/integration is on sys.path (conftest.py)
 
 from followcal import ics
 from followcal.backends import google, google_auth, google_map
 from followcal.cli import cli
 from followcal.model import SourceEvent, Window
-
-from fake_google import FakeGoogle  # tests/integration is on sys.path (conftest.py)
 
 pytestmark = pytest.mark.integration
 
@@ -73,10 +72,10 @@ def seed_sample(fake: FakeGoogle, filler: int = 0) -> str:
     """The sample interviews in a Google calendar "Interviews" (after `filler` other events)."""
     cid = fake.add_calendar("Interviews", tz="America/New_York")
     for i in range(filler):
-        start = datetime(2026, 11, 2, 9, tzinfo=timezone.utc) + timedelta(hours=i)
+        start = datetime(2026, 11, 2, 9, tzinfo=UTC) + timedelta(hours=i)
         fake.add_event(cid, {"summary": f"Dentist {i}", "start": {"dateTime": start.isoformat()},
                              "end": {"dateTime": (start + timedelta(minutes=30)).isoformat()}})
-    now = datetime.fromisoformat(NOW).replace(tzinfo=timezone.utc)
+    now = datetime.fromisoformat(NOW).replace(tzinfo=UTC)
     events, _ = ics.read_calendar(sample_bytes(), str(SAMPLE), Window(), keywords=None, now=now)
     for event in events:
         fake.add_event(cid, google_event(event))
@@ -339,7 +338,7 @@ def _token_file(env: Path, fake: FakeGoogle, refresh_token: str, scopes: list[st
         "client_id": "cid.apps.googleusercontent.com",
         "client_secret": "client-secret-value",
         "scopes": google_auth.SCOPES if scopes is None else scopes,
-        "expiry": (datetime.now(timezone.utc) - timedelta(hours=1)).replace(tzinfo=None).isoformat() + "Z",
+        "expiry": (datetime.now(UTC) - timedelta(hours=1)).replace(tzinfo=None).isoformat() + "Z",
     }))
     os.chmod(path, 0o644)
     return path

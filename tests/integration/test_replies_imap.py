@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from followcal.cli import cli
-from followcal.model import interview_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

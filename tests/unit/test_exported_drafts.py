@@ -14,11 +14,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
+from test_drafts import assert_no_break_inside_a_sentence
 
 from followcal.cli import cli
 from followcal.people import is_role_address
-
-from test_drafts import assert_no_break_inside_a_sentence
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "interviews.ics"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,7 +34,7 @@ def reminder(all_day: bool = False) -> Reminder:
         channel="email",
         summary="Thank-you note: Acme Corp (Backend Engineer)",
         description="Send the thank-you note today.\n\nDear Jane,\n...",
-        stamp=datetime(2026, 11, 1, tzinfo=timezone.utc),
+        stamp=datetime(2026, 11, 1, tzinfo=UTC),
         all_day=all_day,
     )
 
@@ -63,7 +63,7 @@ def test_reminder_body_round_trips_to_an_owned_event_with_the_same_fingerprint()
     assert owned is not None
     assert owned.uid == r.uid and owned.kind == "thank-you" and owned.sequence == 3 and owned.ref == body["id"]
     assert owned.fingerprint == r.fingerprint and not owned.user_edited and not owned.deleted
-    assert owned.interview_start == datetime(2026, 11, 19, 19, tzinfo=timezone.utc)
+    assert owned.interview_start == datetime(2026, 11, 19, 19, tzinfo=UTC)
 
 
 def test_all_day_reminder_body_and_fingerprint():
@@ -100,7 +100,7 @@ def test_timed_event_to_source_event():
     assert event.recurrence_id is None and event.status == "CONFIRMED" and event.followcal_kind is None
     assert event.organizer.email == "jane@acme.example"
     assert [a.partstat for a in event.attendees] == ["DECLINED", "NEEDS-ACTION"]
-    assert event.stamp == datetime(2026, 11, 10, 8, tzinfo=timezone.utc)
+    assert event.stamp == datetime(2026, 11, 10, 8, tzinfo=UTC)
 
 
 def test_all_day_and_recurring_instance():

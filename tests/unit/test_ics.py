@@ -3,7 +3,7 @@ reminder calendar's content, determinism, and reading our own events back)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -245,7 +245,7 @@ def test_calendar_without_refresh_has_no_refresh_interval(reminders) -> None:
 
 def test_stamp_comes_from_the_input_not_the_clock(reminders) -> None:
     acme = [r for r in reminders if r.company == "Acme Corp"]
-    assert {r.stamp for r in acme} == {datetime(2026, 11, 10, 9, 3, 12, tzinfo=timezone.utc)}  # LAST-MODIFIED
+    assert {r.stamp for r in acme} == {datetime(2026, 11, 10, 9, 3, 12, tzinfo=UTC)}  # LAST-MODIFIED
 
 
 def test_owned_round_trip(reminders) -> None:

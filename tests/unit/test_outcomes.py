@@ -7,7 +7,6 @@ interview Thu 2026-11-19, follow-up-1 11-27, follow-up-2 12-11, cut-off 12-18.
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo

@@ -5,7 +5,7 @@ skipped events and what counts as an interview."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -179,7 +179,7 @@ def test_r1_thank_you(end: datetime, due: datetime) -> None:
 def test_r1_deadline_is_24_real_hours_across_dst() -> None:
     end = at(2026, 10, 31, 15)  # DST ends in New York on 2026-11-01
     slot = thank_you(make(end - timedelta(hours=1), end))
-    assert slot.deadline.astimezone(timezone.utc) - end.astimezone(timezone.utc) == timedelta(hours=24)
+    assert slot.deadline.astimezone(UTC) - end.astimezone(UTC) == timedelta(hours=24)
     assert slot.deadline.hour == 14  # wall clock moved back an hour
 
 

@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from ..config import AccountConfig
-from ..output import note_retry
 from ..errors import AuthError, BackendError, ConflictError, FollowcalError, NotFoundError, UsageError
 from ..model import ApplyResult, OwnedEvent, Plan, SourceEvent, Window
+from ..output import note_retry
 from .google_map import merge_cached, owned_from_item, to_source_event, utc_stamp
 from .google_pace import MAX_BATCH, Pacer, quota, retry_after, retryable, throttled
 

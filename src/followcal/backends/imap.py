@@ -15,7 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.parser import BytesHeaderParser
 
 from ..config import AccountConfig, Settings
@@ -211,7 +211,7 @@ def parse_headers(raw: bytes, account: str, folder: str, uid: int) -> MailMessag
             try:
                 sent = email.utils.parsedate_to_datetime(str(headers["Date"]))
                 if sent.tzinfo is None:
-                    sent = sent.replace(tzinfo=timezone.utc)  # RFC 5322 -0000: UTC, zone unknown
+                    sent = sent.replace(tzinfo=UTC)  # RFC 5322 -0000: UTC, zone unknown
             except (TypeError, ValueError):
                 sent = None
         message_id = str(headers.get("Message-ID") or "").strip() or f"<uid-{uid}@{account}/{folder}>"
