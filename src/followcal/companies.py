@@ -45,7 +45,6 @@ _EN_KIND = {
     "with", "talent", "recruiting", "minute", "min", "onsite", "online",
     "confirmation", "confirmed", "invitation", "invite", "reminder", "scheduled", "rescheduled",
     "request", "details", "update", "updated", "debrief", "telephone", "informal", "formal",
-    "4th",
     # video-interview and coding-interview services named in titles
     "hirevue", "karat", "coderpad", "codesignal", "hackerrank",
 }
@@ -151,7 +150,7 @@ def _a_name(tokens: list[str]) -> list[str]:
 
 def _has_core(tokens: list[str]) -> bool:
     words = [_word(t) for t in tokens]
-    return any(_is_core(w) for w in words) or any(p in _KIND_PAIRS for p in zip(words, words[1:]))
+    return any(_is_core(w) for w in words) or any(p in _KIND_PAIRS for p in zip(words, words[1:], strict=False))
 
 
 def clean(text: str | None) -> str | None:
@@ -285,8 +284,10 @@ _W = r"[\w&'’\-]*(?:\.[\w&'’\-]+)*"
 _NAME = rf"(?P<c>[A-ZÀ-ÖØ-Þ0-9]{_W}(?:[ \t]+(?:[A-ZÀ-ÖØ-Þ0-9&]{_W}|of|de|&))*)"
 _DESCRIPTION = [
     re.compile(p, re.UNICODE) for p in (
-        r"(?i:interest in(?: joining)?|interesse an|intérêt pour|interés en|interesse n[oa]|interesse (?:em|in))\s+(?:the\s+|a\s+|o\s+|a\s+)?" + _NAME,
-        _NAME + r"\s+(?i:would like to invite you|is excited to invite you|möchte sie|möchte dich|souhaite vous inviter|desea invitarle|desea invitarte|gostaria de convid|nodigt u|nodigt je|desidera invitarla|desidera invitarti)",
+        r"(?i:interest in(?: joining)?|interesse an|intérêt pour|interés en|interesse n[oa]|interesse (?:em|in))"
+        r"\s+(?:the\s+|a\s+|o\s+|a\s+)?" + _NAME,
+        _NAME + r"\s+(?i:would like to invite you|is excited to invite you|möchte sie|möchte dich|souhaite vous inviter"
+        r"|desea invitarle|desea invitarte|gostaria de convid|nodigt u|nodigt je|desidera invitarla|desidera invitarti)",
         r"(?i:on behalf of|im namen von|au nom de|en nombre de|em nome d[aeo]|namens|per conto di)\s+" + _NAME,
         r"(?i:interview with|interviewing with|entretien avec|entrevista con|entrevista com)\s+" + _NAME,
     )

@@ -38,9 +38,9 @@ _KEYS = {
     "decide by": "Decision by", "timeline": "Timeline", "region": "Region",
     "interviewers": "Interviewers", "interviewer": "Interviewers", "outcome": "Outcome",
 }
+_KEY_ALTERNATIVES = "|".join(k.replace(" ", r"[ \t_-]+") for k in sorted(_KEYS, key=len, reverse=True))
 _HINT_LINE = re.compile(
-    r"^[ \t]*(?:[-*\u2022][ \t]*)?(?P<key>%s)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$"
-    % "|".join(k.replace(" ", r"[ \t_-]+") for k in sorted(_KEYS, key=len, reverse=True)),
+    rf"^[ \t]*(?:[-*\u2022][ \t]*)?(?P<key>{_KEY_ALTERNATIVES})[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _HTML_BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li)\s*>", re.IGNORECASE)

@@ -218,7 +218,9 @@ class Verdict:
     note: str
 
 
-def match(messages: Iterable[MailMessage], watches: Sequence[Watch], me: Iterable[str]) -> tuple[dict[str, MailReply], list[Verdict]]:
+def match(
+    messages: Iterable[MailMessage], watches: Sequence[Watch], me: Iterable[str]
+) -> tuple[dict[str, MailReply], list[Verdict]]:
     """The earliest reply of each watched process, and a verdict for every message."""
     mine = {m.casefold() for m in me}
     found: dict[str, MailReply] = {}
@@ -256,7 +258,9 @@ def match(messages: Iterable[MailMessage], watches: Sequence[Watch], me: Iterabl
     return found, verdicts
 
 
-def merge(marks: Mapping[str, OutcomeRecord], groups: Iterable[Sequence[str]], replies: Mapping[str, MailReply]) -> dict[str, OutcomeRecord]:
+def merge(
+    marks: Mapping[str, OutcomeRecord], groups: Iterable[Sequence[str]], replies: Mapping[str, MailReply]
+) -> dict[str, OutcomeRecord]:
     """`marks` plus, for each process (its interview ids) without a mark, its mail reply as R7
     `replied`: a `mark` always wins over mail. Each interview keeps the first reply after it, so
     the newest of them is the reply to the latest round."""
