@@ -13,9 +13,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .hints import _email
 from .model import Person
+
+if TYPE_CHECKING:  # imported lazily at run time (its suffix list takes a while)
+    import tldextract
 
 # --- the SUMMARY ---------------------------------------------------------------------------------
 
@@ -334,7 +338,7 @@ _RESERVED_TLDS = {"example", "test", "invalid", "localhost", "local", "internal"
 
 
 @lru_cache(maxsize=1)
-def _extractor():
+def _extractor() -> tldextract.TLDExtract:
     import tldextract
 
     # the snapshot bundled with the package: no download, no cache files

@@ -27,7 +27,7 @@ from .config import DEFAULT_EXCLUDE, DEFAULT_KEYWORDS, RuleSettings, Settings, c
 from .errors import FollowcalError, UnknownRegionError, UsageError
 from .hints import Hints, _dedupe, _email, parse_hints, parse_timeline  # noqa: F401 (re-exported)
 from .identity import display_names, infer_me
-from .model import Interview, Person, SourceEvent, interview_id
+from .model import Contact, Interview, Person, SourceEvent, interview_id
 from .regions import choose_region
 
 log = logging.getLogger("followcal.detect")
@@ -179,7 +179,7 @@ def _times(event: SourceEvent, default: ZoneInfo) -> tuple[datetime, datetime, s
     start = event.start
     all_day = not isinstance(start, datetime)
     tzid = _zone(event.tzid)
-    if all_day:
+    if not isinstance(start, datetime):  # all day
         zone = default
     elif start.tzinfo is None:
         zone = tzid or default  # floating; a TZID from the reader says whose wall clock it is
@@ -241,7 +241,7 @@ def _interviewers(event: SourceEvent, me: set[str | None]) -> tuple[Person, ...]
 _FINAL = re.compile(r"\bfinal[\s-]+(?:round|interview)", re.IGNORECASE)
 
 
-def _person_names(people: Iterable[Person]) -> list[str]:
+def _person_names(people: Iterable[Contact]) -> list[str]:
     """Display names that are people's ("Rachel Green <rachel.green@...>"): a part of the name
     is in the address. "Mistral AI <jobs@mistral.ai>" is the company, not a person."""
     out = []

@@ -103,12 +103,12 @@ def parse_hints(
     outcome = None
     if "Outcome" in values:
         text = values["Outcome"]
-        m = re.match(r"([A-Za-z]+)\W*(?:\bon\b)?\s*(.*)$", text, re.DOTALL)
-        word = _OUTCOME_WORDS.get(m.group(1).casefold()) if m else None
-        if word is None:
+        said = re.match(r"([A-Za-z]+)\W*(?:\bon\b)?\s*(.*)$", text, re.DOTALL)
+        word = _OUTCOME_WORDS.get(said.group(1).casefold()) if said else None
+        if said is None or word is None:
             problems.append(f"Outcome: {text!r} is not one of {', '.join(o.value for o in Outcome)}")
         else:
-            rest, on, note = m.group(2).strip(), None, None
+            rest, on, note = said.group(2).strip(), None, None
             iso = re.match(r"(\d{4}-\d{1,2}-\d{1,2})\W*(.*)$", rest, re.DOTALL)
             if iso:
                 on, note = dated("Outcome", iso.group(1)), iso.group(2) or None

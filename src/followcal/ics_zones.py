@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from .ics_scan import Block
@@ -47,7 +48,9 @@ def _tz_cache() -> dict[str, object] | None:
     try:
         from icalendar.timezone import tzp
 
-        return tzp._TZP__tz_cache  # type: ignore[no-any-return]
+        # a private, name-mangled attribute of icalendar's TZP: read through getattr on purpose
+        cache: dict[str, object] = getattr(tzp, "_TZP__tz_cache")  # noqa: B009
+        return cache
     except (ImportError, AttributeError):  # another icalendar: nothing to isolate
         return None
 
@@ -171,7 +174,8 @@ def _timezone(block: Block, origin: str, warnings: list[str]) -> tuple[str, tzin
         problem = "RDATE with a date instead of a date-time"
     if problem is None:
         try:
-            component = icalendar.Timezone.from_ical(block.text.replace(b"\n", b"\r\n") + b"\r\n")
+            # from_ical is typed as returning a Component; parsed from a VTIMEZONE block it is a Timezone
+            component = cast(icalendar.Timezone, icalendar.Timezone.from_ical(block.text.replace(b"\n", b"\r\n") + b"\r\n"))
             tz = component.to_tz()
             datetime(2026, 6, 1, tzinfo=UTC).astimezone(tz).utcoffset()
         except Exception as exc:  # noqa: BLE001 - icalendar/dateutil raise assorted errors

@@ -287,8 +287,8 @@ def detect_language(summary: str, description: str = "") -> str:
     for code, words in _STRONG.items():
         scores[code] += sum(5 for w in words if w in head) + sum(2 for w in words if w in body)
     for word in _WORD.findall(head + " " + body):
-        for code, words in _WEAK.items():
-            if word in words:
+        for code, weak in _WEAK.items():
+            if word in weak:
                 scores[code] += 1
     best = max(("de", "fr", "es"), key=lambda c: scores[c])
     return best if scores[best] >= 4 and scores[best] > scores["en"] else "en"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
+from typing import Protocol
 
 THANK_YOU = "thank-you"
 CUT_OFF = "cut-off"
@@ -52,6 +53,16 @@ class Person:
 
     def label(self) -> str:
         return self.name or self.email or "the interviewer"
+
+
+class Contact(Protocol):
+    """What Person and Attendee share: enough to name someone and match their address."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def email(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -142,15 +153,18 @@ class Interview:
         return self.company.casefold()
 
 
+_Day = date  # Slot's field `date` hides the type inside the class body
+
+
 @dataclass(frozen=True)
 class Slot:
     """When a reminder is due, before any text is drafted (output of rules.py)."""
 
     kind: str
-    date: date
+    date: _Day
     due: datetime  # aware, in the interview's zone
     channel: str  # "email" | "phone"
-    deadline: datetime | date | None = None
+    deadline: datetime | _Day | None = None
     all_day: bool = False
 
 

@@ -14,9 +14,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .model import Interview, Outcome, OutcomeRecord
+
+if TYPE_CHECKING:  # imported lazily at run time (its suffix list takes a while)
+    import tldextract
 
 # Applicant-tracking and scheduling services: they send on the employer's behalf, so their own
 # domain says nothing about the company; the display name or Reply-To has to name it.
@@ -102,7 +106,7 @@ class MailReply:
 
 
 @functools.lru_cache(maxsize=1)
-def _extractor():
+def _extractor() -> tldextract.TLDExtract:
     """tldextract with its bundled Public Suffix List snapshot: no download, no cache file."""
     import tldextract
 
