@@ -303,6 +303,7 @@ class Skip:
 
 
 Action = Create | Update | Delete | Skip
+Write = Create | Update | Delete  # an Action that changes the target
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,7 @@ class Plan:
     final: tuple[tuple[Reminder, int], ...] = ()  # every wanted reminder with its SEQUENCE after apply
 
     @property
-    def writes(self) -> tuple[Action, ...]:
+    def writes(self) -> tuple[Write, ...]:
         return tuple(a for a in self.actions if not isinstance(a, Skip))
 
 

@@ -353,7 +353,8 @@ def _calendar_list(client: GoogleClient) -> list[dict[str, Any]]:
 
 
 def _name(entry: dict[str, Any]) -> str:
-    return entry.get("summaryOverride") or entry.get("summary") or entry.get("id", "")
+    name: str = entry.get("summaryOverride") or entry.get("summary") or entry.get("id", "")  # JSON strings
+    return name
 
 
 def list_calendars(config: AccountConfig) -> list[tuple[str, str]]:
