@@ -147,7 +147,8 @@ class FakeGoogle:
             cid = calendar_id or f"{secrets.token_hex(8)}@group.calendar.google.com"
             self.calendars[cid] = {
                 "kind": "calendar#calendarListEntry", "etag": f'"c{len(self.calendars)}"', "id": cid, "summary": summary,
-                "timeZone": tz, "accessRole": "owner", **({"primary": True} if primary else {}), **({"hidden": True} if hidden else {}),
+                "timeZone": tz, "accessRole": "owner",
+                **({"primary": True} if primary else {}), **({"hidden": True} if hidden else {}),
             }
             if listed:
                 self.listed.add(cid)
@@ -288,7 +289,9 @@ class FakeGoogle:
         recent.append(now)
         return None
 
-    def _route(self, method: str, seg: list[str], q: dict[str, str], headers: dict[str, str], body: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
+    def _route(
+        self, method: str, seg: list[str], q: dict[str, str], headers: dict[str, str], body: dict[str, Any]
+    ) -> tuple[int, dict[str, Any] | None]:
         if seg[:3] == ["users", "me", "calendarList"]:
             if len(seg) == 4:
                 cid = PRIMARY if seg[3] == "primary" else seg[3]
@@ -346,7 +349,8 @@ class FakeGoogle:
             self._store(cid, {**current, "status": "cancelled"})
             return 204, None
         if "sequence" in body and body["sequence"] is not None and body["sequence"] < current.get("sequence", 0):
-            return _error(400, "invalid", "Invalid sequence value. The specified sequence number is below the current sequence number of the resource.")
+            return _error(400, "invalid", "Invalid sequence value. The specified sequence number is below "
+                          "the current sequence number of the resource.")
         if method == "PUT":
             new = {**body, "id": current["id"], "iCalUID": current["iCalUID"], "created": current["created"]}
             new.setdefault("sequence", current.get("sequence", 0))
@@ -373,7 +377,8 @@ class FakeGoogle:
                 events = [e for e in events if e.get("status") != "cancelled"]
             if "timeMin" in q:
                 lo = _instant(q["timeMin"])
-                events = [e for e in events if e.get("status") == "cancelled" or _instant(_when(e.get("end") or e.get("start"))) > lo]
+                events = [e for e in events
+                          if e.get("status") == "cancelled" or _instant(_when(e.get("end") or e.get("start"))) > lo]
             if "timeMax" in q:
                 hi = _instant(q["timeMax"])
                 events = [e for e in events if e.get("status") == "cancelled" or _instant(_when(e.get("start"))) < hi]

@@ -12,11 +12,13 @@ from typing import Any
 
 
 def _error(status: int, reason: str, message: str, domain: str = "global") -> tuple[int, dict[str, Any]]:
-    return status, {"error": {"code": status, "message": message, "errors": [{"domain": domain, "reason": reason, "message": message}]}}
+    errors = [{"domain": domain, "reason": reason, "message": message}]
+    return status, {"error": {"code": status, "message": message, "errors": errors}}
 
 
 def _calendar(entry: dict[str, Any]) -> dict[str, Any]:
-    return {"kind": "calendar#calendar", "etag": entry["etag"], "id": entry["id"], "summary": entry["summary"], "timeZone": entry["timeZone"]}
+    return {"kind": "calendar#calendar", "etag": entry["etag"], "id": entry["id"], "summary": entry["summary"],
+            "timeZone": entry["timeZone"]}
 
 
 def _public(event: dict[str, Any]) -> dict[str, Any]:

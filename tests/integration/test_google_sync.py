@@ -166,9 +166,11 @@ def test_moved_interview_moves_its_reminders(fake, env):
     config = write_config(env, fake)
     sync(config)
     acme = next(e for e in fake.items(cid) if "Acme" in e["summary"])
-    before = {i["id"]: i["start"] for i in reminders(fake) if i["extendedProperties"]["private"]["interview_uid"] == acme["iCalUID"]}
+    before = {i["id"]: i["start"] for i in reminders(fake)
+              if i["extendedProperties"]["private"]["interview_uid"] == acme["iCalUID"]}
     assert before
-    moved = {k: {**acme[k], "dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=2)).isoformat()} for k in ("start", "end")}
+    moved = {k: {**acme[k], "dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=2)).isoformat()}
+             for k in ("start", "end")}
     fake.change_event(cid, acme["id"], **moved)
     fake.reset_counts()
     sync(config)
@@ -203,7 +205,8 @@ def test_cancelled_interview_removes_future_reminders_and_restores_them(fake, en
 def test_foreign_event_in_the_reminder_calendar_is_untouched(fake, env):
     seed_sample(fake)
     target = fake.add_calendar("Follow-ups")
-    foreign = fake.add_event(target, {"summary": "Interview with Initech (my own note)", "start": {"dateTime": "2026-12-01T10:00:00Z"},
+    foreign = fake.add_event(target, {"summary": "Interview with Initech (my own note)",
+                                      "start": {"dateTime": "2026-12-01T10:00:00Z"},
                                       "end": {"dateTime": "2026-12-01T11:00:00Z"}})
     config = write_config(env, fake)
     sync(config)
@@ -292,7 +295,8 @@ def test_expired_sync_token_410_reads_everything_again(fake, env):
     sync(config)
     assert fake.writes() == []
     listed = [c for c in fake.calls if c.method == "GET" and c.path.endswith("/events")]
-    assert any("syncToken" in c.query for c in listed) and any("syncToken" not in c.query and c.query.get("showDeleted") == "true" for c in listed)
+    assert any("syncToken" in c.query for c in listed)
+    assert any("syncToken" not in c.query and c.query.get("showDeleted") == "true" for c in listed)
 
 
 def test_calendars_lists_names_and_ids(fake, env):
@@ -312,7 +316,8 @@ def test_unknown_source_calendar_lists_the_known_ones(fake, env):
 
 def test_primary_calendar(fake, env):
     cid = fake.calendar_id("Me")
-    fake.add_event(cid, {"summary": "Interview with Acme Corp", "start": {"dateTime": "2026-11-19T14:00:00-05:00", "timeZone": "America/New_York"},
+    fake.add_event(cid, {"summary": "Interview with Acme Corp",
+                         "start": {"dateTime": "2026-11-19T14:00:00-05:00", "timeZone": "America/New_York"},
                          "end": {"dateTime": "2026-11-19T15:00:00-05:00", "timeZone": "America/New_York"}})
     config = write_config(env, fake)
     result = run(config, "plan", "g:primary", "--json", "--now", NOW)
@@ -365,7 +370,7 @@ def test_invalid_grant_says_run_auth_again(fake, env):
     config = write_config(env, fake, token=str(token))
     result = run(config, "sync", "--now", NOW)
     assert result.exit_code == 1
-    lines = [l for l in result.output.splitlines() if l.strip()]
+    lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "followcal auth google" in lines[0]
     assert "revoked" not in lines[0].replace("revoked or expired", "") and "secret" not in result.output
 
@@ -435,7 +440,8 @@ def test_precondition_failed_412_replans_once_and_succeeds(fake, env):
     config = write_config(env, fake)
     sync(config)
     acme = next(e for e in fake.items(cid) if "Acme" in e["summary"])
-    moved = {k: {**acme[k], "dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=1)).isoformat()} for k in ("start", "end")}
+    moved = {k: {**acme[k], "dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=1)).isoformat()}
+             for k in ("start", "end")}
     fake.change_event(cid, acme["id"], **moved)
     fake.fail("PUT", "/events/", 412, "conditionNotMet", times=1)
     fake.reset_counts()

@@ -136,7 +136,7 @@ def test_detection_figures(rows, capsys) -> None:
 
 
 def test_user_is_never_an_interviewer(rows) -> None:
-    for stem, i, item, iv, user, me in rows:
+    for stem, i, _item, iv, user, me in rows:
         assert user in me, f"{stem}: the user {user} was not inferred ({me})"
         if iv is not None:
             assert user not in {p.email for p in iv.interviewers}, f"{stem}#{i}"

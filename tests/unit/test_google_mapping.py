@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -113,7 +114,8 @@ def test_all_day_and_recurring_instance():
     }
     event = google_map.to_source_event(item, "g:x")
     assert event.recurrence_id == datetime(2026, 12, 7, 9, tzinfo=ZoneInfo("America/Los_Angeles"))
-    day = google_map.to_source_event({"id": "d", "summary": "Onsite", "start": {"date": "2026-12-04"}, "end": {"date": "2026-12-05"}}, "g:x")
+    all_day = {"id": "d", "summary": "Onsite", "start": {"date": "2026-12-04"}, "end": {"date": "2026-12-05"}}
+    day = google_map.to_source_event(all_day, "g:x")
     assert day.start == date(2026, 12, 4) and day.end == date(2026, 12, 5) and day.uid == "d" and day.tzid is None
 
 
@@ -162,7 +164,7 @@ def test_http_errors_map_to_followcal_errors():
     from followcal.errors import AuthError, BackendError, ConflictError, NotFoundError
 
     def err(status, reason=""):
-        content = ('{"error": {"code": %d, "message": "m", "errors": [{"reason": "%s"}]}}' % (status, reason)).encode()
+        content = json.dumps({"error": {"code": status, "message": "m", "errors": [{"reason": reason}]}}).encode()
         return HttpError(httplib2.Response({"status": status}), content)
 
     assert isinstance(google._map_http(err(401), "x"), AuthError)

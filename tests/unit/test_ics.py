@@ -22,7 +22,10 @@ NY = "America/New_York"
 NOW = datetime(2026, 11, 22, 12, tzinfo=ZoneInfo(NY))
 
 
-def read(data: bytes, keywords=DEFAULT_KEYWORDS, window: Window = Window()):
+EVERYTHING = Window()  # no bounds
+
+
+def read(data: bytes, keywords=DEFAULT_KEYWORDS, window: Window = EVERYTHING):
     return ics.read_calendar(data, "test.ics", window, keywords=keywords, now=NOW)
 
 

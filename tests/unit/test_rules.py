@@ -233,7 +233,8 @@ def test_r2_hints_through_plan_events() -> None:
 
 
 def test_r2_final_round_from_summary_words() -> None:
-    event = SourceEvent(uid="g", summary="Globex – Final round interview", start=at(2026, 11, 19), end=at(2026, 11, 19, 15), tzid=NY)
+    event = SourceEvent(uid="g", summary="Globex – Final round interview", start=at(2026, 11, 19), end=at(2026, 11, 19, 15),
+                        tzid=NY)
     (plan,) = plan_events([event], Settings(), default_tz=NY).interviews
     assert plan.interview.final
     assert {r.kind: r.date for r in plan.reminders}["follow-up-1"] == date(2026, 12, 4)
