@@ -10,9 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from support import NOW, SAMPLE, SAMPLE_CONFIG
-
 
 _USER_DIR_VARIABLES = (
     ("FOLLOWCAL_STATE_DIR", "state"),

@@ -11,10 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import UsageError
 from .model import ApplyResult, Delete, OwnedEvent, Plan
+
+if TYPE_CHECKING:  # imported lazily at run time
+    from .backends.base import Target
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ def delete_plan(label: str, owned: list[OwnedEvent]) -> Plan:
     return Plan(label, tuple(Delete(e) for e in owned if not e.deleted))
 
 
-def open_clean_target(spec: str, settings: Settings, now: datetime):
+def open_clean_target(spec: str, settings: Settings, now: datetime) -> Target:
     from .backends.ics import IcsFileTarget
     from .sources import account_spec, is_url, open_account_calendar
 
@@ -37,7 +41,8 @@ def open_clean_target(spec: str, settings: Settings, now: datetime):
         raise UsageError(f"{spec}: a URL is read-only; followcal never wrote there")
     pair = account_spec(spec, settings)
     if pair is not None:
-        return open_account_calendar(*pair, settings, create=False, now=now)
+        calendar: Target = open_account_calendar(*pair, settings, create=False, now=now)
+        return calendar
     return IcsFileTarget(Path(spec).expanduser())
 
 
@@ -60,7 +65,7 @@ def _forget(label: str, uids: list[str]) -> None:
         store.record_written(label, {}, uids)
 
 
-def clean_json(done: CleanResult, dry_run: bool) -> dict:
+def clean_json(done: CleanResult, dry_run: bool) -> dict[str, Any]:
     from .render import _iso
 
     return {

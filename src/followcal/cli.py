@@ -189,7 +189,10 @@ def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | N
 @plan_options
 @click.option("--name", default="followcal reminders", show_default=True, help="Calendar name (NAME/X-WR-CALNAME).")
 @click.option("--refresh-minutes", type=click.IntRange(1), default=None, help="REFRESH-INTERVAL for subscribers.")
-@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON (output, written, reminders, interviews, warnings).")
+@click.option(
+    "--json", "as_json", is_flag=True,
+    help="Print what was written as JSON (output, written, reminders, interviews, warnings).",
+)
 @pass_state
 def export(state: State, sources: tuple[str, ...], output: str, region: str | None, tz: str | None,
            me: tuple[str, ...], since: date | None, until: date | None, now: datetime | None, full_parse: bool, name: str,
@@ -324,9 +327,15 @@ def serve(state: State, host: str | None, port: int | None) -> None:
 @click.option("--decision-by", callback=_parse_date, metavar="DATE", help="With replied: their new decision date.")
 @click.option("--timeline", default=None, metavar="TEXT", help='With replied: a new timeline, e.g. "2 weeks".')
 @click.option("--clear", is_flag=True, help="Forget the recorded outcome instead.")
-@click.option("--source", "sources", multiple=True, metavar="SOURCE", help="Where to look up SELECTOR (default: the sync and feed sources of the config).")
+@click.option(
+    "--source", "sources", multiple=True, metavar="SOURCE",
+    help="Where to look up SELECTOR (default: the sync and feed sources of the config).",
+)
 @click.option("--now", callback=_parse_now, metavar="TIME", hidden=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (interview_id, company, outcome, on, reminders, message).")
+@click.option(
+    "--json", "as_json", is_flag=True,
+    help="Print the result as JSON (interview_id, company, outcome, on, reminders, message).",
+)
 @pass_state
 def mark(state: State, selector: str, outcome: str | None, on: date | None, note: str | None, decision_by: date | None,
          timeline: str | None, clear: bool, sources: tuple[str, ...], as_json: bool, now: datetime | None = None) -> None:
@@ -349,7 +358,10 @@ def mark(state: State, selector: str, outcome: str | None, on: date | None, note
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-@click.option("--source", "sources", multiple=True, metavar="SOURCE", help="Sources to read (default: the sync and feed sources of the config).")
+@click.option(
+    "--source", "sources", multiple=True, metavar="SOURCE",
+    help="Sources to read (default: the sync and feed sources of the config).",
+)
 @click.option("--now", callback=_parse_now, metavar="TIME", hidden=True)
 @pass_state
 def status(state: State, as_json: bool, sources: tuple[str, ...], now: datetime | None) -> None:
@@ -390,7 +402,10 @@ def auth() -> None:
 
 @auth.command("google")
 @click.option("--account", default=None, help="The [accounts.NAME] to authorise (default: the only Google account).")
-@click.option("--client-secrets", type=click.Path(dir_okay=False), default=None, help="OAuth client JSON from the Google Cloud console.")
+@click.option(
+    "--client-secrets", type=click.Path(dir_okay=False), default=None,
+    help="OAuth client JSON from the Google Cloud console.",
+)
 @click.option("--no-browser", is_flag=True, help="Print the URL instead of opening a browser (SSH, headless).")
 @click.option("--with-mail", is_flag=True, help="Also allow Gmail over IMAP (read-only use) for [replies].")
 @pass_state
@@ -408,7 +423,10 @@ def auth_google(state: State, account: str | None, client_secrets: str | None, n
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.option("--dry-run", is_flag=True, help="Look, but record nothing in the state store.")
-@click.option("--source", "sources", multiple=True, metavar="SOURCE", help="Sources to read (default: the sync and feed sources of the config).")
+@click.option(
+    "--source", "sources", multiple=True, metavar="SOURCE",
+    help="Sources to read (default: the sync and feed sources of the config).",
+)
 @click.option("--now", callback=_parse_now, metavar="TIME", hidden=True)
 @pass_state
 def replies(state: State, as_json: bool, dry_run: bool, sources: tuple[str, ...], now: datetime | None) -> None:

@@ -13,9 +13,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .hints import _email
 from .model import Person
+
+if TYPE_CHECKING:  # imported lazily at run time (its suffix list takes a while)
+    import tldextract
 
 # --- the SUMMARY ---------------------------------------------------------------------------------
 
@@ -45,7 +49,6 @@ _EN_KIND = {
     "with", "talent", "recruiting", "minute", "min", "onsite", "online",
     "confirmation", "confirmed", "invitation", "invite", "reminder", "scheduled", "rescheduled",
     "request", "details", "update", "updated", "debrief", "telephone", "informal", "formal",
-    "1st", "2nd", "3rd", "4th",
     # video-interview and coding-interview services named in titles
     "hirevue", "karat", "coderpad", "codesignal", "hackerrank",
 }
@@ -63,7 +66,7 @@ _KIND = _CORE | _EN_KIND | {
     # nl
     "bij", "met", "tweede", "eerste", "technisch", "ronde",
     # it
-    "di", "lavoro", "conoscitivo", "tecnico", "secondo", "primo", "finale", "selezione", "in",
+    "di", "lavoro", "conoscitivo", "tecnico", "secondo", "primo", "selezione", "in",
     "presenza", "presso", "il",
     # ja
     "一次", "二次", "三次", "最終", "技術", "オンライン", "カジュアル",
@@ -151,7 +154,7 @@ def _a_name(tokens: list[str]) -> list[str]:
 
 def _has_core(tokens: list[str]) -> bool:
     words = [_word(t) for t in tokens]
-    return any(_is_core(w) for w in words) or any(p in _KIND_PAIRS for p in zip(words, words[1:]))
+    return any(_is_core(w) for w in words) or any(p in _KIND_PAIRS for p in zip(words, words[1:], strict=False))
 
 
 def clean(text: str | None) -> str | None:
@@ -285,8 +288,10 @@ _W = r"[\w&'’\-]*(?:\.[\w&'’\-]+)*"
 _NAME = rf"(?P<c>[A-ZÀ-ÖØ-Þ0-9]{_W}(?:[ \t]+(?:[A-ZÀ-ÖØ-Þ0-9&]{_W}|of|de|&))*)"
 _DESCRIPTION = [
     re.compile(p, re.UNICODE) for p in (
-        r"(?i:interest in(?: joining)?|interesse an|intérêt pour|interés en|interesse n[oa]|interesse (?:em|in))\s+(?:the\s+|a\s+|o\s+|a\s+)?" + _NAME,
-        _NAME + r"\s+(?i:would like to invite you|is excited to invite you|möchte sie|möchte dich|souhaite vous inviter|desea invitarle|desea invitarte|gostaria de convid|nodigt u|nodigt je|desidera invitarla|desidera invitarti)",
+        r"(?i:interest in(?: joining)?|interesse an|intérêt pour|interés en|interesse n[oa]|interesse (?:em|in))"
+        r"\s+(?:the\s+|a\s+|o\s+|a\s+)?" + _NAME,
+        _NAME + r"\s+(?i:would like to invite you|is excited to invite you|möchte sie|möchte dich|souhaite vous inviter"
+        r"|desea invitarle|desea invitarte|gostaria de convid|nodigt u|nodigt je|desidera invitarla|desidera invitarti)",
         r"(?i:on behalf of|im namen von|au nom de|en nombre de|em nome d[aeo]|namens|per conto di)\s+" + _NAME,
         r"(?i:interview with|interviewing with|entretien avec|entrevista con|entrevista com)\s+" + _NAME,
     )
@@ -333,7 +338,7 @@ _RESERVED_TLDS = {"example", "test", "invalid", "localhost", "local", "internal"
 
 
 @lru_cache(maxsize=1)
-def _extractor():
+def _extractor() -> tldextract.TLDExtract:
     import tldextract
 
     # the snapshot bundled with the package: no download, no cache files

@@ -10,14 +10,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from .config import RuleSettings, Settings, check_timezone
-from .errors import FollowcalError, UnknownRegionError, UsageError
 from .companies import (  # noqa: F401 (re-exported)
-    SCHEDULING_DOMAINS,
     _ROBOT,
+    SCHEDULING_DOMAINS,
     clean,
     company_and_role,
     company_from_description,
@@ -25,10 +23,11 @@ from .companies import (  # noqa: F401 (re-exported)
     company_from_people,
     looks_like_role,
 )
-from .config import DEFAULT_EXCLUDE, DEFAULT_KEYWORDS
+from .config import DEFAULT_EXCLUDE, DEFAULT_KEYWORDS, RuleSettings, Settings, check_timezone
+from .errors import FollowcalError, UnknownRegionError, UsageError
 from .hints import Hints, _dedupe, _email, parse_hints, parse_timeline  # noqa: F401 (re-exported)
 from .identity import display_names, infer_me
-from .model import Interview, Person, SourceEvent, interview_id
+from .model import Contact, Interview, Person, SourceEvent, interview_id
 from .regions import choose_region
 
 log = logging.getLogger("followcal.detect")
@@ -180,7 +179,7 @@ def _times(event: SourceEvent, default: ZoneInfo) -> tuple[datetime, datetime, s
     start = event.start
     all_day = not isinstance(start, datetime)
     tzid = _zone(event.tzid)
-    if all_day:
+    if not isinstance(start, datetime):  # all day
         zone = default
     elif start.tzinfo is None:
         zone = tzid or default  # floating; a TZID from the reader says whose wall clock it is
@@ -196,7 +195,7 @@ def _times(event: SourceEvent, default: ZoneInfo) -> tuple[datetime, datetime, s
             value = datetime.combine(value, time(0), zone)
         elif value.tzinfo is None:
             value = value.replace(tzinfo=zone)
-        return value.astimezone(timezone.utc).astimezone(zone)  # also normalises DST gaps
+        return value.astimezone(UTC).astimezone(zone)  # also normalises DST gaps
 
     begin = local(start)
     end = local(event.end) if event.end is not None else None
@@ -242,7 +241,7 @@ def _interviewers(event: SourceEvent, me: set[str | None]) -> tuple[Person, ...]
 _FINAL = re.compile(r"\bfinal[\s-]+(?:round|interview)", re.IGNORECASE)
 
 
-def _person_names(people: Iterable[Person]) -> list[str]:
+def _person_names(people: Iterable[Contact]) -> list[str]:
     """Display names that are people's ("Rachel Green <rachel.green@...>"): a part of the name
     is in the address. "Mistral AI <jobs@mistral.ai>" is the company, not a person."""
     out = []
@@ -285,7 +284,7 @@ def _build(event: SourceEvent, settings: Settings, default: ZoneInfo,
         warn.append(f"event {uid}: ends before it starts; using its start as its end")
     stamp_day = None
     if event.stamp is not None:
-        stamp = event.stamp if event.stamp.tzinfo else event.stamp.replace(tzinfo=timezone.utc)
+        stamp = event.stamp if event.stamp.tzinfo else event.stamp.replace(tzinfo=UTC)
         stamp_day = stamp.astimezone(ZoneInfo(zone)).date()
     hints, problems = parse_hints(event.description or "", reference=start.date(),
                                   outcome_default=stamp_day or start.date(), recorded=stamp_day)
@@ -326,15 +325,15 @@ def _order_key(value: datetime | date | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     return value.isoformat()
 
 
 def _stamp_key(event: SourceEvent) -> datetime:
     s = event.stamp
     if s is None:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    return s if s.tzinfo else s.replace(tzinfo=timezone.utc)
+        return datetime.min.replace(tzinfo=UTC)
+    return s if s.tzinfo else s.replace(tzinfo=UTC)
 
 
 def detect(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -293,7 +293,7 @@ def _clean(text: str | None) -> str:
 # --- templates ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped(name: str, code: str = "en") -> str:
     root = resources.files("followcal") / "templates"
     if code != "en":

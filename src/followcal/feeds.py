@@ -24,10 +24,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import FeedConfig, Settings, state_dir
 from .errors import ConfigError, FollowcalError, SourceError, UsageError
-from .model import SourceEvent
+from .model import SourceEvent, Window
+
+if TYPE_CHECKING:  # imported lazily at run time
+    from .service import Context
 
 log = logging.getLogger("followcal.serve")
 
@@ -165,8 +169,9 @@ class FeedBuilder:
         signature = _file_signature(slot.spec)
         return signature != slot.signature or (slot.failure is not None and now >= slot.due)
 
-    def _read(self, slot: SourceSlot, ctx, now: float) -> bool:
+    def _read(self, slot: SourceSlot, ctx: Context, now: float) -> bool:
         """Read one source into its slot; False (and the old events kept) when it failed or 304."""
+        from .backends.ics import IcsSource
         from .sources import open_source
 
         slot.due = now + self.refresh_seconds
@@ -181,6 +186,7 @@ class FeedBuilder:
             elif slot.kind == "file":
                 signature = _file_signature(slot.spec)
                 source = open_source(slot.spec, self.settings, now=ctx.now)
+                assert isinstance(source, IcsSource)  # a "file" slot is a path, never ACCOUNT:CALENDAR
                 found, warnings = source.parse(_complete(source.read_bytes(), source.label), window)
                 slot.signature = signature
             else:
@@ -201,7 +207,7 @@ class FeedBuilder:
         slot.events, slot.warnings = list(found), list(warnings)
         return True
 
-    def _fetch(self, slot: SourceSlot, ctx, window):
+    def _fetch(self, slot: SourceSlot, ctx: Context, window: Window) -> tuple[list[SourceEvent], list[str]] | None:
         """A URL source with a conditional GET: None when the server says 304 Not Modified."""
         from .backends.ics import IcsSource, fetch_url
 
@@ -224,7 +230,7 @@ class FeedBuilder:
             log.warning("feed %s: source %s works again", self.feed.name, slot.failure.split(":", 1)[0])
         slot.failure = None
 
-    def _build(self, ctx) -> bool:
+    def _build(self, ctx: Context) -> bool:
         from .backends.ics import atomic_write
         from .planner import plan_events
         from .service import export_plan, stored_marks

@@ -15,6 +15,7 @@ from dateutil import parser as dateparser
 
 from .model import Outcome, OutcomeRecord, Person, Timeline
 
+
 @dataclass(frozen=True)
 class Hints:
     """`Key: value` lines of an event DESCRIPTION (followup-rules.md "Hints")."""
@@ -37,9 +38,9 @@ _KEYS = {
     "decide by": "Decision by", "timeline": "Timeline", "region": "Region",
     "interviewers": "Interviewers", "interviewer": "Interviewers", "outcome": "Outcome",
 }
+_KEY_ALTERNATIVES = "|".join(k.replace(" ", r"[ \t_-]+") for k in sorted(_KEYS, key=len, reverse=True))
 _HINT_LINE = re.compile(
-    r"^[ \t]*(?:[-*\u2022][ \t]*)?(?P<key>%s)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$"
-    % "|".join(k.replace(" ", r"[ \t_-]+") for k in sorted(_KEYS, key=len, reverse=True)),
+    rf"^[ \t]*(?:[-*\u2022][ \t]*)?(?P<key>{_KEY_ALTERNATIVES})[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _HTML_BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li)\s*>", re.IGNORECASE)
@@ -102,12 +103,12 @@ def parse_hints(
     outcome = None
     if "Outcome" in values:
         text = values["Outcome"]
-        m = re.match(r"([A-Za-z]+)\W*(?:\bon\b)?\s*(.*)$", text, re.DOTALL)
-        word = _OUTCOME_WORDS.get(m.group(1).casefold()) if m else None
-        if word is None:
+        said = re.match(r"([A-Za-z]+)\W*(?:\bon\b)?\s*(.*)$", text, re.DOTALL)
+        word = _OUTCOME_WORDS.get(said.group(1).casefold()) if said else None
+        if said is None or word is None:
             problems.append(f"Outcome: {text!r} is not one of {', '.join(o.value for o in Outcome)}")
         else:
-            rest, on, note = m.group(2).strip(), None, None
+            rest, on, note = said.group(2).strip(), None, None
             iso = re.match(r"(\d{4}-\d{1,2}-\d{1,2})\W*(.*)$", rest, re.DOTALL)
             if iso:
                 on, note = dated("Outcome", iso.group(1)), iso.group(2) or None

@@ -15,7 +15,7 @@ on the bench feeds, the samples and the edge cases.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -82,6 +82,15 @@ def _zone(tzid: str) -> ZoneInfo:
     return zone
 
 
+def _before(end: datetime | date, start: datetime | date) -> bool:
+    """`end < start` for two values of the same kind (both dates or both date-times)."""
+    if isinstance(end, datetime) and isinstance(start, datetime):
+        return end < start
+    if isinstance(end, datetime) or isinstance(start, datetime):
+        raise TypeError("can't compare datetime.datetime to datetime.date")
+    return end < start
+
+
 def _when(params: dict[str, str], value: str) -> datetime | date:
     """DTSTART/DTEND: a DATE, a floating, UTC or zoned DATE-TIME, as icalendar reads them."""
     kind = params.get("VALUE")
@@ -124,7 +133,7 @@ def _stamp(params: dict[str, str], value: str) -> datetime | None:
         return None
     when = _when({}, value)
     assert isinstance(when, datetime)
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _address(params: dict[str, str], value: str) -> tuple[str | None, str | None]:
@@ -179,7 +188,7 @@ def _read(lines: list[bytes], origin: str) -> SourceEvent | None:
         if isinstance(end, datetime) and isinstance(start, datetime):
             if (end.tzinfo is None) != (start.tzinfo is None) or end < start:
                 raise _NotPlain
-        elif end < start:  # type: ignore[operator]
+        elif _before(end, start):
             raise _NotPlain
     stamp = None
     for key in ("LAST-MODIFIED", "DTSTAMP"):
@@ -245,16 +254,17 @@ def _read_owned(lines: list[bytes], ref: str | None, etag: str | None) -> OwnedE
     hashed = seen.get("X-FOLLOWCAL-HASH")
     if "\\" in kind or (hashed and "\\" in hashed[1]) or not uid.endswith(UID_SUFFIX):
         raise _NotPlain
-    start = _when(*seen["DTSTART"]) if "DTSTART" in seen else None
+    if "DTSTART" not in seen:  # not one we wrote: left to icalendar like any other odd event
+        raise _NotPlain
+    start = _when(*seen["DTSTART"])
     end = _when(*seen["DTEND"]) if "DTEND" in seen else None
-    if end is not None and (start is None or isinstance(end, datetime) != isinstance(start, datetime)
-                            or end < start):  # type: ignore[operator]
+    if end is not None and (isinstance(end, datetime) != isinstance(start, datetime) or _before(end, start)):
         raise _NotPlain
     interview_start = None
     raw_start = seen.get("X-FOLLOWCAL-INTERVIEW-START")
     if raw_start is not None:
         try:
-            interview_start = datetime.strptime(raw_start[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            interview_start = datetime.strptime(raw_start[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         except ValueError:
             interview_start = None
     sequence = seen.get("SEQUENCE")

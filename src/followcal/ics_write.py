@@ -11,7 +11,7 @@ and compare, and VTIMEZONEs (a few per feed) are still serialised by icalendar.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from .mailto import first_link
 from .model import Reminder
@@ -75,7 +75,7 @@ def _is_utc(value: datetime) -> bool:
     if offset is None or offset != timedelta(0):
         return False
     key = getattr(value.tzinfo, "key", None)
-    return value.tzinfo is timezone.utc or key in ("UTC", "Etc/UTC")
+    return value.tzinfo is UTC or key in ("UTC", "Etc/UTC")
 
 
 def _when(name: str, value: date | datetime) -> str:
@@ -117,7 +117,7 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         start, end = reminder.due, reminder.end
     summary = escape_text(reminder.summary)
     link = first_link(reminder.description)  # a URI: written as it is, never escaped
-    interview_start = reminder.interview_start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    interview_start = reminder.interview_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VEVENT",
         # icalendar's canonical order first ...

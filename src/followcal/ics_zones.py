@@ -14,8 +14,9 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from .ics_scan import Block
@@ -47,7 +48,9 @@ def _tz_cache() -> dict[str, object] | None:
     try:
         from icalendar.timezone import tzp
 
-        return getattr(tzp, "_TZP__tz_cache")  # type: ignore[no-any-return]
+        # a private, name-mangled attribute of icalendar's TZP: read through getattr on purpose
+        cache: dict[str, object] = getattr(tzp, "_TZP__tz_cache")  # noqa: B009
+        return cache
     except (ImportError, AttributeError):  # another icalendar: nothing to isolate
         return None
 
@@ -171,9 +174,10 @@ def _timezone(block: Block, origin: str, warnings: list[str]) -> tuple[str, tzin
         problem = "RDATE with a date instead of a date-time"
     if problem is None:
         try:
-            component = icalendar.Timezone.from_ical(block.text.replace(b"\n", b"\r\n") + b"\r\n")
+            # from_ical is typed as returning a Component; parsed from a VTIMEZONE block it is a Timezone
+            component = cast(icalendar.Timezone, icalendar.Timezone.from_ical(block.text.replace(b"\n", b"\r\n") + b"\r\n"))
             tz = component.to_tz()
-            datetime(2026, 6, 1, tzinfo=timezone.utc).astimezone(tz).utcoffset()
+            datetime(2026, 6, 1, tzinfo=UTC).astimezone(tz).utcoffset()
         except Exception as exc:  # noqa: BLE001 - icalendar/dateutil raise assorted errors
             problem = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
     if problem is not None:
@@ -213,8 +217,8 @@ def _resolve(
 
 def _samples(years: Iterable[int], step: timedelta) -> list[datetime]:
     lo, hi = min(years), max(years)
-    at = datetime(lo, 1, 1, tzinfo=timezone.utc)
-    end = datetime(hi + 1, 1, 1, tzinfo=timezone.utc)
+    at = datetime(lo, 1, 1, tzinfo=UTC)
+    end = datetime(hi + 1, 1, 1, tzinfo=UTC)
     out = []
     while at < end:
         out.append(at)

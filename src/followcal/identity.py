@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from .hints import _email
-from .model import SourceEvent
+from .model import Contact, SourceEvent
 
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 NEARLY_EVERY = 0.8
@@ -60,7 +60,7 @@ def _one_personal_attendee(interviews: Sequence[SourceEvent]) -> list[str]:
     """A single recruiter's invite says nothing by frequency; but a candidate is invited at a
     personal address while the interviewers are at the employer: exactly one attendee address
     at a mail provider, across the interviews, and someone else organizing, is the user."""
-    from .companies import _domain, _PUBLIC_DOMAINS, _PUBLIC_LABELS
+    from .companies import _PUBLIC_DOMAINS, _PUBLIC_LABELS, _domain
 
     seen: set[str] = set()
     for event in interviews:
@@ -78,7 +78,7 @@ def display_names(events: Iterable[SourceEvent], me: Iterable[str]) -> tuple[str
     mine = {_email(m) for m in me} - {None}
     names: list[str] = []
     for event in events:
-        people = [*event.attendees, *([event.organizer] if event.organizer else [])]
+        people: list[Contact] = [*event.attendees, *([event.organizer] if event.organizer else [])]
         for p in people:
             name = (p.name or "").strip().strip("\"'")
             if _email(p.email) in mine and name and "@" not in name and name not in names:

@@ -46,7 +46,8 @@ def _interviews(events: Sequence[SourceEvent], ctx: Context) -> list[Interview]:
     from .detect import detect
     from .workdays import check_region
 
-    check_region(ctx.settings.region)
+    if ctx.settings.region:  # as plan_events does: no default region is not an error
+        check_region(ctx.settings.region)
     interviews, _warnings = detect(events, ctx.settings, ctx.default_tz, check_region)  # plan_events reports them
     return list({i.id: i for i in interviews}.values())
 

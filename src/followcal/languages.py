@@ -107,7 +107,10 @@ EN = Lang(
         "voicemail_unknown": "You can reach me at {phone}.",
         "draft_one": "To: {recipient}", "draft_many": "Draft {i} of {n}, to {recipient}:",
         "open": "Open in your mail app: {link}",
-        "mark": "Got an answer? Run: followcal mark {id} replied (or rejected, offer, accepted, withdrawn), or add \"Outcome: replied\" to the interview event.",
+        "mark": (
+            "Got an answer? Run: followcal mark {id} replied (or rejected, offer, accepted, withdrawn), "
+            "or add \"Outcome: replied\" to the interview event."
+        ),
         "hint_name": "Set name = \"Your Name\" in followcal.toml to sign these drafts.",
         "hint_phone": "Set phone = \"+1 555 0100\" in followcal.toml to put your number in the script.",
         "subject_label": "Subject",
@@ -126,7 +129,10 @@ DE = Lang(
         "role_phrase": " für die Stelle als {role}", "by": " bis {deadline}",
         "decision_note": "Die Entscheidung war für {date} angekündigt.",
         "update": "Über eine kurze Rückmeldung zum weiteren Zeitplan würde ich mich freuen.",
-        "update_dated": "Sie hatten eine Entscheidung bis {date} in Aussicht gestellt; über eine kurze Rückmeldung zum Stand würde ich mich freuen.",
+        "update_dated": (
+            "Sie hatten eine Entscheidung bis {date} in Aussicht gestellt; "
+            "über eine kurze Rückmeldung zum Stand würde ich mich freuen."
+        ),
         "progress": "Nachfrage {n} von {count}",
         "last": "Dies ist Ihre letzte Nachfrage: Kommt keine Antwort, folgt die Erinnerung zum Abschluss.",
         "next": "Keine Antwort darauf? followcal erinnert Sie an Nachfrage {n}.",
@@ -148,7 +154,10 @@ DE = Lang(
         "voicemail_unknown": "Sie erreichen mich unter {phone}.",
         "draft_one": "An: {recipient}", "draft_many": "Entwurf {i} von {n}, an {recipient}:",
         "open": "Im Mailprogramm öffnen: {link}",
-        "mark": "Antwort erhalten? Dann: followcal mark {id} replied (oder rejected, offer, accepted, withdrawn), oder \"Outcome: replied\" im Termin des Gesprächs ergänzen.",
+        "mark": (
+            "Antwort erhalten? Dann: followcal mark {id} replied (oder rejected, offer, accepted, withdrawn), "
+            "oder \"Outcome: replied\" im Termin des Gesprächs ergänzen."
+        ),
         "hint_name": "Mit name = \"Ihr Name\" in followcal.toml werden diese Entwürfe unterschrieben.",
         "hint_phone": "Mit phone = \"+49 30 1234567\" in followcal.toml steht Ihre Nummer im Gesprächsleitfaden.",
         "subject_label": "Betreff",
@@ -191,7 +200,10 @@ FR = Lang(
         "voicemail_unknown": "Vous pouvez me joindre au {phone}.",
         "draft_one": "À : {recipient}", "draft_many": "Brouillon {i} sur {n}, à {recipient} :",
         "open": "Ouvrir dans votre messagerie : {link}",
-        "mark": "Une réponse ? Lancez : followcal mark {id} replied (ou rejected, offer, accepted, withdrawn), ou ajoutez \"Outcome: replied\" à l'événement de l'entretien.",
+        "mark": (
+            "Une réponse ? Lancez : followcal mark {id} replied (ou rejected, offer, accepted, withdrawn), "
+            "ou ajoutez \"Outcome: replied\" à l'événement de l'entretien."
+        ),
         "hint_name": "Indiquez name = \"Votre Nom\" dans followcal.toml pour signer ces brouillons.",
         "hint_phone": "Indiquez phone = \"+33 1 23 45 67 89\" dans followcal.toml pour que votre numéro figure dans le script.",
         "subject_label": "Objet",
@@ -234,7 +246,10 @@ ES = Lang(
         "voicemail_unknown": "Puede localizarme en el {phone}.",
         "draft_one": "Para: {recipient}", "draft_many": "Borrador {i} de {n}, para {recipient}:",
         "open": "Abrir en su correo: {link}",
-        "mark": "¿Ha recibido respuesta? Ejecute: followcal mark {id} replied (o rejected, offer, accepted, withdrawn), o añada \"Outcome: replied\" al evento de la entrevista.",
+        "mark": (
+            "¿Ha recibido respuesta? Ejecute: followcal mark {id} replied (o rejected, offer, accepted, "
+            "withdrawn), o añada \"Outcome: replied\" al evento de la entrevista."
+        ),
         "hint_name": "Indique name = \"Su Nombre\" en followcal.toml para firmar estos borradores.",
         "hint_phone": "Indique phone = \"+34 912 345 678\" en followcal.toml para incluir su número en el guion.",
         "subject_label": "Asunto",
@@ -272,8 +287,8 @@ def detect_language(summary: str, description: str = "") -> str:
     for code, words in _STRONG.items():
         scores[code] += sum(5 for w in words if w in head) + sum(2 for w in words if w in body)
     for word in _WORD.findall(head + " " + body):
-        for code, words in _WEAK.items():
-            if word in words:
+        for code, weak in _WEAK.items():
+            if word in weak:
                 scores[code] += 1
     best = max(("de", "fr", "es"), key=lambda c: scores[c])
     return best if scores[best] >= 4 and scores[best] > scores["en"] else "en"

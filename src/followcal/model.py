@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
+from typing import Protocol
 
 THANK_YOU = "thank-you"
 CUT_OFF = "cut-off"
@@ -52,6 +53,16 @@ class Person:
 
     def label(self) -> str:
         return self.name or self.email or "the interviewer"
+
+
+class Contact(Protocol):
+    """What Person and Attendee share: enough to name someone and match their address."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def email(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -142,15 +153,18 @@ class Interview:
         return self.company.casefold()
 
 
+_Day = date  # Slot's field `date` hides the type inside the class body
+
+
 @dataclass(frozen=True)
 class Slot:
     """When a reminder is due, before any text is drafted (output of rules.py)."""
 
     kind: str
-    date: date
+    date: _Day
     due: datetime  # aware, in the interview's zone
     channel: str  # "email" | "phone"
-    deadline: datetime | date | None = None
+    deadline: datetime | _Day | None = None
     all_day: bool = False
 
 
@@ -289,6 +303,7 @@ class Skip:
 
 
 Action = Create | Update | Delete | Skip
+Write = Create | Update | Delete  # an Action that changes the target
 
 
 @dataclass(frozen=True)
@@ -301,7 +316,7 @@ class Plan:
     final: tuple[tuple[Reminder, int], ...] = ()  # every wanted reminder with its SEQUENCE after apply
 
     @property
-    def writes(self) -> tuple[Action, ...]:
+    def writes(self) -> tuple[Write, ...]:
         return tuple(a for a in self.actions if not isinstance(a, Skip))
 
 
@@ -323,7 +338,7 @@ def _iso(value: datetime | date | None) -> str:
         return ""
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         return value.strftime("%Y%m%dT%H%M%S")
     return value.strftime("%Y%m%d")
 
@@ -337,10 +352,10 @@ def fingerprint(summary: str, description: str, start: datetime | date, end: dat
 
 def interview_id(uid: str, recurrence_id: datetime | date | None) -> str:
     """Stable short id of an interview (same on every run): `plan --json` and `mark` use it."""
-    return hashlib.sha1(f"{uid}\x1f{_iso(recurrence_id)}".encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha1(f"{uid}\x1f{_iso(recurrence_id)}".encode()).hexdigest()[:12]
 
 
 def reminder_uid(uid: str, recurrence_id: datetime | date | None, kind: str) -> str:
     """Deterministic reminder UID from (source UID, RECURRENCE-ID, kind), ending in @followcal."""
-    digest = hashlib.sha1(f"{uid}\x1f{_iso(recurrence_id)}\x1f{kind}".encode("utf-8")).hexdigest()[:24]
+    digest = hashlib.sha1(f"{uid}\x1f{_iso(recurrence_id)}\x1f{kind}".encode()).hexdigest()[:24]
     return f"{kind}-{digest}{UID_SUFFIX}"

@@ -55,7 +55,7 @@ def parse_outcome(word: str) -> Outcome:
 def parse_timeline_option(text: str | None) -> Timeline | None:
     if text is None:
         return None
-    from .detect import parse_timeline
+    from .hints import parse_timeline
 
     try:
         return parse_timeline(text)
@@ -299,7 +299,7 @@ def mark_outcome(
 def status_rows(found: Interviews, now: datetime) -> list[dict[str, Any]]:
     """One row per process: the latest interview, the first reminder due at or after `now`, the
     outcome. Soonest action first; processes with nothing left to do last, newest first."""
-    rows = []
+    rows: list[dict[str, Any]] = []  # the --json shape, plus "_due"/"_start" for sorting
     for process in found.processes:
         plans = [found.plan_of(i.id) for i in process.interviews]
         latest = plans[-1]

@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime, time, timedelta, timezone
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .model import (
@@ -21,15 +22,20 @@ from .model import (
 )
 from .rules import ScheduledInterview, processes, schedule
 
+if TYPE_CHECKING:  # imported lazily at run time (start-up cost)
+    from .drafts import Sender
+    from .model import Interview
+    from .workdays import WorkCalendar
+
 THANK_YOU_LENGTH = timedelta(minutes=30)
 REMINDER_LENGTH = timedelta(minutes=15)
 
 
-def calendar_for(settings: Settings):
+def calendar_for(settings: Settings) -> Callable[[str], WorkCalendar]:
     """The region -> WorkCalendar function every rule uses (cached in workdays)."""
     from .workdays import work_calendar
 
-    def lookup(region: str):
+    def lookup(region: str) -> WorkCalendar:
         return work_calendar(region, settings.extra_holidays, settings.extra_working_days)
 
     return lookup
@@ -53,9 +59,8 @@ def plan_events(
     from dataclasses import replace as _replace
 
     from .detect import detect, resolve_me
-    from .workdays import check_region
-
     from .regions import one_library_warning
+    from .workdays import check_region
 
     all_warnings = list(warnings)
     if settings.region:
@@ -70,7 +75,7 @@ def plan_events(
         warning = one_library_warning(region, calendar_for(settings)(region).sources)
         if warning:
             all_warnings.append(warning)
-    unique = {}
+    unique: dict[str, Interview] = {}
     for interview in interviews:  # the same event from two merged sources counts once
         unique.setdefault(interview.id, interview)
     lookup = calendar_for(settings)
@@ -96,9 +101,9 @@ def plan_events(
     return PlanResult(tuple(plans), tuple(all_warnings), me=tuple(settings.me))
 
 
-def _invite_texts(events: Iterable[SourceEvent], interviews: Mapping[str, object]) -> dict[str, SourceEvent]:
+def _invite_texts(events: Iterable[SourceEvent], interviews: Mapping[str, Interview]) -> dict[str, SourceEvent]:
     """The source event of each interview by UID (for its language and the user's name)."""
-    uids = {iv.uid for iv in interviews.values()}  # type: ignore[attr-defined]
+    uids = {iv.uid for iv in interviews.values()}
     out: dict[str, SourceEvent] = {}
     for event in events:
         if event.uid in uids:
@@ -106,7 +111,7 @@ def _invite_texts(events: Iterable[SourceEvent], interviews: Mapping[str, object
     return out
 
 
-def _sender(settings: Settings, texts: Mapping[str, SourceEvent]):
+def _sender(settings: Settings, texts: Mapping[str, SourceEvent]) -> Sender:
     """Who signs the drafts: the config's name and phone; else the name the invites give the
     user (the attendee matching `me`, else the address on nearly every invite)."""
     from .drafts import Sender
@@ -127,7 +132,7 @@ def _language(event: SourceEvent | None) -> str:
 
 
 def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descriptions: bool = True,
-            *, sender=None, language: str = "en", private: bool = False) -> Reminder:
+            *, sender: Sender | None = None, language: str = "en", private: bool = False) -> Reminder:
     """A Slot plus its drafted text becomes a Reminder with a deterministic UID and stamp."""
     from . import drafts
 
@@ -145,10 +150,10 @@ def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descr
         )
     else:
         summary, description = drafts.summary(slot, interview), ""
-    stamp = interview.stamp or interview.start.astimezone(timezone.utc)
+    stamp = interview.stamp or interview.start.astimezone(UTC)
     if scheduled.outcome is not None:
         recorded = max(scheduled.outcome.on, scheduled.outcome.recorded_on or scheduled.outcome.on)
-        stamp = max(stamp, datetime.combine(recorded, time(0), timezone.utc))
+        stamp = max(stamp, datetime.combine(recorded, time(0), UTC))
     return Reminder(
         uid=reminder_uid(interview.uid, interview.recurrence_id, slot.kind),
         kind=slot.kind,
@@ -164,6 +169,6 @@ def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descr
         channel=slot.channel,
         summary=summary,
         description=description,
-        stamp=stamp.astimezone(timezone.utc),
+        stamp=stamp.astimezone(UTC),
         all_day=slot.all_day,
     )

@@ -14,9 +14,9 @@ here can touch a foreign event. The rules:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
-from .model import Create, Delete, OwnedEvent, Plan, Reminder, Skip, Update, Window
+from .model import Action, Create, Delete, OwnedEvent, Plan, Reminder, Skip, Update, Window
 
 
 def reconcile(
@@ -32,7 +32,7 @@ def reconcile(
     """`written` maps UID -> fingerprint of what followcal last wrote to this target (state)."""
     written = written or {}
     by_uid: dict[str, OwnedEvent] = {}
-    actions: list = []
+    actions: list[Action] = []
     for event in existing:
         if event.uid in by_uid and not event.deleted:
             actions.append(Delete(event))  # a duplicate left by an interrupted foreign client
@@ -73,9 +73,9 @@ def _instant(value: datetime | date | None) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, datetime):
-        return datetime.combine(value, time(23, 59), timezone.utc)
+        return datetime.combine(value, time(23, 59), UTC)
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 

@@ -216,7 +216,8 @@ def sync_report(reports: Any, *, as_json: bool, dry_run: bool, warn: Any) -> boo
                 continue
             counts = {op: sum(a.op == op for a in t.plan.actions) for op in ("create", "update", "delete", "skip")}
             summary = ", ".join(f"{n} {op}" for op, n in counts.items() if n)
-            click.echo(head + f"{verb} {summary}; {t.plan.unchanged} unchanged" if writes or counts["skip"] else head + "up to date")
+            changed = writes or counts["skip"]
+            click.echo(head + f"{verb} {summary}; {t.plan.unchanged} unchanged" if changed else head + "up to date")
             for action in t.plan.actions:
                 click.echo("  " + action_line(action))
     return failed

@@ -14,9 +14,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .model import Interview, Outcome, OutcomeRecord
+
+if TYPE_CHECKING:  # imported lazily at run time (its suffix list takes a while)
+    import tldextract
 
 # Applicant-tracking and scheduling services: they send on the employer's behalf, so their own
 # domain says nothing about the company; the display name or Reply-To has to name it.
@@ -102,7 +106,7 @@ class MailReply:
 
 
 @functools.lru_cache(maxsize=1)
-def _extractor():
+def _extractor() -> tldextract.TLDExtract:
     """tldextract with its bundled Public Suffix List snapshot: no download, no cache file."""
     import tldextract
 
@@ -218,7 +222,9 @@ class Verdict:
     note: str
 
 
-def match(messages: Iterable[MailMessage], watches: Sequence[Watch], me: Iterable[str]) -> tuple[dict[str, MailReply], list[Verdict]]:
+def match(
+    messages: Iterable[MailMessage], watches: Sequence[Watch], me: Iterable[str]
+) -> tuple[dict[str, MailReply], list[Verdict]]:
     """The earliest reply of each watched process, and a verdict for every message."""
     mine = {m.casefold() for m in me}
     found: dict[str, MailReply] = {}
@@ -256,7 +262,9 @@ def match(messages: Iterable[MailMessage], watches: Sequence[Watch], me: Iterabl
     return found, verdicts
 
 
-def merge(marks: Mapping[str, OutcomeRecord], groups: Iterable[Sequence[str]], replies: Mapping[str, MailReply]) -> dict[str, OutcomeRecord]:
+def merge(
+    marks: Mapping[str, OutcomeRecord], groups: Iterable[Sequence[str]], replies: Mapping[str, MailReply]
+) -> dict[str, OutcomeRecord]:
     """`marks` plus, for each process (its interview ids) without a mark, its mail reply as R7
     `replied`: a `mark` always wins over mail. Each interview keeps the first reply after it, so
     the newest of them is the reply to the latest round."""

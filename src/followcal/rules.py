@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .config import RuleSettings
@@ -55,7 +55,7 @@ def _at(day: date, at: time, zone: str) -> datetime:
 def thank_you(interview: Interview) -> Slot:
     """R1: end + 1 h; after 20:00 -> 09:00 next day; before 08:00 -> 09:00 that day."""
     zone = ZoneInfo(interview.timezone)
-    end_utc = interview.end.astimezone(timezone.utc)
+    end_utc = interview.end.astimezone(UTC)
     due = (end_utc + timedelta(hours=1)).astimezone(zone)
     if due.time() > THANK_YOU_LATEST:
         due = datetime.combine(due.date() + timedelta(days=1), THANK_YOU_MORNING, zone)

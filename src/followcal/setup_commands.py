@@ -25,12 +25,27 @@ from .output import console
 @click.option("--caldav-url", default=None, metavar="URL", help="A CalDAV account: the server's DAV URL.")
 @click.option("--username", default=None, help="The CalDAV username.")
 @click.option("--password-env", default=None, metavar="VAR", help="Environment variable holding the CalDAV password.")
-@click.option("--password-command", default=None, metavar="CMD", help="Command printing the CalDAV password (e.g. 'pass show dav').")
+@click.option(
+    "--password-command", default=None, metavar="CMD",
+    help="Command printing the CalDAV password (e.g. 'pass show dav').",
+)
 @click.option("--google", is_flag=True, help="A Google account instead (then run `followcal auth google`).")
-@click.option("--account", "account_name", default=None, metavar="NAME", help="Name of the account in the config (default: work, or google).")
-@click.option("--interviews-calendar", default=None, metavar="CALENDAR", help="The calendar holding your interviews (for [[sync]]).")
-@click.option("--reminders-calendar", default=None, metavar="CALENDAR", help="The calendar for the reminders (default: Follow-ups; created if missing).")
-@click.option("--path", default=None, metavar="PATH", help="Where to write (default: --config, $FOLLOWCAL_CONFIG, else the user config dir).")
+@click.option(
+    "--account", "account_name", default=None, metavar="NAME",
+    help="Name of the account in the config (default: work, or google).",
+)
+@click.option(
+    "--interviews-calendar", default=None, metavar="CALENDAR",
+    help="The calendar holding your interviews (for [[sync]]).",
+)
+@click.option(
+    "--reminders-calendar", default=None, metavar="CALENDAR",
+    help="The calendar for the reminders (default: Follow-ups; created if missing).",
+)
+@click.option(
+    "--path", default=None, metavar="PATH",
+    help="Where to write (default: --config, $FOLLOWCAL_CONFIG, else the user config dir).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing config without asking (the old one is kept as .bak).")
 @click.option("--no-input", is_flag=True, help="Ask nothing, even on a terminal: options and defaults only.")
 @click.pass_obj

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .config import AccountConfig, check_timezone, default_config_path, load_settings, system_timezone
+from .config import AccountConfig, check_timezone, default_config_path, load_settings
 from .errors import FollowcalError, UsageError
 
 ACCOUNT_TYPES = ("none", "caldav", "google")

@@ -123,7 +123,8 @@ def _windows() -> dict[str, str]:
     try:
         from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
     except ImportError:  # pragma: no cover - older icalendar
-        from icalendar.windows_to_olson import WINDOWS_TO_OLSON  # type: ignore[no-redef]
+        # the module's pre-6 location, absent from the icalendar mypy sees
+        from icalendar.windows_to_olson import WINDOWS_TO_OLSON  # type: ignore[no-redef,import-not-found]
     table = {k.casefold(): v for k, v in WINDOWS_TO_OLSON.items()}
     table.setdefault("utc-11", "Etc/GMT+11")
     table.setdefault("utc-02", "Etc/GMT+2")

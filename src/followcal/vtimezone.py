@@ -9,7 +9,7 @@ and RDATE of an observance are in its TZOFFSETFROM), computed from the IANA zone
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -32,8 +32,8 @@ def _state(zone: ZoneInfo, at: datetime) -> _State:
 def transitions(zone: ZoneInfo, first: date, last: date) -> tuple[_State, tuple[tuple[datetime, _State, _State], ...]]:
     """The zone's state at `first` 00:00 UTC and every change (UTC instant, before, after) until
     `last`: a daily scan, then a bisection to the second."""
-    at = datetime.combine(first, time(0), timezone.utc)
-    end = datetime.combine(last + _DAY, time(0), timezone.utc)
+    at = datetime.combine(first, time(0), UTC)
+    end = datetime.combine(last + _DAY, time(0), UTC)
     start_state = current = _state(zone, at)
     changes = []
     while at < end:
@@ -43,11 +43,11 @@ def transitions(zone: ZoneInfo, first: date, last: date) -> tuple[_State, tuple[
             lo, hi = int(at.timestamp()), int(nxt.timestamp())  # state(lo) == current
             while hi - lo > 1:
                 mid = (lo + hi) // 2
-                if _state(zone, datetime.fromtimestamp(mid, timezone.utc)) == current:
+                if _state(zone, datetime.fromtimestamp(mid, UTC)) == current:
                     lo = mid
                 else:
                     hi = mid
-            instant = datetime.fromtimestamp(hi, timezone.utc)
+            instant = datetime.fromtimestamp(hi, UTC)
             changes.append((instant, current, _state(zone, instant)))
             current = _state(zone, instant)
             if current != after:  # two changes in one day: look again from the first one

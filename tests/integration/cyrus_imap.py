@@ -18,8 +18,8 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import smtplib
+import socket
 import ssl
 import subprocess
 import tempfile
@@ -55,7 +55,7 @@ def make_certificate(folder: Path) -> tuple[Path, Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "followcal test CA")])
     ca = (

@@ -33,11 +33,22 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from fake_google_rules import _calendar, _deleted, _error, _instant, _jwt_claims, _merge, _public, _random_id, _time_problem, _when
+from fake_google_rules import (
+    _calendar,
+    _deleted,
+    _error,
+    _instant,
+    _jwt_claims,
+    _merge,
+    _public,
+    _random_id,
+    _time_problem,
+    _when,
+)
 from fake_google_schema import check_request, scopes_of
 
 PRIMARY = "me@example.com"
@@ -136,7 +147,8 @@ class FakeGoogle:
             cid = calendar_id or f"{secrets.token_hex(8)}@group.calendar.google.com"
             self.calendars[cid] = {
                 "kind": "calendar#calendarListEntry", "etag": f'"c{len(self.calendars)}"', "id": cid, "summary": summary,
-                "timeZone": tz, "accessRole": "owner", **({"primary": True} if primary else {}), **({"hidden": True} if hidden else {}),
+                "timeZone": tz, "accessRole": "owner",
+                **({"primary": True} if primary else {}), **({"hidden": True} if hidden else {}),
             }
             if listed:
                 self.listed.add(cid)
@@ -198,7 +210,7 @@ class FakeGoogle:
 
     def _store(self, cid: str, body: dict[str, Any]) -> dict[str, Any]:
         self.counter += 1
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         body["_seq"] = self.counter
         body["etag"] = f'"{self.counter}"'
         body["updated"] = now
@@ -277,7 +289,9 @@ class FakeGoogle:
         recent.append(now)
         return None
 
-    def _route(self, method: str, seg: list[str], q: dict[str, str], headers: dict[str, str], body: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
+    def _route(
+        self, method: str, seg: list[str], q: dict[str, str], headers: dict[str, str], body: dict[str, Any]
+    ) -> tuple[int, dict[str, Any] | None]:
         if seg[:3] == ["users", "me", "calendarList"]:
             if len(seg) == 4:
                 cid = PRIMARY if seg[3] == "primary" else seg[3]
@@ -335,7 +349,8 @@ class FakeGoogle:
             self._store(cid, {**current, "status": "cancelled"})
             return 204, None
         if "sequence" in body and body["sequence"] is not None and body["sequence"] < current.get("sequence", 0):
-            return _error(400, "invalid", "Invalid sequence value. The specified sequence number is below the current sequence number of the resource.")
+            return _error(400, "invalid", "Invalid sequence value. The specified sequence number is below "
+                          "the current sequence number of the resource.")
         if method == "PUT":
             new = {**body, "id": current["id"], "iCalUID": current["iCalUID"], "created": current["created"]}
             new.setdefault("sequence", current.get("sequence", 0))
@@ -362,7 +377,8 @@ class FakeGoogle:
                 events = [e for e in events if e.get("status") != "cancelled"]
             if "timeMin" in q:
                 lo = _instant(q["timeMin"])
-                events = [e for e in events if e.get("status") == "cancelled" or _instant(_when(e.get("end") or e.get("start"))) > lo]
+                events = [e for e in events
+                          if e.get("status") == "cancelled" or _instant(_when(e.get("end") or e.get("start"))) > lo]
             if "timeMax" in q:
                 hi = _instant(q["timeMax"])
                 events = [e for e in events if e.get("status") == "cancelled" or _instant(_when(e.get("start"))) < hi]

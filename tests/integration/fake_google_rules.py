@@ -7,16 +7,18 @@ import base64
 import json
 import re
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 
 def _error(status: int, reason: str, message: str, domain: str = "global") -> tuple[int, dict[str, Any]]:
-    return status, {"error": {"code": status, "message": message, "errors": [{"domain": domain, "reason": reason, "message": message}]}}
+    errors = [{"domain": domain, "reason": reason, "message": message}]
+    return status, {"error": {"code": status, "message": message, "errors": errors}}
 
 
 def _calendar(entry: dict[str, Any]) -> dict[str, Any]:
-    return {"kind": "calendar#calendar", "etag": entry["etag"], "id": entry["id"], "summary": entry["summary"], "timeZone": entry["timeZone"]}
+    return {"kind": "calendar#calendar", "etag": entry["etag"], "id": entry["id"], "summary": entry["summary"],
+            "timeZone": entry["timeZone"]}
 
 
 def _public(event: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +76,6 @@ def _when(value: dict[str, Any] | None) -> str:
 
 def _instant(raw: str) -> datetime:
     if len(raw) == 10:
-        return datetime.combine(date.fromisoformat(raw), datetime.min.time(), timezone.utc)
+        return datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC)
     moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -4,13 +4,13 @@ events followcal made (extendedProperties.private.followcal) are deleted."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
+from test_google_sync import NOW, reminders, seed_sample, write_config  # tests/integration is on sys.path
 
 from followcal.cli import cli
-from test_google_sync import NOW, reminders, seed_sample, write_config  # tests/integration is on sys.path
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +22,7 @@ def test_clean_a_google_calendar_keeps_foreign_events(fake, tmp_path, monkeypatc
     run = lambda *a: CliRunner().invoke(cli, ["--config", str(config), *a], catch_exceptions=False)  # noqa: E731
     assert run("sync", "--now", NOW).exit_code == 0
     cid = fake.calendar_id("Follow-ups")
-    start = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 1, 9, tzinfo=UTC)
     fake.add_event(cid, {"summary": "Dentist", "start": {"dateTime": start.isoformat()},
                          "end": {"dateTime": (start + timedelta(hours=1)).isoformat()}})
     ours = [e for e in reminders(fake) if e.get("summary") != "Dentist"]

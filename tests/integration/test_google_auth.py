@@ -132,7 +132,8 @@ def _broken_keys(env: Path, fake: FakeGoogle, pem: str) -> dict[str, Path]:
     cases["directory"].mkdir()
     cases["not json"].write_text("{not json", encoding="utf-8")
     cases["user token, not a key"].write_text(json.dumps({"refresh_token": "1//x", "client_id": "c"}), encoding="utf-8")
-    cases["bad private key"].write_text(json.dumps({**good, "private_key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}), encoding="utf-8")
+    bad_key = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+    cases["bad private key"].write_text(json.dumps({**good, "private_key": bad_key}), encoding="utf-8")
     if os.geteuid() != 0:  # root reads mode-000 files anyway
         unreadable = service_account_key(env / "unreadable.json", fake, pem)
         unreadable.chmod(0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -178,7 +178,8 @@ def test_purged_id_with_fresh_state_reads_then_moves_to_the_replacement(fake, en
     target = fake.add_calendar("Follow-ups")
     config = write_config(env, fake)
     uid = sorted(export_uids(config, env))[0]
-    fake.add_event(target, {"id": google_map.event_id(uid), "iCalUID": uid, "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}})
+    fake.add_event(target, {"id": google_map.event_id(uid), "iCalUID": uid,
+                            "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}})
     fake.purge(target, google_map.event_id(uid))
     sync(config)
     ident = google_map.event_id(uid)
@@ -236,7 +237,7 @@ def _sign_in(fake: FakeGoogle, env: Path, monkeypatch, granted: list[str], to: s
 def _expire(fake: FakeGoogle, token: Path) -> None:
     info = json.loads(token.read_text())
     fake.access_tokens.pop(info["token"])
-    info["expiry"] = (datetime.now(timezone.utc) - timedelta(hours=1)).replace(tzinfo=None).isoformat() + "Z"
+    info["expiry"] = (datetime.now(UTC) - timedelta(hours=1)).replace(tzinfo=None).isoformat() + "Z"
     token.write_text(json.dumps(info))
 
 
@@ -291,7 +292,7 @@ def test_an_old_token_without_the_calendar_list_scope_names_what_is_missing(fake
 
 def seed_many(fake: FakeGoogle, interviews: int) -> str:
     cid = fake.add_calendar("Interviews", tz="America/New_York")
-    base = datetime(2026, 11, 2, 14, tzinfo=timezone.utc)
+    base = datetime(2026, 11, 2, 14, tzinfo=UTC)
     for n in range(interviews):
         start = base + timedelta(days=n % 40, minutes=17 * (n // 40))
         fake.add_event(cid, {
@@ -372,17 +373,21 @@ def test_moved_interview_by_a_nested_patch_moves_its_reminders(fake, env):
     sync(config)
     acme = next(e for e in fake.items(cid) if "Acme" in e["summary"])
     zone = acme["start"]["timeZone"]
-    new = {k: {"dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=3)).isoformat()} for k in ("start", "end")}
+    new = {k: {"dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=3)).isoformat()}
+           for k in ("start", "end")}
     _client(fake).events().patch(calendarId=cid, eventId=acme["id"], body=new).execute()
     assert fake.events[cid][acme["id"]]["start"]["timeZone"] == zone
     target = fake.calendar_id("Follow-ups")
     other = next(i for i in reminders(fake) if i["extendedProperties"]["private"]["interview_uid"] != acme["iCalUID"])
-    _client(fake).events().patch(calendarId=target, eventId=other["id"], body={"extendedProperties": {"private": {"color": "x"}}}).execute()
+    body = {"extendedProperties": {"private": {"color": "x"}}}
+    _client(fake).events().patch(calendarId=target, eventId=other["id"], body=body).execute()
     assert fake.events[target][other["id"]]["extendedProperties"]["private"]["followcal"] == "1"
-    before = {i["id"]: i["start"] for i in reminders(fake) if i["extendedProperties"]["private"]["interview_uid"] == acme["iCalUID"]}
+    before = {i["id"]: i["start"] for i in reminders(fake)
+              if i["extendedProperties"]["private"]["interview_uid"] == acme["iCalUID"]}
     fake.reset_counts()
     sync(config)
-    after = {i["id"]: i["start"] for i in reminders(fake) if i["extendedProperties"]["private"]["interview_uid"] == acme["iCalUID"]}
+    after = {i["id"]: i["start"] for i in reminders(fake)
+             if i["extendedProperties"]["private"]["interview_uid"] == acme["iCalUID"]}
     assert set(after) == set(before) and after != before
     assert {c.method for c in fake.writes()} == {"PUT"}
     assert other["id"] not in {c.path.rsplit("/", 1)[-1] for c in fake.writes()}

@@ -7,19 +7,18 @@ import json
 import os
 import re
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
 from click.testing import CliRunner
+from fake_google import FakeGoogle  # tests/integration is on sys.path (conftest.py)
 
 from followcal import ics
 from followcal.backends import google, google_auth, google_map
 from followcal.cli import cli
 from followcal.model import SourceEvent, Window
-
-from fake_google import FakeGoogle  # tests/integration is on sys.path (conftest.py)
 
 pytestmark = pytest.mark.integration
 
@@ -73,10 +72,10 @@ def seed_sample(fake: FakeGoogle, filler: int = 0) -> str:
     """The sample interviews in a Google calendar "Interviews" (after `filler` other events)."""
     cid = fake.add_calendar("Interviews", tz="America/New_York")
     for i in range(filler):
-        start = datetime(2026, 11, 2, 9, tzinfo=timezone.utc) + timedelta(hours=i)
+        start = datetime(2026, 11, 2, 9, tzinfo=UTC) + timedelta(hours=i)
         fake.add_event(cid, {"summary": f"Dentist {i}", "start": {"dateTime": start.isoformat()},
                              "end": {"dateTime": (start + timedelta(minutes=30)).isoformat()}})
-    now = datetime.fromisoformat(NOW).replace(tzinfo=timezone.utc)
+    now = datetime.fromisoformat(NOW).replace(tzinfo=UTC)
     events, _ = ics.read_calendar(sample_bytes(), str(SAMPLE), Window(), keywords=None, now=now)
     for event in events:
         fake.add_event(cid, google_event(event))
@@ -167,9 +166,11 @@ def test_moved_interview_moves_its_reminders(fake, env):
     config = write_config(env, fake)
     sync(config)
     acme = next(e for e in fake.items(cid) if "Acme" in e["summary"])
-    before = {i["id"]: i["start"] for i in reminders(fake) if i["extendedProperties"]["private"]["interview_uid"] == acme["iCalUID"]}
+    before = {i["id"]: i["start"] for i in reminders(fake)
+              if i["extendedProperties"]["private"]["interview_uid"] == acme["iCalUID"]}
     assert before
-    moved = {k: {**acme[k], "dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=2)).isoformat()} for k in ("start", "end")}
+    moved = {k: {**acme[k], "dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=2)).isoformat()}
+             for k in ("start", "end")}
     fake.change_event(cid, acme["id"], **moved)
     fake.reset_counts()
     sync(config)
@@ -204,7 +205,8 @@ def test_cancelled_interview_removes_future_reminders_and_restores_them(fake, en
 def test_foreign_event_in_the_reminder_calendar_is_untouched(fake, env):
     seed_sample(fake)
     target = fake.add_calendar("Follow-ups")
-    foreign = fake.add_event(target, {"summary": "Interview with Initech (my own note)", "start": {"dateTime": "2026-12-01T10:00:00Z"},
+    foreign = fake.add_event(target, {"summary": "Interview with Initech (my own note)",
+                                      "start": {"dateTime": "2026-12-01T10:00:00Z"},
                                       "end": {"dateTime": "2026-12-01T11:00:00Z"}})
     config = write_config(env, fake)
     sync(config)
@@ -293,7 +295,8 @@ def test_expired_sync_token_410_reads_everything_again(fake, env):
     sync(config)
     assert fake.writes() == []
     listed = [c for c in fake.calls if c.method == "GET" and c.path.endswith("/events")]
-    assert any("syncToken" in c.query for c in listed) and any("syncToken" not in c.query and c.query.get("showDeleted") == "true" for c in listed)
+    assert any("syncToken" in c.query for c in listed)
+    assert any("syncToken" not in c.query and c.query.get("showDeleted") == "true" for c in listed)
 
 
 def test_calendars_lists_names_and_ids(fake, env):
@@ -313,7 +316,8 @@ def test_unknown_source_calendar_lists_the_known_ones(fake, env):
 
 def test_primary_calendar(fake, env):
     cid = fake.calendar_id("Me")
-    fake.add_event(cid, {"summary": "Interview with Acme Corp", "start": {"dateTime": "2026-11-19T14:00:00-05:00", "timeZone": "America/New_York"},
+    fake.add_event(cid, {"summary": "Interview with Acme Corp",
+                         "start": {"dateTime": "2026-11-19T14:00:00-05:00", "timeZone": "America/New_York"},
                          "end": {"dateTime": "2026-11-19T15:00:00-05:00", "timeZone": "America/New_York"}})
     config = write_config(env, fake)
     result = run(config, "plan", "g:primary", "--json", "--now", NOW)
@@ -339,7 +343,7 @@ def _token_file(env: Path, fake: FakeGoogle, refresh_token: str, scopes: list[st
         "client_id": "cid.apps.googleusercontent.com",
         "client_secret": "client-secret-value",
         "scopes": google_auth.SCOPES if scopes is None else scopes,
-        "expiry": (datetime.now(timezone.utc) - timedelta(hours=1)).replace(tzinfo=None).isoformat() + "Z",
+        "expiry": (datetime.now(UTC) - timedelta(hours=1)).replace(tzinfo=None).isoformat() + "Z",
     }))
     os.chmod(path, 0o644)
     return path
@@ -366,7 +370,7 @@ def test_invalid_grant_says_run_auth_again(fake, env):
     config = write_config(env, fake, token=str(token))
     result = run(config, "sync", "--now", NOW)
     assert result.exit_code == 1
-    lines = [l for l in result.output.splitlines() if l.strip()]
+    lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "followcal auth google" in lines[0]
     assert "revoked" not in lines[0].replace("revoked or expired", "") and "secret" not in result.output
 
@@ -436,7 +440,8 @@ def test_precondition_failed_412_replans_once_and_succeeds(fake, env):
     config = write_config(env, fake)
     sync(config)
     acme = next(e for e in fake.items(cid) if "Acme" in e["summary"])
-    moved = {k: {**acme[k], "dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=1)).isoformat()} for k in ("start", "end")}
+    moved = {k: {**acme[k], "dateTime": (datetime.fromisoformat(acme[k]["dateTime"]) + timedelta(days=1)).isoformat()}
+             for k in ("start", "end")}
     fake.change_event(cid, acme["id"], **moved)
     fake.fail("PUT", "/events/", 412, "conditionNotMet", times=1)
     fake.reset_counts()

@@ -12,11 +12,11 @@ from pathlib import Path
 import pexpect
 import pytest
 from click.testing import CliRunner
+from servers import Server
 
 from followcal.backends import caldav_http
 from followcal.cli import cli
 from followcal.config import load_settings
-from servers import Server
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

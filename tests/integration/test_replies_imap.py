@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from followcal.cli import cli
-from followcal.model import interview_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -100,14 +99,14 @@ class Env:
         self.user = f"me{next(_users)}"
         self.password = f"pw-{self.user}-Secret"
         server.add_user(self.user, self.password)
-        for message, flags in INBOX:
+        for message, _flags in INBOX:
             server.deliver(self.user, message)
         for message in SENT:
             server.append(self.user, "INBOX.Sent", message)
         with server.login(self.user, self.password) as imap:  # leave each message with its flags
             imap.select_folder("INBOX")
             uids = imap.search(["ALL"])
-            for uid, (_message, flags) in zip(sorted(uids), INBOX):
+            for uid, (_message, flags) in zip(sorted(uids), INBOX, strict=False):
                 imap.remove_flags([uid], [b"\\Seen"])
                 if flags:
                     imap.add_flags([uid], list(flags))
@@ -158,7 +157,7 @@ def test_replies_end_or_keep_follow_ups_and_change_no_flag(cyrus_imap, tmp_path:
     plan = env.plan()
     assert plan["_warnings"] == []
     # replied: only the thank-you (already due on the interview day) is left; R7 `replied` with the mail's date
-    for company, day in (("Acme Corp", "2026-11-18"), ("Globex", "2026-11-19"), ("Initech", "2026-11-20")):
+    for company, _day in (("Acme Corp", "2026-11-18"), ("Globex", "2026-11-19"), ("Initech", "2026-11-20")):
         assert kinds(plan[company]) == ["thank-you"], company
         assert plan[company]["outcome"] == "replied"
     # kept: unrelated sender, a message before the interview, the user's own mail

@@ -446,7 +446,8 @@ def test_urllib_subscriber_with_gzip_and_revalidation(server: FeedServer) -> Non
         data = gzip.decompress(response.read())
     assert icalendar.Calendar.from_ical(data)
     with pytest.raises(urllib.error.HTTPError) as info:
-        urllib.request.urlopen(urllib.request.Request(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}), timeout=10)
+        conditional = urllib.request.Request(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+        urllib.request.urlopen(conditional, timeout=10)
     assert info.value.code == 304
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -72,7 +72,7 @@ def _expected(plan: dict) -> dict[str, str]:
             if r.get("all_day"):
                 out[r["uid"]] = r["date"]
             else:
-                due = datetime.fromisoformat(r["due"]).astimezone(timezone.utc)
+                due = datetime.fromisoformat(r["due"]).astimezone(UTC)
                 out[r["uid"]] = due.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     return out
 
@@ -85,7 +85,7 @@ def _vobject(data: bytes) -> dict[str, str]:
         for event in calendar.vevent_list:
             start = event.dtstart.value
             if isinstance(start, datetime):
-                out[event.uid.value] = start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+                out[event.uid.value] = start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
             else:
                 out[event.uid.value] = start.isoformat()
     return out
@@ -145,8 +145,9 @@ def test_vobject_reads_every_start(exported: tuple[dict[str, str], bytes, Path])
 def test_the_old_multi_valued_rdate_misleads_ical_js(js_parsers: Path, tmp_path: Path) -> None:
     """Why the writer changed: icalendar's own VTIMEZONE (all RDATEs on one line) is read an hour
     off by ical.js from the third year on."""
-    from icalendar import Calendar, Event, Timezone
     from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar, Event, Timezone
 
     calendar = Calendar()
     calendar.add("PRODID", "-//t//EN")
@@ -155,7 +156,7 @@ def test_the_old_multi_valued_rdate_misleads_ical_js(js_parsers: Path, tmp_path:
                                               last_date=date(2028, 12, 31)))
     event = Event()
     event.add("UID", "x")
-    event.add("DTSTAMP", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    event.add("DTSTAMP", datetime(2026, 1, 1, tzinfo=UTC))
     event.add("DTSTART", datetime(2028, 7, 1, 10, 0, tzinfo=ZoneInfo("Europe/Berlin")))
     calendar.add_component(event)
     if not any(ln.startswith("RDATE") and "," in ln for ln in calendar.to_ical().decode().splitlines()):

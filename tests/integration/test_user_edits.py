@@ -16,10 +16,10 @@ from pathlib import Path
 import caldav
 import pytest
 from click.testing import CliRunner, Result
+from servers import Server
 
 from followcal.cli import cli
 from followcal.model import interview_id
-from servers import Server
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

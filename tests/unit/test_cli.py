@@ -248,13 +248,13 @@ HEAVY = ("icalendar", "caldav", "googleapiclient", "waitress")
 
 def test_help_is_fast_and_light() -> None:
     code = ("import sys, time; t = time.perf_counter(); import followcal.cli; "
-            "heavy = [m for m in %r if m in sys.modules]; "
-            "print(heavy)" % (HEAVY,))
+            f"heavy = [m for m in {HEAVY!r} if m in sys.modules]; "
+            "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     helper = ("import sys; sys.argv = ['followcal', '--help']; from followcal.cli import main\n"
               "try:\n    main()\nexcept SystemExit:\n    pass\n"
-              "print('HEAVY', [m for m in %r if m in sys.modules])" % (HEAVY,))
+              f"print('HEAVY', [m for m in {HEAVY!r} if m in sys.modules])")
     best = 10.0
     for _ in range(3):  # best of three: a cold disk cache is not what is measured
         started = time.perf_counter()

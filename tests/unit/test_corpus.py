@@ -6,7 +6,7 @@ the user's addresses must be inferred as a new user's would be."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -20,7 +20,7 @@ from followcal.model import Window
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FILES = sorted(CORPUS.glob("*.yaml"))
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 TARGETS = {"recall": 0.97, "precision": 0.97, "company": 0.95}
 
 
@@ -38,7 +38,7 @@ def to_ics(doc: dict, stem: str) -> bytes:
     cal.add("VERSION", "2.0")
     if doc.get("calname"):
         cal.add("X-WR-CALNAME", doc["calname"])
-    start = datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
     for i, item in enumerate(doc["events"]):
         ev = icalendar.Event()
         ev.add("UID", f"{stem}-{i:03d}@corpus")
@@ -136,7 +136,7 @@ def test_detection_figures(rows, capsys) -> None:
 
 
 def test_user_is_never_an_interviewer(rows) -> None:
-    for stem, i, item, iv, user, me in rows:
+    for stem, i, _item, iv, user, me in rows:
         assert user in me, f"{stem}: the user {user} was not inferred ({me})"
         if iv is not None:
             assert user not in {p.email for p in iv.interviewers}, f"{stem}#{i}"

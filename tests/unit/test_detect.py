@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -390,7 +390,7 @@ def test_floating_time_uses_default_tz():
     assert iv.end == datetime(2026, 11, 19, 10, 30, tzinfo=BERLIN)
 
 
-@pytest.mark.parametrize("utc", [timezone.utc, ZoneInfo("UTC"), ZoneInfo("Etc/UTC"),
+@pytest.mark.parametrize("utc", [UTC, ZoneInfo("UTC"), ZoneInfo("Etc/UTC"),
                                  timezone(timedelta(0))])
 def test_utc_is_a_transport_form(utc):
     start = datetime(2026, 11, 20, 3, 0, tzinfo=utc)  # 22:00 the evening before in New York
@@ -400,7 +400,7 @@ def test_utc_is_a_transport_form(utc):
 
 
 def test_utc_with_tzid_uses_tzid():
-    start = datetime(2026, 11, 19, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
     iv, _ = one(event(start=start, end=None, tzid="Europe/Berlin"), tz="America/New_York")
     assert (iv.timezone, iv.start.hour) == ("Europe/Berlin", 10)
 
@@ -423,7 +423,7 @@ def test_all_day():
 def test_all_day_on_dst_change_ends_at_next_midnight():
     iv, _ = one(event(start=date(2026, 11, 1), end=None))  # US DST ends on Nov 1, 2026
     assert iv.end == datetime(2026, 11, 2, 0, 0, tzinfo=NY)
-    assert iv.end.astimezone(timezone.utc) - iv.start.astimezone(timezone.utc) == timedelta(hours=25)
+    assert iv.end.astimezone(UTC) - iv.start.astimezone(UTC) == timedelta(hours=25)
 
 
 def test_end_before_start_warns_and_uses_start():
@@ -529,7 +529,7 @@ def test_final_round(summary, description, final, round_):
 
 def test_hints_reach_the_interview():
     ev = event(description="Decision by: Dec 11\nTimeline: 2 weeks\nOutcome: replied",
-               stamp=datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc))
+               stamp=datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
     iv, warnings = one(ev)
     assert warnings == []
     assert iv.decision_by == date(2026, 12, 11) and iv.timeline == Timeline(2, "weeks")
@@ -579,7 +579,7 @@ def test_sorted_by_start_uid_recurrence():
     t = datetime(2026, 11, 19, 14, 0, tzinfo=NY)
     events = [
         event(uid="b", start=t, end=None),
-        event(uid="a", start=t, end=None, recurrence_id=datetime(2026, 11, 19, 19, 0, tzinfo=timezone.utc)),
+        event(uid="a", start=t, end=None, recurrence_id=datetime(2026, 11, 19, 19, 0, tzinfo=UTC)),
         event(uid="a", start=t, end=None, recurrence_id=None),
         event(uid="c", start=t - timedelta(days=1), end=None),
         event(uid="a", start=t, end=None, recurrence_id=date(2026, 11, 19)),
@@ -587,19 +587,19 @@ def test_sorted_by_start_uid_recurrence():
     interviews, _ = run(*events)
     assert [(i.uid, i.recurrence_id) for i in interviews] == [
         ("c", None), ("a", None), ("a", date(2026, 11, 19)),
-        ("a", datetime(2026, 11, 19, 19, 0, tzinfo=timezone.utc)), ("b", None),
+        ("a", datetime(2026, 11, 19, 19, 0, tzinfo=UTC)), ("b", None),
     ]
     assert len({i.id for i in interviews}) == 5
 
 
 def test_same_event_from_two_sources_counts_once_newest_wins():
-    old = event(uid="x", summary="Interview with Acme", stamp=datetime(2026, 11, 1, tzinfo=timezone.utc),
+    old = event(uid="x", summary="Interview with Acme", stamp=datetime(2026, 11, 1, tzinfo=UTC),
                 origin="a.ics")
-    new = event(uid="x", summary="Interview with Acme Corp", stamp=datetime(2026, 11, 2, tzinfo=timezone.utc),
+    new = event(uid="x", summary="Interview with Acme Corp", stamp=datetime(2026, 11, 2, tzinfo=UTC),
                 origin="b.ics")
     interviews, _ = run(old, new)
     assert [(i.company, i.origin) for i in interviews] == [("Acme Corp", "b.ics")]
-    cancelled = event(uid="x", status="CANCELLED", stamp=datetime(2026, 11, 3, tzinfo=timezone.utc))
+    cancelled = event(uid="x", status="CANCELLED", stamp=datetime(2026, 11, 3, tzinfo=UTC))
     assert run(old, new, cancelled)[0] == []
 
 
@@ -623,7 +623,7 @@ _description = st.lists(st.one_of(_text, st.builds(lambda k, v: k + v, _hint_lin
 _start = st.one_of(
     st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)),
     st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1),
-                 timezones=st.sampled_from([timezone.utc, NY, BERLIN, ZoneInfo("Asia/Kolkata")])),
+                 timezones=st.sampled_from([UTC, NY, BERLIN, ZoneInfo("Asia/Kolkata")])),
     st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 1, 1)),
 )
 

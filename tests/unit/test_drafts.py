@@ -8,8 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from followcal import drafts
 from followcal.drafts import PLACEHOLDERS, Sender, draft, template_names
@@ -259,11 +258,13 @@ def assert_no_break_inside_a_sentence(text: str) -> None:
     """A line followed by another non-empty line ends a sentence, a salutation or a header: a
     wrapped sentence would end mid-phrase and continue in lower case."""
     lines = text.split("\n")
-    for line, after in zip(lines, lines[1:]):
+    for line, after in zip(lines, lines[1:], strict=False):
         if not line.strip() or not after.strip() or line == "--":
             continue
         closing = re.search(r"[.!?:,;\"»“”)]$", line) or re.match(r"^(To|An|À|Para|Subject|Betreff|Objet|Asunto)\s?:", line)
-        closing = closing or re.fullmatch(r"(Mit freundlichen Grüßen|Freundliche Grüße|Vielen Dank für Ihre Zeit und freundliche Grüße|Alles Gute und freundliche Grüße)", line)
+        closing = closing or re.fullmatch(
+            r"(Mit freundlichen Grüßen|Freundliche Grüße|"
+            r"Vielen Dank für Ihre Zeit und freundliche Grüße|Alles Gute und freundliche Grüße)", line)
         assert closing, f"line ends mid-sentence: {line!r} / {after!r}"
 
 
@@ -296,7 +297,8 @@ def test_dates_are_deterministic():
             "Betreff: Vielen Dank für das Gespräch am Donnerstag, 19. November", "Mit freundlichen Grüßen"]),
     ("fr", ["avant le ven. 20 nov. 2026 15:00", "Bonjour Jane Roe,", "Objet : Merci pour notre entretien du jeudi 19 novembre",
             "concernant le poste de Backend Engineer chez Acme Corp"]),
-    ("es", ["antes del vie. 20 nov. 2026 15:00", "Buenos días, Jane Roe:", "Asunto: Gracias por la conversación del jueves, 19 de noviembre",
+    ("es", ["antes del vie. 20 nov. 2026 15:00", "Buenos días, Jane Roe:",
+            "Asunto: Gracias por la conversación del jueves, 19 de noviembre",
             "sobre el puesto de Backend Engineer en Acme Corp"]),
 ])
 def test_languages(language, expected):
@@ -359,7 +361,8 @@ def test_user_template_with_an_email_section_gets_a_link(tmp_path: Path):
     (tmp_path / "follow-up.txt").write_text(
         "Nudge $contact.\n[email]\nSubject: Hi again\n\n$greeting\n\nAny news?\n\n$sender_name\n", encoding="utf-8")
     _, text = run("follow-up-1", templates_dir=tmp_path, sender=ALEX)
-    assert "mailto:jane@acme.example?subject=Hi%20again&body=Dear%20Jane,%0D%0A%0D%0AAny%20news%3F%0D%0A%0D%0AAlex%20Rivera" in text
+    assert ("mailto:jane@acme.example?subject=Hi%20again"
+            "&body=Dear%20Jane,%0D%0A%0D%0AAny%20news%3F%0D%0A%0D%0AAlex%20Rivera") in text
 
 
 def test_user_templates_per_language(tmp_path: Path):

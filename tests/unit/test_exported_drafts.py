@@ -14,11 +14,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
+from test_drafts import assert_no_break_inside_a_sentence
 
 from followcal.cli import cli
 from followcal.people import is_role_address
-
-from test_drafts import assert_no_break_inside_a_sentence
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "interviews.ics"
@@ -81,7 +80,8 @@ INVITES = "\r\n".join([
     'ORGANIZER;CN="Tanaka Hanako":mailto:hanako.tanaka@sakura.example',
     'ATTENDEE;CN="Alex Rivera";PARTSTAT=ACCEPTED:mailto:me@example.com',
     "SUMMARY:Interview",
-    "DESCRIPTION:Company: 株式会社さくらインターネットソリューションズ東日本\\nRole: シニアソフトウェアエンジニア（分散システム・",
+    "DESCRIPTION:Company: 株式会社さくらインターネットソリューションズ東日本\\n"
+    "Role: シニアソフトウェアエンジニア（分散システム・",
     " データ基盤・機械学習プラットフォーム担当）", "END:VEVENT",
     "END:VCALENDAR", "",
 ])
@@ -118,8 +118,9 @@ def drafts_of(description: str) -> list[tuple[str, str, str, str | None]]:
         subject = next(SUBJECT.match(line).group(2) for line in lines if SUBJECT.match(line))
         start = next(i for i, line in enumerate(lines) if SUBJECT.match(line)) + 2
         link = next((m.group(0) for m in re.finditer(r"mailto:\S+", block)), None)
-        end = next(i for i, line in enumerate(lines) if line.startswith(("Tips", "Tipps", "Conseils", "Consejos", "--"))
-                   or "mailto:" in line) if any("mailto:" in x or x.startswith(("Tips", "Tipps", "Conseils", "Consejos", "--")) for x in lines) else len(lines)
+        tail = ("Tips", "Tipps", "Conseils", "Consejos", "--")
+        end = next(i for i, line in enumerate(lines) if line.startswith(tail)
+                   or "mailto:" in line) if any("mailto:" in x or x.startswith(tail) for x in lines) else len(lines)
         body = "\n".join(lines[start:end]).strip()
         out.append((lines[start], subject, body, link))
     return out

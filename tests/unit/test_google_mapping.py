@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,7 +35,7 @@ def reminder(all_day: bool = False) -> Reminder:
         channel="email",
         summary="Thank-you note: Acme Corp (Backend Engineer)",
         description="Send the thank-you note today.\n\nDear Jane,\n...",
-        stamp=datetime(2026, 11, 1, tzinfo=timezone.utc),
+        stamp=datetime(2026, 11, 1, tzinfo=UTC),
         all_day=all_day,
     )
 
@@ -63,7 +64,7 @@ def test_reminder_body_round_trips_to_an_owned_event_with_the_same_fingerprint()
     assert owned is not None
     assert owned.uid == r.uid and owned.kind == "thank-you" and owned.sequence == 3 and owned.ref == body["id"]
     assert owned.fingerprint == r.fingerprint and not owned.user_edited and not owned.deleted
-    assert owned.interview_start == datetime(2026, 11, 19, 19, tzinfo=timezone.utc)
+    assert owned.interview_start == datetime(2026, 11, 19, 19, tzinfo=UTC)
 
 
 def test_all_day_reminder_body_and_fingerprint():
@@ -100,7 +101,7 @@ def test_timed_event_to_source_event():
     assert event.recurrence_id is None and event.status == "CONFIRMED" and event.followcal_kind is None
     assert event.organizer.email == "jane@acme.example"
     assert [a.partstat for a in event.attendees] == ["DECLINED", "NEEDS-ACTION"]
-    assert event.stamp == datetime(2026, 11, 10, 8, tzinfo=timezone.utc)
+    assert event.stamp == datetime(2026, 11, 10, 8, tzinfo=UTC)
 
 
 def test_all_day_and_recurring_instance():
@@ -113,7 +114,8 @@ def test_all_day_and_recurring_instance():
     }
     event = google_map.to_source_event(item, "g:x")
     assert event.recurrence_id == datetime(2026, 12, 7, 9, tzinfo=ZoneInfo("America/Los_Angeles"))
-    day = google_map.to_source_event({"id": "d", "summary": "Onsite", "start": {"date": "2026-12-04"}, "end": {"date": "2026-12-05"}}, "g:x")
+    all_day = {"id": "d", "summary": "Onsite", "start": {"date": "2026-12-04"}, "end": {"date": "2026-12-05"}}
+    day = google_map.to_source_event(all_day, "g:x")
     assert day.start == date(2026, 12, 4) and day.end == date(2026, 12, 5) and day.uid == "d" and day.tzid is None
 
 
@@ -162,7 +164,7 @@ def test_http_errors_map_to_followcal_errors():
     from followcal.errors import AuthError, BackendError, ConflictError, NotFoundError
 
     def err(status, reason=""):
-        content = ('{"error": {"code": %d, "message": "m", "errors": [{"reason": "%s"}]}}' % (status, reason)).encode()
+        content = json.dumps({"error": {"code": status, "message": "m", "errors": [{"reason": reason}]}}).encode()
         return HttpError(httplib2.Response({"status": status}), content)
 
     assert isinstance(google._map_http(err(401), "x"), AuthError)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from followcal.backends import google_auth, google_map, google_pace
 from followcal.backends.google_pace import MAX_BATCH, MIN_BATCH, Pacer
 
 G = "https://www.googleapis.com/auth/"
-NOW = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("header,seconds", [

@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import NOW, SAMPLE, SAMPLE_CONFIG
 
 from followcal import holiday_cache, workdays
 from followcal.errors import UnknownRegionError
-
-from support import NOW, SAMPLE, SAMPLE_CONFIG
 
 REGIONS = ["US", "US-CA", "GB", "DE-BY", "JP", "AU-NSW", "FR", "CA-QC"]
 YEARS = [2025, 2026, 2027]

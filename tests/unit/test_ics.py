@@ -3,7 +3,7 @@ reminder calendar's content, determinism, and reading our own events back)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,10 @@ NY = "America/New_York"
 NOW = datetime(2026, 11, 22, 12, tzinfo=ZoneInfo(NY))
 
 
-def read(data: bytes, keywords=DEFAULT_KEYWORDS, window: Window = Window()):
+EVERYTHING = Window()  # no bounds
+
+
+def read(data: bytes, keywords=DEFAULT_KEYWORDS, window: Window = EVERYTHING):
     return ics.read_calendar(data, "test.ics", window, keywords=keywords, now=NOW)
 
 
@@ -245,7 +248,7 @@ def test_calendar_without_refresh_has_no_refresh_interval(reminders) -> None:
 
 def test_stamp_comes_from_the_input_not_the_clock(reminders) -> None:
     acme = [r for r in reminders if r.company == "Acme Corp"]
-    assert {r.stamp for r in acme} == {datetime(2026, 11, 10, 9, 3, 12, tzinfo=timezone.utc)}  # LAST-MODIFIED
+    assert {r.stamp for r in acme} == {datetime(2026, 11, 10, 9, 3, 12, tzinfo=UTC)}  # LAST-MODIFIED
 
 
 def test_owned_round_trip(reminders) -> None:

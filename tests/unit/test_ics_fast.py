@@ -12,14 +12,13 @@ from collections import Counter
 
 import icalendar
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
+from support import ROOT, SAMPLE
 
 from followcal import ics
 from followcal.config import DEFAULT_KEYWORDS
 from followcal.ics_fast import plain_event
 from followcal.ics_scan import block_uid, own_lines, select_blocks, split_calendar, trimmed, used_lines
-from support import ROOT, SAMPLE
 
 sys.path.insert(0, str(ROOT / "bench"))
 

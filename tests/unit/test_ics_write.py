@@ -6,12 +6,11 @@ component, folding included, so the switch changed no export."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from icalendar import Alarm, Calendar, Event, vCategory
 
 from followcal import ics
@@ -21,7 +20,7 @@ from followcal.model import Reminder
 
 ZONES = ["America/New_York", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney", "UTC"]
 KINDS = ["thank-you", "follow-up-1", "follow-up-2", "cut-off", "gracious-reply"]
-STAMP = datetime(2026, 11, 1, 12, 30, 5, tzinfo=timezone.utc)
+STAMP = datetime(2026, 11, 1, 12, 30, 5, tzinfo=UTC)
 
 
 def icalendar_event(reminder: Reminder, sequence: int) -> Event:
@@ -48,7 +47,7 @@ def icalendar_event(reminder: Reminder, sequence: int) -> Event:
     event.add("STATUS", "CONFIRMED")
     event.add("X-FOLLOWCAL-KIND", reminder.kind)
     event.add("X-FOLLOWCAL-INTERVIEW", reminder.interview_id)
-    start = reminder.interview_start.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    start = reminder.interview_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     event.add("X-FOLLOWCAL-INTERVIEW-START", start)
     event.add("X-FOLLOWCAL-HASH", reminder.fingerprint)
     alarm = Alarm()

@@ -7,7 +7,6 @@ interview Thu 2026-11-19, follow-up-1 11-27, follow-up-2 12-11, cut-off 12-18.
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -89,7 +88,8 @@ def test_mark_by_company_any_case_reads_the_config_sources(env: dict[str, Path])
     assert "\n" not in line
     assert line.startswith("Acme Corp (Backend Engineer): rejected on 2026-11-24")
     assert "follow-ups after 2026-11-24 cancelled" in line and "gracious-reply on 2026-11-25" in line
-    assert stored(env) == {ACME: OutcomeRecord(Outcome.REJECTED, date(2026, 11, 24), note="by phone", source="mark", recorded_on=RECORDED)}
+    rejected = OutcomeRecord(Outcome.REJECTED, date(2026, 11, 24), note="by phone", source="mark", recorded_on=RECORDED)
+    assert stored(env) == {ACME: rejected}
 
 
 def test_mark_by_id_and_by_id_prefix(env: dict[str, Path]) -> None:

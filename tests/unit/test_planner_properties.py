@@ -4,11 +4,10 @@ the end, and the same input gives the same plan and byte-identical .ics output."
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from followcal import ics
 from followcal.config import RuleSettings, Settings
@@ -42,7 +41,7 @@ def interview_events(draw, index: int) -> SourceEvent:
     return SourceEvent(
         uid=f"ev-{index}@test", summary=f"Interview with {company}", start=start,
         end=start + timedelta(minutes=minutes), tzid=zone.key, description="\n".join(lines),
-        stamp=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        stamp=datetime(2024, 1, 1, tzinfo=UTC),
     )
 
 

@@ -3,15 +3,14 @@ backends/imap.py, XOAUTH2, and the [replies] / imap config."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from followcal.backends.imap import parse_headers, search_criteria, xoauth2_string
 from followcal.config import parse_settings
@@ -103,7 +102,7 @@ def test_dates_me_and_the_first_reply() -> None:
 
 def test_the_cut_off_day_still_counts_in_the_interviews_zone() -> None:
     last_minute = MailMessage("<x>", Address(None, "jane.roe@acme.com"), (),
-                              datetime(2026, 12, 15, 4, 59, tzinfo=timezone.utc), "x")  # 23:59 in New York
+                              datetime(2026, 12, 15, 4, 59, tzinfo=UTC), "x")  # 23:59 in New York
     found, _ = match([last_minute], [ACME], me=[])
     assert found["acme1"].on == date(2026, 12, 14)
 
@@ -189,7 +188,7 @@ def test_parse_headers_of_real_mail() -> None:
     assert parsed.sender == Address("Jürgen Müller", "j.mueller@nordwind.de")
     assert [a.email for a in parsed.reply_to] == ["talent@nordwind.de", "other@nordwind.de"]
     assert parsed.subject == "Ihre Bewerbung – nächste Schritte"
-    assert parsed.date == datetime(2026, 11, 18, 8, 30, tzinfo=timezone.utc)
+    assert parsed.date == datetime(2026, 11, 18, 8, 30, tzinfo=UTC)
     assert parsed.message_id == "<abc@nordwind.de>"
 
 
@@ -233,7 +232,7 @@ def test_bad_replies_config_is_one_line(raw: dict, message: str) -> None:
 def _token(path: Path, scopes: list[str]) -> None:
     import json
 
-    expiry = (datetime.now(timezone.utc) + timedelta(hours=1)).replace(tzinfo=None).isoformat()
+    expiry = (datetime.now(UTC) + timedelta(hours=1)).replace(tzinfo=None).isoformat()
     path.write_text(json.dumps({"token": "ya29.access", "refresh_token": "r", "client_id": "c", "client_secret": "s",
                                 "token_uri": "https://oauth2.googleapis.com/token", "scopes": scopes,
                                 "expiry": expiry}), encoding="utf-8")
@@ -267,4 +266,4 @@ def test_a_mail_account_is_no_calendar(tmp_path: Path) -> None:
 
     settings = parse_settings({"accounts": {"mail": IMAP}})
     with pytest.raises(ConfigError, match="mail account"):
-        open_source("mail:INBOX", settings, now=dt(2026, 12, 1, tzinfo=timezone.utc))
+        open_source("mail:INBOX", settings, now=dt(2026, 12, 1, tzinfo=UTC))

@@ -5,7 +5,7 @@ skipped events and what counts as an interview."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -179,7 +179,7 @@ def test_r1_thank_you(end: datetime, due: datetime) -> None:
 def test_r1_deadline_is_24_real_hours_across_dst() -> None:
     end = at(2026, 10, 31, 15)  # DST ends in New York on 2026-11-01
     slot = thank_you(make(end - timedelta(hours=1), end))
-    assert slot.deadline.astimezone(timezone.utc) - end.astimezone(timezone.utc) == timedelta(hours=24)
+    assert slot.deadline.astimezone(UTC) - end.astimezone(UTC) == timedelta(hours=24)
     assert slot.deadline.hour == 14  # wall clock moved back an hour
 
 
@@ -233,7 +233,8 @@ def test_r2_hints_through_plan_events() -> None:
 
 
 def test_r2_final_round_from_summary_words() -> None:
-    event = SourceEvent(uid="g", summary="Globex – Final round interview", start=at(2026, 11, 19), end=at(2026, 11, 19, 15), tzid=NY)
+    event = SourceEvent(uid="g", summary="Globex – Final round interview", start=at(2026, 11, 19), end=at(2026, 11, 19, 15),
+                        tzid=NY)
     (plan,) = plan_events([event], Settings(), default_tz=NY).interviews
     assert plan.interview.final
     assert {r.kind: r.date for r in plan.reminders}["follow-up-1"] == date(2026, 12, 4)

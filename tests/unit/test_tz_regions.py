@@ -4,7 +4,7 @@ and R7's late outcomes."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from followcal.model import Outcome, OutcomeRecord, SourceEvent
 from followcal.regions import normalise_code, one_library_warning
 from followcal.tznames import fixed_offset_zone, iana_zone, zone_country
 from followcal.workdays import check_region, work_calendar
+
 
 @pytest.fixture(autouse=True)
 def _own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,7 +148,7 @@ def event(uid: str, start: datetime | date, description: str = "", tzid: str | N
           summary: str = "Interview with Acme Corp") -> SourceEvent:
     end = start + timedelta(hours=1) if isinstance(start, datetime) else start + timedelta(days=1)
     return SourceEvent(uid=uid, summary=summary, start=start, end=end, description=description, tzid=tzid,
-                       stamp=datetime(2026, 11, 20, 9, tzinfo=timezone.utc))
+                       stamp=datetime(2026, 11, 20, 9, tzinfo=UTC))
 
 
 BERLIN = datetime(2026, 12, 3, 10, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -162,7 +163,7 @@ BERLIN = datetime(2026, 12, 3, 10, tzinfo=ZoneInfo("Europe/Berlin"))
     (event("f", BERLIN, tzid="Europe/Berlin"), Settings(), "DE", "zone"),
     (event("g", datetime(2026, 12, 3, 10, tzinfo=ZoneInfo("Europe/London"))), Settings(), "GB", "zone"),
     (event("h", datetime(2026, 12, 3, 10, tzinfo=ZoneInfo("Asia/Tokyo"))), Settings(), "JP", "zone"),
-    (event("i", datetime(2026, 12, 3, 9, tzinfo=timezone.utc)), Settings(timezone="Europe/Berlin"), "US", "default"),
+    (event("i", datetime(2026, 12, 3, 9, tzinfo=UTC)), Settings(timezone="Europe/Berlin"), "US", "default"),
     (event("j", datetime(2026, 12, 3, 9)), Settings(timezone="Europe/Berlin"), "US", "default"),  # floating
     (event("k", date(2026, 12, 3)), Settings(timezone="Europe/Berlin"), "US", "default"),  # all day
     (event("l", BERLIN, "Region: Atlantis"), Settings(), "DE", "zone"),  # a bad hint warns, falls through
@@ -209,19 +210,19 @@ def test_outcome_hint_recorded_late_counts_from_last_modified() -> None:
 
     late = SourceEvent(uid="late", summary="Interview with Acme Corp", start=BERLIN, end=BERLIN + timedelta(hours=1),
                        description="Outcome: rejected 2026-12-04", tzid="Europe/Berlin",
-                       stamp=datetime(2026, 12, 14, 16, tzinfo=timezone.utc))  # LAST-MODIFIED, a Monday
+                       stamp=datetime(2026, 12, 14, 16, tzinfo=UTC))  # LAST-MODIFIED, a Monday
     result = plan_events([late], Settings(), default_tz="UTC", descriptions=False)
     kinds = {r.kind: r.date for r in result.interviews[0].reminders}
     assert kinds == {"thank-you": date(2026, 12, 3), "gracious-reply": date(2026, 12, 15)}
-    on_time = SourceEvent(**{**late.__dict__, "stamp": datetime(2026, 12, 4, 16, tzinfo=timezone.utc)})
+    on_time = SourceEvent(**{**late.__dict__, "stamp": datetime(2026, 12, 4, 16, tzinfo=UTC)})
     kinds = {r.kind: r.date for r in plan_events([on_time], Settings(), default_tz="UTC",
                                                   descriptions=False).interviews[0].reminders}
     assert kinds["gracious-reply"] == date(2026, 12, 7)  # the next business day after Fri Dec 4
 
 
 def test_a_mark_recorded_late_schedules_the_gracious_reply_after_it() -> None:
-    from followcal.rules import processes, schedule
     from followcal.planner import calendar_for
+    from followcal.rules import processes, schedule
 
     found, _ = detect([event("m", BERLIN)], Settings(), "UTC", check_region)
     lookup = calendar_for(Settings())

@@ -10,8 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import followcal
 from followcal.errors import UnknownRegionError, UsageError

@@ -6,7 +6,8 @@ there and applies a `Plan`. Library objects never cross this boundary.
 
 from __future__ import annotations
 
-from typing import Callable, Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from ..model import ApplyResult, OwnedEvent, Plan, SourceEvent, Window
 

@@ -4,9 +4,10 @@ The I/O half of the Google backend: it builds the service, finds calendars (hidd
 ones reachable only by ID), sends writes in batches paced per calendar (google_pace.py: at most 50
 calls a batch, Retry-After honoured, quota errors stop the run; google_write.py: the writes and
 their follow-ups after 409/404), and keeps the reminder calendar's owned events in the state
-store, refreshed incrementally with Google's sync token (410 GONE -> one full re-read). The event JSON <-> model mapping lives in google_map.py; neither lets Google's
-JSON out of the backend. Every library exception is mapped to a followcal error here; none
-escapes, and no message carries a token.
+store, refreshed incrementally with Google's sync token (410 GONE -> one full re-read). The event
+JSON <-> model mapping lives in google_map.py; neither lets Google's JSON out of the backend.
+Every library exception is mapped to a followcal error here; none escapes, and no message
+carries a token.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from ..config import AccountConfig
-from ..output import note_retry
 from ..errors import AuthError, BackendError, ConflictError, FollowcalError, NotFoundError, UsageError
 from ..model import ApplyResult, OwnedEvent, Plan, SourceEvent, Window
+from ..output import note_retry
 from .google_map import merge_cached, owned_from_item, to_source_event, utc_stamp
 from .google_pace import MAX_BATCH, Pacer, quota, retry_after, retryable, throttled
 
@@ -217,7 +218,9 @@ class GoogleClient:
         except FollowcalError:
             raise
         except Exception as exc:
-            mapped = _map_other(exc, f"account {self.config.name!r}", self.host, service_account=bool(self.config.service_account))
+            mapped = _map_other(
+                exc, f"account {self.config.name!r}", self.host, service_account=bool(self.config.service_account)
+            )
             if mapped is None:
                 raise
             raise mapped from None
@@ -259,30 +262,32 @@ class GoogleClient:
             seen = {"done": 0, "throttled": False}
             stop: list[Any] = []
 
+            # callback and the lambda below run inside batch.execute, in this same iteration,
+            # so the loop variables they read are the current ones (B023 cannot happen here).
             def callback(request_id: str, response: Any, exception: Any) -> None:
                 if isinstance(exception, HttpError):
                     status, reason, _ = _http_reason(exception)
                     if quota(status, reason):
-                        stop.append(exception)
+                        stop.append(exception)  # noqa: B023
                         return
                     if _retryable(status, reason):
-                        retry.append((request_id, makers[request_id]))
-                        seen["throttled"] = seen["throttled"] or throttled(status, reason)
+                        retry.append((request_id, makers[request_id]))  # noqa: B023
+                        seen["throttled"] = seen["throttled"] or throttled(status, reason)  # noqa: B023
                         hint = _retry_after(exception)
                         if hint is not None:
-                            hints.append(hint)
+                            hints.append(hint)  # noqa: B023
                         return
-                seen["done"] += 1
+                seen["done"] += 1  # noqa: B023
                 nxt = on_result(request_id, response, exception)
                 if nxt is not None:
-                    follow.append((request_id, nxt))
+                    follow.append((request_id, nxt))  # noqa: B023
 
             pacer.before_batch()
             batch = BatchHttpRequest(callback=callback, batch_uri=self.batch_uri)
             for key, make in chunk:
                 batch.add(make(), request_id=key)
             try:
-                self._guard_http(lambda: batch.execute(http=self.service._http))
+                self._guard_http(lambda: batch.execute(http=self.service._http))  # noqa: B023
             except HttpError as exc:
                 status, reason, _ = _http_reason(exc)
                 if not _retryable(status, reason):
@@ -296,10 +301,14 @@ class GoogleClient:
             if retry:
                 stalled = 0 if seen["done"] else stalled + 1
                 if stalled >= MAX_ATTEMPTS:
-                    raise BackendError(f"{what}: {len(retry)} write(s) still failing after {MAX_ATTEMPTS} attempts (rate limit or server error)")
+                    raise BackendError(
+                        f"{what}: {len(retry)} write(s) still failing after {MAX_ATTEMPTS} attempts (rate limit or server error)"
+                    )
                 note_retry(what, f"{len(retry)} call(s) in a batch")
                 if seen["throttled"]:
-                    wait = pacer.after_batch(throttled=True, hint=max(hints) if hints else None, attempt=stalled, accepted=seen["done"])
+                    wait = pacer.after_batch(
+                        throttled=True, hint=max(hints) if hints else None, attempt=stalled, accepted=seen["done"]
+                    )
                     if pacer.throttles == 1:
                         log.warning("%s: Google limits how fast one calendar takes writes; continuing more slowly", what)
                     log.info("%s: Google asked to slow down; %d write(s) wait %.1f s, then go in batches of %d",
@@ -335,14 +344,17 @@ def _calendar_list(client: GoogleClient) -> list[dict[str, Any]]:
     what = f"account {client.config.name!r}: listing calendars"
     service = client.service
     items: list[dict[str, Any]] = []
-    pages = client.pages(lambda tok: service.calendarList().list(pageToken=tok, maxResults=PAGE_SIZE, showHidden=True), what, NEED_LIST)
+    pages = client.pages(
+        lambda tok: service.calendarList().list(pageToken=tok, maxResults=PAGE_SIZE, showHidden=True), what, NEED_LIST
+    )
     for page in pages:
         items.extend(page.get("items", []))
     return items
 
 
 def _name(entry: dict[str, Any]) -> str:
-    return entry.get("summaryOverride") or entry.get("summary") or entry.get("id", "")
+    name: str = entry.get("summaryOverride") or entry.get("summary") or entry.get("id", "")  # JSON strings
+    return name
 
 
 def list_calendars(config: AccountConfig) -> list[tuple[str, str]]:
@@ -369,7 +381,10 @@ def _by_id(client: GoogleClient, calendar: str, writable: bool) -> tuple[str, st
     except NotFoundError:
         return None
     if writable and page.get("accessRole") in ("reader", "freeBusyReader"):
-        raise AuthError(f"{what}: this account may only read it (accessRole {page['accessRole']}); share it with permission to make changes to events")
+        raise AuthError(
+            f"{what}: this account may only read it (accessRole {page['accessRole']}); "
+            "share it with permission to make changes to events"
+        )
     return calendar, page.get("timeZone")
 
 
@@ -377,7 +392,9 @@ def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str, st
     """(calendar id, its time zone) for a display name, an ID, or `primary`."""
     config = client.config
     if calendar == "primary":
-        entry = client.call(client.service.calendarList().get(calendarId="primary"), f"account {config.name!r}: primary calendar", NEED_LIST)
+        entry = client.call(
+            client.service.calendarList().get(calendarId="primary"), f"account {config.name!r}: primary calendar", NEED_LIST
+        )
         return entry.get("id", "primary"), entry.get("timeZone")
     entries = _calendar_list(client)
     for entry in entries:
@@ -401,7 +418,9 @@ def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str, st
         names = ", ".join(sorted(_name(e) for e in entries)) or "none"
         raise NotFoundError(f"account {config.name!r}: no calendar {calendar!r} (calendars: {names})")
     body = {"summary": calendar, "description": "Reminders by followcal: thank-you notes, follow-ups, cut-offs"}
-    made = client.call(client.service.calendars().insert(body=body), f"account {config.name!r}: creating calendar {calendar!r}", NEED_CREATE)
+    made = client.call(
+        client.service.calendars().insert(body=body), f"account {config.name!r}: creating calendar {calendar!r}", NEED_CREATE
+    )
     log.info("account %s: created calendar %r", config.name, calendar)
     return made["id"], made.get("timeZone")
 

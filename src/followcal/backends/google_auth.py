@@ -246,6 +246,7 @@ def authorize(
     info = {**json.loads(creds.to_json()), "scopes": sorted(granted)}
     write_token(Path(config.token), json.dumps(info))
     note = "" if set(granted) & CREATE else (
-        "; without calendar.app.created followcal cannot create a missing reminder calendar: create it in Google Calendar yourself"
+        "; without calendar.app.created followcal cannot create a missing reminder calendar: "
+        "create it in Google Calendar yourself"
     )
     return f"account {config.name!r}: signed in; token stored in {Path(config.token).expanduser()} (mode 0600){note}"

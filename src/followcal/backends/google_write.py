@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BackendError, ConflictError
-from ..model import ApplyResult, Create, Delete, Plan, Update
+from ..model import ApplyResult, Create, Delete, Plan, Update, Write
 from .google import MAX_FOLLOW_UPS, GoogleCalendar, _http_reason, _map_http
 from .google_map import event_id, next_event_id, reminder_body
 
@@ -46,7 +46,7 @@ def apply_plan(self: GoogleCalendar, plan: Plan, progress: Callable[[int], None]
     tally = _Tally()
     errors: list[str] = []
     ids = self._ids()
-    actions: dict[str, Any] = {}
+    actions: dict[str, Write] = {}
     stage: dict[str, str] = {}
     steps: dict[str, int] = {}
 
@@ -61,6 +61,7 @@ def apply_plan(self: GoogleCalendar, plan: Plan, progress: Callable[[int], None]
 
     def insert(key: str, ident: str) -> Callable[[], Any]:
         action = actions[key]
+        assert not isinstance(action, Delete)  # only creates and updates are (re)inserted
         body = {**reminder_body(action.reminder, action.sequence), "id": ident}
         stage[key] = "insert:" + ident
         return lambda: events_api.insert(calendarId=cid, body=body)
@@ -70,7 +71,9 @@ def apply_plan(self: GoogleCalendar, plan: Plan, progress: Callable[[int], None]
         return lambda: events_api.get(calendarId=cid, eventId=ident)
 
     def replacement(key: str, ident: str) -> Callable[[], Any]:
-        uid = actions[key].reminder.uid
+        action = actions[key]
+        assert not isinstance(action, Delete)  # follow_up gives a delete no second try
+        uid = action.reminder.uid
         ids[uid] = next_event_id(uid, ident)
         log.info("%s: the id of %s was purged by Google; using %s", self.label, uid, ids[uid])
         return insert(key, ids[uid])
@@ -102,7 +105,7 @@ def apply_plan(self: GoogleCalendar, plan: Plan, progress: Callable[[int], None]
         stage[key] = "put:" + ref
         calls.append((key, put(ref, body, existing.etag)))
 
-    def follow_up(key: str, action: Any, status: int, message: str, response: Any) -> Callable[[], Any] | None:
+    def follow_up(key: str, action: Write, status: int, message: str, response: Any) -> Callable[[], Any] | None:
         """The next step for a write Google refused in a way that has a known way out."""
         step, _, ident = stage[key].partition(":")
         if isinstance(action, Delete) or steps.get(key, 0) >= MAX_FOLLOW_UPS:
@@ -120,6 +123,7 @@ def apply_plan(self: GoogleCalendar, plan: Plan, progress: Callable[[int], None]
         action = actions[key]
         step, _, ident = stage[key].partition(":")
         if error is None and step == "get":
+            assert not isinstance(action, Delete)  # only a refused insert or update reads the stored event
             stored = int(response.get("sequence") or 0)
             body = reminder_body(action.reminder, max(action.sequence, stored + 1))
             body.pop("id")
@@ -170,6 +174,5 @@ def apply_plan(self: GoogleCalendar, plan: Plan, progress: Callable[[int], None]
     )
 
 
-def _uid_of(action: Any) -> str:
-    reminder = getattr(action, "reminder", None)
-    return reminder.uid if reminder is not None else action.existing.uid
+def _uid_of(action: Write) -> str:
+    return action.existing.uid if isinstance(action, Delete) else action.reminder.uid

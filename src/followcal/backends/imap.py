@@ -14,9 +14,10 @@ import email.utils
 import socket
 import ssl
 import time
-from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from email.parser import BytesHeaderParser
+from typing import Any, Protocol
 
 from ..config import AccountConfig, Settings
 from ..errors import AuthError, BackendError, UsageError
@@ -27,6 +28,22 @@ FETCH_ITEM = f"BODY.PEEK[HEADER.FIELDS ({HEADERS})]"
 TERMS_PER_SEARCH = 40  # senders per SEARCH command (keeps each command line short)
 FETCH_BATCH = 200
 GMAIL_SCOPE = "https://mail.google.com/"
+
+
+class _Connection(Protocol):
+    """The part of imapclient.IMAPClient this module uses (imapclient ships no type hints)."""
+
+    def starttls(self, ssl_context: ssl.SSLContext | None = None) -> object: ...
+    def sasl_login(self, mech_name: str, mech_callable: Callable[[bytes], str | bytes]) -> object: ...
+    def login(self, username: str, password: str) -> object: ...
+    def select_folder(self, folder: str, readonly: bool = False) -> object: ...
+    def search(self, criteria: list[str | date]) -> list[int]: ...
+    # {uid: {b"BODY[HEADER.FIELDS (...)]": b"...", b"SEQ": 1, ...}}: values of several types
+    def fetch(self, messages: list[int], data: list[str]) -> dict[int, dict[bytes, Any]]: ...
+    def close_folder(self) -> object: ...
+    def logout(self) -> object: ...
+    def shutdown(self) -> None: ...
+    def socket(self) -> socket.socket | None: ...
 
 
 def xoauth2_string(user: str, access_token: str) -> str:
@@ -75,7 +92,7 @@ class Mailbox:
         self.config = config
         self.settings = settings
         self.deadline = deadline
-        self.client = None
+        self.client: _Connection | None = None
         self.label = f"mail account {config.name!r} ({config.host})"
 
     def __enter__(self) -> Mailbox:
@@ -105,12 +122,13 @@ class Mailbox:
         context = tls_context(config)
         port = config.port or (143 if config.starttls else 993)
         try:
-            self.client = imapclient.IMAPClient(
+            client: _Connection = imapclient.IMAPClient(
                 config.host, port=port, ssl=not config.starttls, ssl_context=context,
                 timeout=self.deadline.left(),
             )
+            self.client = client
             if config.starttls:
-                self.client.starttls(context)
+                client.starttls(context)
             self._timeout()
             self._login()
         except imapclient.exceptions.LoginError:
@@ -120,29 +138,36 @@ class Mailbox:
         except (OSError, imapclient.exceptions.IMAPClientError) as exc:
             raise BackendError(f"{self.label}: cannot connect on port {port} ({_reason(exc)})") from None
 
+    def _connected(self) -> _Connection:
+        if self.client is None:  # pragma: no cover - only called once _connect succeeded
+            raise BackendError(f"{self.label}: not connected")
+        return self.client
+
     def _login(self) -> None:
         config = self.config
+        client = self._connected()
         if config.oauth:
             token = google_access_token(self.settings, config.oauth)
             user = config.username or ""
             # client-first; a non-empty challenge is Google's error report, answered empty (RFC 7628)
-            self.client.sasl_login("XOAUTH2", lambda challenge: "" if challenge else xoauth2_string(user, token))
+            client.sasl_login("XOAUTH2", lambda challenge: "" if challenge else xoauth2_string(user, token))
             return
         password = config.password_value()
         if not config.username or password is None:
             raise UsageError(f"account {config.name!r}: set username and password_env/password_command/password")
-        self.client.login(config.username, password)
+        client.login(config.username, password)
 
     def headers(self, since: date, senders: Sequence[str]) -> tuple[list[MailMessage], list[str]]:
         """Headers of the messages in every folder from one of `senders` since `since`."""
         import imapclient
 
+        client = self._connected()
         messages: list[MailMessage] = []
         warnings: list[str] = []
         for folder in self.config.folders:
             try:
                 self._timeout()
-                self.client.select_folder(folder, readonly=True)  # EXAMINE
+                client.select_folder(folder, readonly=True)  # EXAMINE
             except imapclient.exceptions.IMAPClientError as exc:
                 warnings.append(f"{self.label}: cannot open folder {folder!r} ({_reason(exc)})")
                 continue
@@ -152,11 +177,11 @@ class Mailbox:
                 uids: set[int] = set()
                 for i in range(0, len(senders), TERMS_PER_SEARCH):
                     self._timeout()
-                    uids.update(self.client.search(search_criteria(since, senders[i:i + TERMS_PER_SEARCH])))
+                    uids.update(client.search(search_criteria(since, senders[i:i + TERMS_PER_SEARCH])))
                 ordered = sorted(uids)
                 for i in range(0, len(ordered), FETCH_BATCH):
                     self._timeout()
-                    fetched = self.client.fetch(ordered[i:i + FETCH_BATCH], [FETCH_ITEM])
+                    fetched = client.fetch(ordered[i:i + FETCH_BATCH], [FETCH_ITEM])
                     for uid in sorted(fetched):
                         parsed = parse_headers(_header_bytes(fetched[uid]), self.config.name, folder, uid)
                         if parsed is not None:
@@ -166,24 +191,24 @@ class Mailbox:
             finally:
                 try:
                     self._timeout()
-                    self.client.close_folder()  # CLOSE on an EXAMINEd folder expunges nothing
+                    client.close_folder()  # CLOSE on an EXAMINEd folder expunges nothing
                 except Exception:  # noqa: BLE001
                     pass
         return messages, warnings
 
 
-def search_criteria(since: date, senders: Sequence[str]) -> list:
+def search_criteria(since: date, senders: Sequence[str]) -> list[str | date]:
     """`SINCE d OR OR FROM a FROM b FROM c`: one SEARCH for many senders."""
-    terms: list = ["OR"] * (len(senders) - 1)
+    terms: list[str | date] = ["OR"] * (len(senders) - 1)
     for sender in senders:
         terms += ["FROM", sender]
     return ["SINCE", since, *terms]
 
 
-def _header_bytes(item: dict) -> bytes:
+def _header_bytes(item: dict[bytes, Any]) -> bytes:
     for key, value in item.items():
         if isinstance(key, bytes) and key.startswith(b"BODY[HEADER.FIELDS"):
-            return value or b""
+            return value if isinstance(value, bytes) else b""
     return b""
 
 
@@ -211,7 +236,7 @@ def parse_headers(raw: bytes, account: str, folder: str, uid: int) -> MailMessag
             try:
                 sent = email.utils.parsedate_to_datetime(str(headers["Date"]))
                 if sent.tzinfo is None:
-                    sent = sent.replace(tzinfo=timezone.utc)  # RFC 5322 -0000: UTC, zone unknown
+                    sent = sent.replace(tzinfo=UTC)  # RFC 5322 -0000: UTC, zone unknown
             except (TypeError, ValueError):
                 sent = None
         message_id = str(headers.get("Message-ID") or "").strip() or f"<uid-{uid}@{account}/{folder}>"
@@ -225,8 +250,6 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout | TimeoutError):
         return "timed out"
     text = str(exc) or type(exc).__name__
-    if isinstance(text, bytes):
-        text = text.decode(errors="replace")
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
