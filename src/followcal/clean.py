@@ -86,5 +86,5 @@ def clean_lines(done: CleanResult, dry_run: bool) -> list[str]:
     lines = [f"{done.target}: {verb} {count} followcal reminder(s); other events are left as they are"]
     for e in sorted(done.owned, key=lambda e: (str(e.start), e.uid)):
         day = e.start.date() if isinstance(e.start, datetime) else e.start
-        lines.append(f"  {e.kind:<14} {day_label(day)}  {e.summary}")
+        lines.append(f"  {e.kind:<14} {day_label(day) if day else '(no date)'}  {e.summary}")
     return lines

@@ -378,16 +378,10 @@ def status(state: State, as_json: bool, sources: tuple[str, ...], now: datetime 
 def calendars(state: State, account: str, as_json: bool) -> None:
     """List the calendars of a CalDAV or Google ACCOUNT of the config (names and URLs/IDs)."""
     settings = state.settings()
-    config = settings.account(account)
-    if config.type == "imap":  # issue 18
-        from .errors import UsageError
+    from .backends.registry import calendar_backend
 
-        raise UsageError(f"account {account!r} is a mail account (type = \"imap\"): it has no calendars")
-    if config.type == "caldav":
-        from .backends.caldav import list_calendars
-    else:
-        from .backends.google import list_calendars
-    found = list_calendars(config)
+    config = settings.account(account)
+    found = calendar_backend(config).list_calendars(config)
     if as_json:
         click.echo(json.dumps([{"name": n, "id": i} for n, i in found], indent=2, ensure_ascii=False))
         return

@@ -70,3 +70,8 @@ class SelectorError(FollowcalError):
 
 class WriteError(FollowcalError):
     """A file could not be written (disk full, read-only, permission): names the file (exit 1)."""
+
+
+class DeletionGuardError(FollowcalError):
+    """A sync would delete more than half of a target's future reminders at once (exit 1;
+    `--force` overrides): a source that lost events by accident must not empty a calendar."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -260,8 +260,8 @@ def _as_utc(value: datetime | date, now: datetime) -> datetime:
     if not isinstance(value, datetime):
         value = datetime.combine(value, time(0))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=now.tzinfo or timezone.utc)
-    return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=now.tzinfo or UTC)
+    return value.astimezone(UTC)
 
 
 def _iso(value: datetime | date | None) -> str:
@@ -327,8 +327,8 @@ def to_source_event(component: Any, origin: str) -> SourceEvent:
             except Exception:
                 continue
             if isinstance(value, datetime):
-                stamp = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-                stamp = stamp.astimezone(timezone.utc)
+                stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
+                stamp = stamp.astimezone(UTC)
                 break
     rid_prop = component.get("RECURRENCE-ID")
     kind = component.get("X-FOLLOWCAL-KIND")
@@ -433,7 +433,7 @@ def owned_from_component(component: Any, ref: str | None = None, etag: str | Non
     raw = component.get("X-FOLLOWCAL-INTERVIEW-START")
     if raw is not None:
         try:
-            interview_start = datetime.strptime(str(raw), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            interview_start = datetime.strptime(str(raw), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         except ValueError:
             interview_start = None
     related = component.get("RELATED-TO")
@@ -496,7 +496,7 @@ def _parse_declined(
     except (ValueError, IndexError, KeyError, RecursionError) as exc:
         raise SourceError(f"{origin}: cannot parse the calendar: {_short(exc)}") from None
     out: list[tuple[int, OwnedEvent | None]] = []
-    for (index, _), component in zip(declined, calendar.walk("VEVENT")):
+    for (index, _), component in zip(declined, calendar.walk("VEVENT"), strict=False):
         try:
             out.append((index, owned_from_component(component)))
         except Exception:

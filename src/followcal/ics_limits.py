@@ -51,7 +51,10 @@ def parse_each(header: list[bytes], pieces: list[tuple[Any, list[bytes]]], origi
         try:
             calendar.add_component(icalendar.Component.from_ical(b"\r\n".join(lines) + b"\r\n"))
         except PARSE_ERRORS as exc:
-            what = f"time zone {(block.prop(b'TZID') or [b'?'])[0].decode('utf-8', 'replace')[:80]}" if block.name == "VTIMEZONE" else f"event {block_uid(block)}"
+            if block.name == "VTIMEZONE":
+                what = f"time zone {(block.prop(b'TZID') or [b'?'])[0].decode('utf-8', 'replace')[:80]}"
+            else:
+                what = f"event {block_uid(block)}"
             warnings.append(f"skipped {what} ({origin}): cannot parse it: {short(exc)}")
     return calendar
 

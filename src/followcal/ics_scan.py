@@ -107,8 +107,8 @@ def split_calendar(
 
     def finish(stop: int) -> None:
         block: Block | None = Block(kind, text[start:stop])
-        if broken is None and block.name == "VTIMEZONE":
-            block = _checked_timezone(block, origin, problems)
+        if broken is None and kind == "VTIMEZONE":
+            block = _checked_timezone(Block(kind, text[start:stop]), origin, problems)
         if broken is not None:
             problems.append(f"skipped {_describe(Block(kind, text[start:stop]))} ({origin}): {broken}")
         elif block is not None:
@@ -177,7 +177,9 @@ def _checked_timezone(block: Block, origin: str, warnings: list[str]) -> Block |
     """A VTIMEZONE with its own TZID line once: a repeated identical TZID is dropped, two
     different ones make the zone unusable (None, with a warning)."""
     lines = block.lines
-    depth, seen, keep = 0, [], []
+    depth = 0
+    seen: list[bytes] = []
+    keep: list[bytes] = []
     for line in lines:
         head = line[:6].upper()
         if head == b"BEGIN:":

@@ -246,7 +246,7 @@ class OwnedEvent:
     kind: str
     summary: str
     description: str
-    start: datetime | date
+    start: datetime | date | None  # None: an event of ours that lost its DTSTART (edited elsewhere)
     end: datetime | date | None
     sequence: int = 0
     stored_fingerprint: str | None = None  # X-FOLLOWCAL-HASH: what we wrote last time
@@ -343,7 +343,7 @@ def _iso(value: datetime | date | None) -> str:
     return value.strftime("%Y%m%d")
 
 
-def fingerprint(summary: str, description: str, start: datetime | date, end: datetime | date | None) -> str:
+def fingerprint(summary: str, description: str, start: datetime | date | None, end: datetime | date | None) -> str:
     """Content hash of a reminder event as a user sees it (text and times, zone-independent)."""
     norm = "\n".join(line.rstrip() for line in description.replace("\r\n", "\n").strip().split("\n"))
     data = "\x1f".join([summary.strip(), norm, _iso(start), _iso(end)])

@@ -301,7 +301,7 @@ class FeedServer:
         return {name: subscribe_urls(self.base_url, self.app.token, name) for name in self.app.builders}
 
     def listen(self) -> None:
-        from waitress import create_server
+        from waitress.server import create_server
 
         try:
             self._server = create_server(self.app, host=self.host, port=self.wanted_port, threads=self.threads,
@@ -334,7 +334,8 @@ class FeedServer:
 
             pulls = [obj for obj in list(socket_map.values()) if isinstance(obj, trigger)]
             if pulls:
-                pulls[0].pull_trigger(lambda: _close_all(socket_map))
+                # waitress calls the thunk with no argument; types-waitress declares one
+                pulls[0].pull_trigger(lambda: _close_all(socket_map))  # type: ignore[arg-type,misc]
                 self._thread.join(timeout)
         _close_all(socket_map)
         server.task_dispatcher.shutdown(timeout=timeout)

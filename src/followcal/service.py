@@ -116,7 +116,9 @@ def plan_sources(
     )
 
 
-def export_plan(result: PlanResult, output: Path, ctx: Context, *, refresh_minutes: int | None = None, name: str = "followcal reminders") -> tuple[Plan, bytes]:
+def export_plan(
+    result: PlanResult, output: Path, ctx: Context, *, refresh_minutes: int | None = None, name: str = "followcal reminders"
+) -> tuple[Plan, bytes]:
     """The file target's plan for `result` (SEQUENCE carried over from a previous export)."""
     from .backends.ics import IcsFileTarget
     from .reconcile import reconcile

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .backends.base import Source, Target
+from .backends.registry import AccountCalendar, calendar_backend
 from .config import Settings
 from .errors import ConfigError
 
@@ -35,22 +36,14 @@ def account_spec(spec: str, settings: Settings) -> tuple[str, str] | None:
 def open_account_calendar(
     account: str, calendar: str, settings: Settings, *, create: bool, now: datetime, fast: bool = True,
     position: int = 0,
-):
-    """The CalDAV or Google calendar behind ACCOUNT:CALENDAR (both a Source and a Target).
-
-    CalDAV objects are iCalendar text: with `fast`, only candidate events are fully parsed, as
-    for files. Google events arrive as JSON and are mapped directly."""
+) -> AccountCalendar:
+    """The calendar behind ACCOUNT:CALENDAR (both a Source and a Target), from the backend the
+    registry names for the account's type. CalDAV objects are iCalendar text: with `fast`, only
+    candidate events are fully parsed, as for files. `position`: this target's place among the
+    account's targets in config order (Cyrus folds it into UIDs)."""
     config = settings.account(account)
-    if config.type == "imap":
-        raise ConfigError(f"account {account!r} is a mail account (type = \"imap\"): it has no calendars; [replies] reads it")
-    if config.type == "caldav":
-        from .backends.caldav import open_calendar as open_caldav
-
-        keywords = settings.rules.keywords if fast else None
-        return open_caldav(config, calendar, create=create, now=now, keywords=keywords, position=position)
-    from .backends.google import open_calendar
-
-    return open_calendar(config, calendar, create=create, now=now)
+    keywords = settings.rules.keywords if fast else None
+    return calendar_backend(config).open(config, calendar, create=create, now=now, keywords=keywords, position=position)
 
 
 def open_source(spec: str, settings: Settings, *, now: datetime, fast: bool = True) -> Source:

@@ -14,10 +14,12 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from .backends.base import Target
 from .config import SyncConfig, state_dir
-from .errors import ConflictError, FollowcalError, UsageError
-from .model import ApplyResult, Create, Delete, Plan, Update, Window
+from .errors import ConflictError, DeletionGuardError, FollowcalError, UsageError
+from .model import ApplyResult, Create, Delete, OwnedEvent, Plan, Reminder, Update, Window
 from .output import activity
 from .service import Context, source_window, stored_marks
 
@@ -90,7 +92,9 @@ def run_syncs(
     return reports
 
 
-def run_sync(ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: bool = False, show_progress: bool = False) -> SyncReport:
+def run_sync(
+    ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: bool = False, show_progress: bool = False
+) -> SyncReport:
     from .planner import plan_events
     from .sources import open_source, open_target
 
@@ -122,7 +126,9 @@ def run_sync(ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: b
                 raise
             report.targets.append(TargetReport(spec, Plan(spec), error=str(exc)))
             continue
-        report.targets.append(_sync_target(ctx, target, desired, delete_window, dry_run=dry_run, force=force, show_progress=show_progress))
+        report.targets.append(
+            _sync_target(ctx, target, desired, delete_window, dry_run=dry_run, force=force, show_progress=show_progress)
+        )
     return report
 
 
@@ -134,11 +140,7 @@ GUARD_SHARE = 0.5
 GUARD_MINIMUM = 8  # three interviews have up to nine future reminders: fewer goes through
 
 
-class DeletionGuardError(FollowcalError):
-    """Too many of a target's future reminders would go at once (exit 1; --force overrides)."""
-
-
-def _plan_for(ctx: Context, target, desired, window: Window, force: bool) -> Plan:
+def _plan_for(ctx: Context, target: Target, desired: Sequence[Reminder], window: Window, force: bool) -> Plan:
     from .reconcile import reconcile
 
     written = _written(target.label)
@@ -149,7 +151,7 @@ def _plan_for(ctx: Context, target, desired, window: Window, force: bool) -> Pla
     return plan
 
 
-def check_deletions(label: str, plan: Plan, existing: Sequence, now) -> None:
+def check_deletions(label: str, plan: Plan, existing: Sequence[OwnedEvent], now: datetime) -> None:
     """Raise DeletionGuardError when the plan deletes too many of the target's future reminders."""
     from .reconcile import _is_future
 
@@ -163,7 +165,10 @@ def check_deletions(label: str, plan: Plan, existing: Sequence, now) -> None:
         )
 
 
-def _sync_target(ctx: Context, target, desired, window: Window, *, dry_run: bool, force: bool, show_progress: bool) -> TargetReport:
+def _sync_target(
+    ctx: Context, target: Target, desired: Sequence[Reminder], window: Window, *, dry_run: bool, force: bool,
+    show_progress: bool,
+) -> TargetReport:
     try:
         with activity(show_progress, f"listing {target.label}"):
             plan = _plan_for(ctx, target, desired, window, force)

@@ -9,10 +9,14 @@ import re
 from pathlib import Path
 
 import pytest
+from servers import Server
+from test_caldav_sync import (
+    Env,
+    env as env,  # noqa: F401 - the fixture, used by name
+    uids,
+)
 
 from followcal.backends import caldav as backend
-from servers import Server
-from test_caldav_sync import INTERVIEWS, Env, env, uids  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from followcal.backends import caldav as backend
-from followcal.backends import caldav_http
-from followcal.cli import cli
 from servers import CountingProxy, Server
+
+from followcal.backends import caldav as backend, caldav_http
+from followcal.cli import cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -34,7 +33,8 @@ def event_ics(uid: str, summary: str, start: str, end: str, extra: str = "") -> 
 
 
 INTERVIEWS = {
-    "acme.ics": event_ics("acme-1@example.com", "Interview: Acme Corp (Backend Engineer)", "20261119T150000Z", "20261119T160000Z"),
+    "acme.ics": event_ics("acme-1@example.com", "Interview: Acme Corp (Backend Engineer)",
+                          "20261119T150000Z", "20261119T160000Z"),
     "beta.ics": event_ics("beta-1@example.com", "Phone screen: Beta Labs", "20261120T170000Z", "20261120T173000Z"),
     "gamma.ics": event_ics("gamma-1@example.com", "Onsite interview: Gamma Inc (SRE)", "20261118T140000Z", "20261118T180000Z"),
 }
@@ -273,10 +273,11 @@ def test_server_killed_mid_sync_then_completed_without_duplicates(env: Env) -> N
 
 
 def test_two_syncs_at_once_are_serialised(env: Env) -> None:
+    from datetime import datetime
+
     from followcal.config import load_settings
     from followcal.service import Context
     from followcal.sync import run_syncs
-    from datetime import datetime
 
     settings = load_settings(env.config)
     reports: list = []
@@ -301,7 +302,9 @@ def test_two_syncs_at_once_are_serialised(env: Env) -> None:
     assert len(env.reminders()) == 12
 
 
-def test_wrong_password_names_account_not_password(radicale_auth: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wrong_password_names_account_not_password(
+    radicale_auth: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
     radicale_auth.make_calendar("interviews", "Interviews")
     wrong = "totally-Wrong-pw"

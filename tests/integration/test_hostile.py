@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from followcal.backends import caldav_xml
-from followcal.backends import ics as ics_backend
+from followcal.backends import caldav_xml, ics as ics_backend
 from followcal.cli import cli
 from followcal.errors import BackendError, SourceError
 
@@ -137,7 +136,7 @@ class HostileServer:
 
 def billion_laughs(levels: int = 10) -> bytes:
     entities = ['<!ENTITY lol0 "lol">'] + [
-        f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, levels)
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels)
     ]
     return (
         '<?xml version="1.0"?><!DOCTYPE d:multistatus [' + "".join(entities) + "]>"

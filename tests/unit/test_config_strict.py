@@ -104,7 +104,10 @@ def test_the_sample_config_is_valid() -> None:
 def test_password_command_runs_once_per_account_and_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     counter = tmp_path / "count"
     script = tmp_path / "secret.py"
-    script.write_text(f"import pathlib\np = pathlib.Path({str(counter)!r})\np.write_text(p.read_text() + 'x' if p.exists() else 'x')\nprint('s3cret')\n")
+    script.write_text(
+        f"import pathlib\np = pathlib.Path({str(counter)!r})\n"
+        "p.write_text(p.read_text() + 'x' if p.exists() else 'x')\nprint('s3cret')\n"
+    )
     monkeypatch.setattr(config_module, "_SECRETS", {})
     settings = parse_settings({"accounts": {"work": {
         "type": "caldav", "url": "https://dav.example.com/", "password_command": f"{sys.executable} {script}",

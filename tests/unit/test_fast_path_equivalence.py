@@ -6,7 +6,6 @@ blocks are held to their simple reference definitions by property tests."""
 from __future__ import annotations
 
 import json
-
 import re
 import sys
 from dataclasses import replace
@@ -16,8 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from followcal import ics, ics_scan
 from followcal.cli import cli
@@ -37,7 +35,10 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=NY)
 SETTINGS = parse_settings({"timezone": "America/New_York", "me": ["me@example.com"]})
 
 
-def plans(data: bytes, window: Window = Window(), settings_=SETTINGS):
+EVERYTHING = Window()
+
+
+def plans(data: bytes, window: Window = EVERYTHING, settings_=SETTINGS):
     """(fast plan, full plan) of the same bytes."""
     out = []
     for keywords in (settings_.rules.keywords, None):

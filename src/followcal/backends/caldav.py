@@ -44,11 +44,23 @@ from .. import ics
 from ..config import AccountConfig
 from ..errors import BackendError, ConflictError, NotFoundError, PreconditionError, SourceError
 from ..model import UID_SUFFIX, ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
-from .caldav_http import Dav, _slash
-from .caldav_http import redact as _redact
+from .caldav_http import Dav, _slash, redact as _redact
 from .caldav_xml import (
-    C, D, PROPS_ETAGS, PROPS_HOME, PROPS_HOME_SET, PROPS_PRINCIPAL, XML_TYPE, calendar_query, ctag_of, has_type, href_in,
-    mkcalendar, multiget, multistatus, text,
+    PROPS_ETAGS,
+    PROPS_HOME,
+    PROPS_HOME_SET,
+    PROPS_PRINCIPAL,
+    XML_TYPE,
+    C,
+    D,
+    calendar_query,
+    ctag_of,
+    has_type,
+    href_in,
+    mkcalendar,
+    multiget,
+    multistatus,
+    text,
 )
 
 log = logging.getLogger(__name__)
@@ -153,7 +165,7 @@ def _home_url(dav: Dav, refresh: bool = False) -> str:
     key = f"home {dav.url} {dav.config.username or ''}"
     cached = None if refresh else _kv_get(key)
     if cached:
-        return cached
+        return str(cached)
     hit = _principal(dav, dav.url)
     if hit is None and not _same_path(dav.url, "/.well-known/caldav"):
         hit = _principal(dav, urllib.parse.urljoin(dav.url, "/.well-known/caldav"))
@@ -303,7 +315,7 @@ class CalDAVCalendar:
         if self._known_ctag is not None:
             ctag, self._known_ctag = self._known_ctag, None
             return ctag
-        for href, props in self.dav.propfind(self.url, PROPS_HOME, "0"):
+        for _href, props in self.dav.propfind(self.url, PROPS_HOME, "0"):
             return ctag_of(props)
         return None
 

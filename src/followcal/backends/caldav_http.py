@@ -179,7 +179,7 @@ class Dav:
                 where: str) -> tuple[int, str | None, bytes, str]:
         """One attempt: send, answer a Digest challenge, follow redirects; (status, etag, body, url)."""
         current = url
-        for hop in range(MAX_REDIRECTS + 1):
+        for _hop in range(MAX_REDIRECTS + 1):
             resp = self._send(method, current, data, headers, deadline, where)
             if resp.status_code == 401 and self._digest is None and self._auth(current) is not None \
                     and "digest" in resp.headers.get("WWW-Authenticate", "").lower():

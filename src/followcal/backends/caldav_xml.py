@@ -8,7 +8,7 @@ accessors below are the only code that looks inside the elements.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from ..errors import BackendError
@@ -83,7 +83,7 @@ def has_type(props: Props, tag: str) -> bool:
 
 
 def _time(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def calendar_query(window: Window) -> str:

@@ -132,7 +132,7 @@ def owned_from_item(item: dict[str, Any]) -> OwnedEvent | None:
         kind=private["kind"],
         summary=item.get("summary") or "",
         description=item.get("description") or "",
-        start=start,  # type: ignore[arg-type]
+        start=start,
         end=end,
         sequence=int(item.get("sequence") or 0),
         stored_fingerprint=private.get("hash"),

@@ -333,7 +333,7 @@ class IcsFileTarget:
             if component.name == "VTIMEZONE" and str(component.get("TZID")) not in zones:
                 new.subcomponents.insert(0, component)
         new.subcomponents.extend(c for c in old.walk("VEVENT") if str(c.get("UID")) in uids)
-        return new.to_ical()
+        return bytes(new.to_ical())
 
     def apply(self, plan: Plan, progress: Callable[[int], None] | None = None) -> ApplyResult:
         writes = plan.writes
