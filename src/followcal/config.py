@@ -73,6 +73,14 @@ DEFAULT_EXCLUDE = (
     "salida", "desligamento", "prensa", "imprensa", "candidato", "candidata", "candidat",
     "départ", "depart", "annuel", "annuelle", "entretien professionnel", "chaudière", "chaudiere", "voiture",
     "professori", "insegnanti", "genitori", "scuola", "docenti",
+    # issue 12, blind corpus: media, research, admissions, visas, reviews, other people's hiring
+    "guest", "newspaper", "radio", "magazine", "reporter", "tv interview", "user interview",
+    "usability", "admission", "admissions", "admisión", "admissão", "ammissione", "tech talk",
+    "interview process", "kandidat", "kandidatin", "kandidaat", "consulado", "consulat",
+    "konsulat", "consolato", "botschaft", "ambassade", "embajada", "embaixada", "ambasciata",
+    "visto", "visado", "visum", "performance review", "annual review", "valutazione", "annuale",
+    "évaluation", "evaluación", "avaliação", "beoordeling", "stampa", "giornalista", "periodista",
+    "jornalista", "journaliste", "redaktion",
 )
 
 
