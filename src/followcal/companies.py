@@ -86,6 +86,13 @@ _ROLE_WORDS = {
     "desarrolladora", "analista", "ingeniero", "ingeniera", "desenvolvedor", "desenvolvedora",
     "engenheiro", "engenheira", "ontwikkelaar", "sviluppatore", "sviluppatrice", "ingegnere",
 }
+# who one meets rather than where: "Entrevista con el responsable", "Gespräch mit dem Gründer"
+_PEOPLE_WORDS = {
+    "responsable", "responsabile", "responsável", "recruiter", "recruteur", "recruteuse",
+    "reclutador", "reclutadora", "recrutador", "recrutadora", "jefe", "jefa", "leiter", "leiterin",
+    "gründer", "gründerin", "founder", "founders", "fondateur", "fondatrice", "fundador",
+    "fundadora", "ceo", "coo", "team", "équipe", "equipo", "equipa", "teamleider", "direttore",
+}
 _JA_ROLE_ENDINGS = ("エンジニア", "デザイナー", "マネージャー", "マネジャー", "アナリスト", "リード",
                     "ディレクター", "コンサルタント", "職", "担当")
 _WITH = re.compile(
@@ -279,7 +286,8 @@ def company_and_role(summary: str, people: Sequence[str] = ()) -> tuple[str | No
                         rest = _DATIVE.sub(r"\1", rest)
                         company = clean(" ".join(_strip_kind(rest.split()) or _a_name(rest.split())))
                     role = role or clean(" ".join(_strip_kind(lead)))
-                    if company and looks_like_role(company):  # "avec le manager": a person
+                    if company and (looks_like_role(company) or _word(company) in _PEOPLE_WORDS):
+                        # "avec le manager", "con el responsable": a person, not the company
                         role, company = company, None
                     taken = True
                     break

@@ -74,7 +74,8 @@ DEFAULT_EXCLUDE = (
     "départ", "depart", "annuel", "annuelle", "entretien professionnel", "chaudière", "chaudiere", "voiture",
     "professori", "insegnanti", "genitori", "scuola", "docenti",
     # issue 12, blind corpus: media, research, admissions, visas, reviews, other people's hiring
-    "guest", "newspaper", "radio", "magazine", "reporter", "tv interview", "user interview",
+    "guest interview", "guest appearance", "guest episode", "newspaper", "radio",
+    "magazine", "reporter", "tv interview", "user interview",
     "usability", "admission", "admissions", "admisión", "admissão", "ammissione", "tech talk",
     "interview process", "kandidat", "kandidatin", "kandidaat", "consulado", "consulat",
     "konsulat", "consolato", "botschaft", "ambassade", "embajada", "embaixada", "ambasciata",

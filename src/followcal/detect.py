@@ -87,11 +87,14 @@ _ABOUT_HIRING = re.compile(
     r"\b(?:interview(?:ing)?|hiring|recruiting)(?:\s+(?:loop|process|panel|pipeline|team|plan))?"
     r"\s+(?:sync|stand-?up|calibration|planning|retro|triage|huddle|weekly|kick-?off|check-?in|"
     r"review)\b", re.I)
-# an interview about a topic is press or research, not hiring ("... over remote werken")
+# an interview about a topic is press or research, not hiring ("... over remote werken"); not
+# "about the Backend role", "over Zoom", "over coffee"
 _TOPIC = re.compile(
     r"\b(?:interview\w*|entretien|entrevista|colloquio|intervista|gespräch)\b.*?\s"
     r"(?:about|über|sur|sobre|over)\s+(?!(?:zoom|teams|skype|video|the phone|phone|telefon|"
-    r"google|coffee|lunch|dinner|drinks|breakfast)\b)\w", re.I)
+    r"google|coffee|lunch|dinner|drinks|breakfast)\b)(?P<tail>\w.*)", re.I)
+_JOB_WORD = re.compile(r"\b(?:role|position|job|vacancy|vacature|functie|rol|poste?|site|place|"
+                       r"stelle|puesto|vaga|posizione|opportunit\w*|oportunidad\w*|opening)\b", re.I)
 # an organizer that is a newsroom or a show: "Radio France", "Redaktion Wirtschaft"
 _MEDIA_ORGANIZER = re.compile(
     r"\b(?:radio|tv|podcast|press|presse|newspaper|magazine?|zeitung|redaktion|rédaction|"
@@ -149,7 +152,8 @@ def classify(event: SourceEvent, rules: RuleSettings) -> tuple[bool, str]:
         return False, "the description is an interviewer's (kit, scorecard, feedback)"
     if _ABOUT_HIRING.search(haystack):
         return False, "a meeting about the hiring process"
-    if _TOPIC.search(event.summary or ""):
+    if (m := _TOPIC.search(event.summary or "")) and not (
+            _JOB_WORD.search(m.group("tail")) or looks_like_role(m.group("tail"))):
         return False, "an interview about a topic: press or research"
     if event.organizer is not None and _MEDIA_ORGANIZER.search(event.organizer.name or ""):
         return False, "organized by a newsroom or a show: press"
