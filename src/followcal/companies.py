@@ -72,6 +72,10 @@ _KIND = _CORE | _EN_KIND | {
     "convite", "invitación", "vor", "ort", "vor-ort", "via", "case", "study", "videochamada",
     "chamada", "telefone", "telefónico", "telefonico", "telefonisch", "videocall", "videogesprek",
     "videocolloquio", "remote", "web", "役員", "社長", "人事", "のご案内", "ご案内", "のお知らせ",
+    # blind2: case studies, take-home reviews, assessments, scheduling tags in Japanese
+    "caso", "práctico", "practico", "prático", "pratico", "cas", "pratique", "take-home",
+    "takehome", "review", "portfolio", "assessment", "日程確定", "日程調整", "確定", "日程", "変更",
+    "リマインド", "リマインダー",
 }
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|e|er|re|ème|ª|º|°|\.)?")
 _KIND_PAIRS = {("hiring", "manager"), ("system", "design"), ("take", "home"), ("on", "site")}
@@ -93,6 +97,8 @@ _PEOPLE_WORDS = {
     "gründer", "gründerin", "founder", "founders", "fondateur", "fondatrice", "fundador",
     "fundadora", "ceo", "coo", "team", "équipe", "equipo", "equipa", "teamleider", "direttore",
 }
+_TEAM_OF = re.compile(r"(?:time|team|équipe|equipe|equipa|equipo|squad)\s+(?:de|da|do|des|du|of|di)\b",
+                      re.I)  # "com o time de dados": a team, not the company
 _JA_ROLE_ENDINGS = ("エンジニア", "デザイナー", "マネージャー", "マネジャー", "アナリスト", "リード",
                     "ディレクター", "コンサルタント", "職", "担当")
 _WITH = re.compile(
@@ -286,7 +292,8 @@ def company_and_role(summary: str, people: Sequence[str] = ()) -> tuple[str | No
                         rest = _DATIVE.sub(r"\1", rest)
                         company = clean(" ".join(_strip_kind(rest.split()) or _a_name(rest.split())))
                     role = role or clean(" ".join(_strip_kind(lead)))
-                    if company and (looks_like_role(company) or _word(company) in _PEOPLE_WORDS):
+                    if company and (looks_like_role(company) or _word(company) in _PEOPLE_WORDS
+                                    or _TEAM_OF.match(company)):
                         # "avec le manager", "con el responsable": a person, not the company
                         role, company = company, None
                     taken = True
@@ -374,31 +381,8 @@ _NOT_NAMES = {"us", "our team", "the team", "you", "the", "our", "we"}
 
 # --- mail domains ----------------------------------------------------------------------------
 
-_PUBLIC_LABELS = {
-    "gmail", "googlemail", "outlook", "hotmail", "live", "msn", "yahoo", "ymail", "icloud", "aol",
-    "protonmail", "gmx", "yandex", "zoho", "zohomail", "fastmail", "tutanota", "tuta", "posteo",
-    "mailbox", "rediffmail", "hushmail", "libero", "orange", "free", "laposte", "wanadoo", "sfr",
-    "virgilio", "tiscali", "alice", "uol", "bol", "terra", "ig", "telenet", "ziggo", "kpnmail",
-}
-_PUBLIC_DOMAINS = {
-    "me.com", "mac.com", "proton.me", "pm.me", "web.de", "mail.com", "hey.com", "qq.com",
-    "163.com", "126.com", "naver.com", "t-online.de", "freenet.de", "orange.fr", "libero.it",
-    "comcast.net", "att.net", "verizon.net", "mail.ru", "inbox.ru", "bol.com.br", "uol.com.br",
-}
-# scheduling, applicant-tracking and calendar services send invitations; they are not employers
-SCHEDULING_DOMAINS = {
-    "calendar.google.com", "greenhouse.io", "greenhouse-mail.io", "lever.co",
-    "calendly.com", "goodtime.io", "ashbyhq.com", "myworkday.com", "workday.com", "icims.com",
-    "smartrecruiters.com", "workablemail.com", "workable.com", "jobvite.com", "modernloop.io",
-    "gem.com", "paradox.ai", "hirevue.com", "teamtailor.com", "recruitee.com", "personio.de",
-    "bamboohr.com", "successfactors.com", "taleo.net", "oraclecloud.com", "breezy.hr",
-    "jazzhr.com", "rippling.com", "pinpointhq.com", "gupy.io", "join.com",
-    "calendar.yahoo.com", "hire.lever.co",
-    "beamery.com", "avature.net", "cronofy.com", "prelude.co", "yello.co", "coderpad.io",
-    # issue 12, blind corpus: European and Japanese ATS and job platforms
-    "welcometothejungle.com", "welcomekit.co", "personio.com", "successfactors.eu", "hrmos.co",
-    "herp.cloud", "homerun.co", "jobylon.com", "teamtailor-mail.com", "applytojob.com",
-}
+from .services import _PUBLIC_DOMAINS, _PUBLIC_LABELS, SCHEDULING_DOMAINS  # noqa: F401 (re-exported)
+
 _RESERVED_TLDS = {"example", "test", "invalid", "localhost", "local", "internal", "lan"}
 
 

@@ -48,6 +48,8 @@ DEFAULT_KEYWORDS = (
     "colloquio",
     "面接",
     "カジュアル面談",
+    "zweitgespräch",
+    "zweitgespraech",
 )
 DEFAULT_EXCLUDE = (
     "prep", "practice", "mock", "rehearsal", "rehearse",
@@ -82,6 +84,10 @@ DEFAULT_EXCLUDE = (
     "visto", "visado", "visum", "performance review", "annual review", "valutazione", "annuale",
     "évaluation", "evaluación", "avaliação", "beoordeling", "stampa", "giornalista", "periodista",
     "jornalista", "journaliste", "redaktion",
+    # blind2: French meetings called entretien, teachers, television
+    "individuel", "période d'essai", "essai", "préalable", "suivi", "recadrage", "disciplinaire",
+    "parents", "professeur", "professeurs", "insegnante", "professore", "professoressa",
+    "tv", "tele", "televisión", "télévision", "televisão", "televisione", "fernsehen",
 )
 
 

@@ -27,7 +27,7 @@ from .companies import (  # noqa: F401 (re-exported)
 )
 from .config import DEFAULT_EXCLUDE, DEFAULT_KEYWORDS
 from .hints import Hints, _dedupe, _email, parse_hints, parse_timeline  # noqa: F401 (re-exported)
-from .companies import is_service_address
+from .companies import is_service_address, registrable_label
 from .identity import display_names, infer_me
 from .people import is_role_name
 from .model import Interview, Person, SourceEvent, interview_id
@@ -81,10 +81,12 @@ _INTERVIEWER_SIDE = re.compile(
     r"interview kit|scorecard|you(?:'ve| have) been (?:scheduled|asked) to interview\b|"
     r"you are on the panel|your role on the panel|submit (?:your )?feedback|"
     r"(?:feedback|rubric) (?:in|on|to) (?:ashby|greenhouse|lever|goodtime|workday)|"
-    r"bewertungsbogen|評価シート|面接官\s*[:：]", re.I)
+    r"bewertungsbogen|評価シート|面接官\s*[:：]|interviewer (?:instructions|guide|briefing)|"
+    r"\w's (?:resume|cv|résumé) is attached|you are interviewing|leave your (?:notes|feedback)",
+    re.I)
 # a meeting about the hiring process: "Interview loop sync", "Hiring team weekly"
 _ABOUT_HIRING = re.compile(
-    r"\b(?:interview(?:ing)?|hiring|recruiting)(?:\s+(?:loop|process|panel|pipeline|team|plan))?"
+    r"\b(?:interview(?:ing)?|hiring|recruiting|screen(?:ing)?)(?:\s+(?:loop|process|panel|pipeline|team|plan))?"
     r"\s+(?:sync|stand-?up|calibration|planning|retro|triage|huddle|weekly|kick-?off|check-?in|"
     r"review)\b", re.I)
 # an interview about a topic is press or research, not hiring ("... over remote werken"); not
@@ -110,7 +112,8 @@ _ROUND = ("final round", "coding round", "technical round")
 _NOT_ROUND = re.compile(r"\bround\s+of\b|\b(?:golf|budget|funding|voting|tournament|playoffs?|"
                         r"drinks|poker|boxing|trivia|quiz|night)\b", re.I)
 # "Interview a contractor", "Interview candidates": the user is the one interviewing
-_INTERVIEW_VERB = re.compile(r"^\s*interview(?:ing)?\s+(?:a|an|two|three|some|new|candidates?)\b", re.I)
+_INTERVIEW_VERB = re.compile(r"^\s*interview(?:ing)?\s+(?:a|an|two|three|some|new|candidates?)\b"
+                             r"|^\s*interviewing\s*:", re.I)
 _HIRING_MANAGER_CONTEXT = re.compile(
     r"\b(?:interview|screen|screening|call|chat|conversation|round|entrevista|entretien|"
     r"gespräch|colloquio)\b", re.I)
@@ -155,8 +158,8 @@ def classify(event: SourceEvent, rules: RuleSettings) -> tuple[bool, str]:
     if (m := _TOPIC.search(event.summary or "")) and not (
             _JOB_WORD.search(m.group("tail")) or looks_like_role(m.group("tail"))):
         return False, "an interview about a topic: press or research"
-    if event.organizer is not None and _MEDIA_ORGANIZER.search(event.organizer.name or ""):
-        return False, "organized by a newsroom or a show: press"
+    if _media_organizer(event.organizer) and not looks_like_role(event.summary):
+        return False, "organized by a newsroom or a show, no role named: press"
     if _INTERVIEW_VERB.search(event.summary or ""):
         return False, "the user is the one interviewing"
     strong = _STRONG.search(haystack) is not None
@@ -170,6 +173,16 @@ def classify(event: SourceEvent, rules: RuleSettings) -> tuple[bool, str]:
     if hits == ["hiring manager"] and not _HIRING_MANAGER_CONTEXT.search(haystack):
         return False, "a meeting that merely mentions the hiring manager"
     return True, f"keyword {hits[0]!r}"
+
+
+def _media_organizer(organizer: Person | None) -> bool:
+    """"Radio France", "Redaktion Wirtschaft", invites@bfmtv.com, hello@show.fm."""
+    if organizer is None:
+        return False
+    domain = (_email(organizer.email) or "").rpartition("@")[2]
+    label = domain.split(".")[-2] if domain.count(".") >= 1 else ""
+    return (_MEDIA_ORGANIZER.search(organizer.name or "") is not None or domain.endswith(".fm")
+            or label.startswith(("radio", "tv")) or label.endswith(("radio", "tv")))
 
 
 def is_interview(event: SourceEvent, rules: RuleSettings) -> bool:
@@ -294,6 +307,21 @@ def _person_names(people: Iterable[Person]) -> list[str]:
     return out
 
 
+def _employer_labels(event: SourceEvent, me: Iterable[str]) -> set[str]:
+    """The registrable labels of the participants' employer domains (not the user's, not a
+    scheduling tool's or mail provider's)."""
+    mine = {_email(m) for m in me}
+    people = [*([event.organizer] if event.organizer else []), *event.attendees]
+    return {label for p in people if (email := _email(p.email)) and email not in mine
+            and not is_service_address(email)
+            and (label := registrable_label(email.rpartition("@")[2]))}
+
+
+def _matches(name: str, labels: set[str]) -> bool:
+    compact = re.sub(r"[\W_]+", "", name.casefold())
+    return bool(compact) and any(compact in lab or lab in compact for lab in labels)
+
+
 def resolve_company(event: SourceEvent, me: Iterable[str], names: tuple[str, ...] = (),
                     hinted: str | None = None) -> tuple[str | None, str | None, str]:
     """(company, role from the title, where the company came from): the `Company:` hint, the
@@ -305,6 +333,13 @@ def resolve_company(event: SourceEvent, me: Iterable[str], names: tuple[str, ...
     from_summary, role = company_and_role(summary, people)
     if hinted:
         return hinted, role, "Company: hint"
+    labels = _employer_labels(event, me)
+    if from_summary and labels and not _matches(from_summary, labels):
+        # "Phone Interview: Data Scientist – Zurich" from google.com, "your interest in Google":
+        # a description company that the participants' domains confirm beats an unconfirmed title
+        found = company_from_description(event.description or "", people)
+        if found and _matches(found, labels):
+            return found, role, "description (confirmed by the participants' domain)"
     if from_summary:
         return from_summary, role, "title"
     if found := company_from_description(event.description or "", people):

@@ -42,6 +42,17 @@ def ev(summary: str, description: str = "", organizer: Person | None = None,
     ("Colloquio di valutazione – Sara", "", None, False),
     ("社員 評価面接", "", None, False),
     ("Colloquio di lavoro – Acme Italia", "", None, True),
+    # second blind round: French meetings called entretien, television, interviewer briefs
+    ("Entretien préalable à sanction – Marc", "", None, False),
+    ("Entretien de suivi mi-parcours (stage)", "", None, False),
+    ("Interview TV – France 3 Régions", "", None, False),
+    ("Interview", "", Person("Studio", "booking@radiocanada.ca"), False),
+    ("Interview – Software Engineer", "", Person("Studio", "jobs@bfmtv.com"), True),
+    ("Onsite interview – panel", "Interviewer guide: https://x.example/guide", None, False),
+    ("Interviewing: Sam K. (Data)", "", None, False),
+    ("Interviewing with Acme Corp", "", None, True),
+    ("Phone screen review – batch 3", "", None, False),
+    ("Zweitgespräch – Infineon", "", None, True),
 ])
 def test_classify_blind_rules(summary, description, organizer, taken):
     assert classify(ev(summary, description, organizer), RuleSettings())[0] is taken
@@ -59,6 +70,10 @@ def test_classify_blind_rules(summary, description, organizer, taken):
     ("面接：サイボウズ株式会社 プロダクトマネージャー", "サイボウズ株式会社"),
     ("Web面接のお知らせ - 株式会社エス・エム・エス", "株式会社エス・エム・エス"),
     ("Entrevista por videochamada – Sonae", "Sonae"),
+    ("Entretien : cas pratique – Decathlon", "Decathlon"),
+    ("Take-home review interview – Miro", "Miro"),
+    ("Entrevista com a equipe de produto – Nubank", "Nubank"),
+    ("【日程調整】二次面接 / 株式会社スマートニュース", "株式会社スマートニュース"),
 ])
 def test_company_blind_shapes(summary, company):
     assert company_and_role(summary)[0] == company
@@ -80,3 +95,13 @@ def test_ats_organizer_display_name_is_the_company_not_a_person():
                organizer=Person("Allianz", "allianz@myworkday.com"),
                attendees=(Attendee("Me", "me@gmail.com"),))
     assert resolve_company(event, ("me@gmail.com",))[0] == "Allianz"
+
+
+def test_a_title_company_the_domains_contradict_yields_to_a_confirmed_description():
+    event = ev("Technical Interview: ML Engineer – Munich",
+               "Thanks for your interest in Apple.",
+               organizer=Person("Apple Recruiting", "recruiting@apple.com"))
+    assert resolve_company(event, ())[0] == "Apple"
+    confirmed = ev("Interview with Ocado Technology", "Thanks for your interest in Ocado.",
+                   organizer=Person("Ocado", "careers@ocado.com"))
+    assert resolve_company(confirmed, ())[0] == "Ocado Technology"
