@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from .hints import _email
 from .model import Person
+from .services import PUBLIC_DOMAINS, PUBLIC_LABELS, SCHEDULING_DOMAINS
 
 if TYPE_CHECKING:  # imported lazily at run time (its suffix list takes a while)
     import tldextract
@@ -70,7 +71,17 @@ _KIND = _CORE | _EN_KIND | {
     "presenza", "presso", "il",
     # ja
     "一次", "二次", "三次", "最終", "技術", "オンライン", "カジュアル",
+    # issue 12, blind corpus: invitations, channels, case interviews, on-site in German
+    "einladung", "zum", "zur", "zu", "to", "voor", "uitnodiging", "invito", "al", "para",
+    "convite", "invitación", "vor", "ort", "vor-ort", "via", "case", "study", "videochamada",
+    "chamada", "telefone", "telefónico", "telefonico", "telefonisch", "videocall", "videogesprek",
+    "videocolloquio", "remote", "web", "役員", "社長", "人事", "のご案内", "ご案内", "のお知らせ",
+    # blind2: case studies, take-home reviews, assessments, scheduling tags in Japanese
+    "caso", "práctico", "practico", "prático", "pratico", "cas", "pratique", "take-home",
+    "takehome", "review", "portfolio", "assessment", "日程確定", "日程調整", "確定", "日程", "変更",
+    "リマインド", "リマインダー",
 }
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|e|er|re|ème|ª|º|°|\.)?")
 _KIND_PAIRS = {("hiring", "manager"), ("system", "design"), ("take", "home"), ("on", "site")}
 _ROLE_WORDS = {
     "engineer", "developer", "programmer", "designer", "manager", "scientist", "analyst",
@@ -83,6 +94,17 @@ _ROLE_WORDS = {
     "desarrolladora", "analista", "ingeniero", "ingeniera", "desenvolvedor", "desenvolvedora",
     "engenheiro", "engenheira", "ontwikkelaar", "sviluppatore", "sviluppatrice", "ingegnere",
 }
+# who one meets rather than where: "Entrevista con el responsable", "Gespräch mit dem Gründer"
+_PEOPLE_WORDS = {
+    "responsable", "responsabile", "responsável", "recruiter", "recruteur", "recruteuse",
+    "reclutador", "reclutadora", "recrutador", "recrutadora", "jefe", "jefa", "leiter", "leiterin",
+    "gründer", "gründerin", "founder", "founders", "fondateur", "fondatrice", "fundador",
+    "fundadora", "ceo", "coo", "team", "équipe", "equipo", "equipa", "teamleider", "direttore",
+}
+_TEAM_OF = re.compile(r"(?:time|team|équipe|equipe|equipa|equipo|squad)\s+(?:de|da|do|des|du|of|di)\b",
+                      re.I)  # "com o time de dados": a team, not the company
+_JA_ROLE_ENDINGS = ("エンジニア", "デザイナー", "マネージャー", "マネジャー", "アナリスト", "リード",
+                    "ディレクター", "コンサルタント", "職", "担当")
 _WITH = re.compile(
     r"(?:\b(?:with|at|mit|bei|avec|chez|con|com|na|no|en|met|bij|presso)\b|\bw/|@)\s*(?=\S)",
     re.IGNORECASE,
@@ -114,7 +136,7 @@ def _is_core(word: str) -> bool:
 
 
 def _is_kind(word: str) -> bool:
-    return word in _KIND or word.isdigit() or _is_core(word)
+    return word in _KIND or _ORDINAL.fullmatch(word) is not None or _is_core(word)
 
 
 def _strip_kind(tokens: list[str]) -> list[str]:
@@ -169,7 +191,7 @@ def looks_like_role(text: str | None) -> bool:
     if _GENDER.search(text or ""):
         return True  # "Backend (m/w/d)", "Développeur (H/F)": a job ad's title
     words = [_word(w) for w in re.sub(r"[(\[].*?[)\]]", " ", text or "").split()]
-    return any(w in _ROLE_WORDS for w in words)
+    return any(w in _ROLE_WORDS or w.endswith(_JA_ROLE_ENDINGS) for w in words)
 
 
 def _normalise(summary: str) -> str:
@@ -179,9 +201,33 @@ def _normalise(summary: str) -> str:
     text = _PREFIX.sub("", text)
     for a, b in (("（", " ("), ("）", ") "), ("【", "["), ("】", "] "), ("「", ""), ("」", "")):
         text = text.replace(a, b)
+    text = _REQUISITION.sub(" ", text)
+    text = re.sub(r"(?<=\S)(株式会社)\s+(?=\S)", r"\1 | ", text)  # "LINEヤフー株式会社 エンジニア"
     text = re.sub(r"(面接|面談)", r" \1 ", text)
     text = re.sub(r"^\s*\[([^\]]+)\]\s*", r"\1 | ", text.strip())
     return " ".join(text.split())
+
+
+# requisition numbers ATS put in titles: "(R-104233)", "JR12345", "Req #4411"
+_REQUISITION = re.compile(r"\s*[(\[]?\b(?:R|JR|REQ|Req|Job ID|ID)\s*[-_#:]?\s*\d{3,}\b[)\]]?", re.I)
+# a title or honorific before a surname: a person, not a company ("mit Frau Schulz (Allianz)")
+_HONORIFIC = re.compile(r"^(?:frau|herrn?|mr|mrs|ms|miss|dr|prof|mme|madame|monsieur|m|sr|sra|"
+                        r"srta|señor|señora|dhr|mevr|mevrouw|sig|sig\.ra|signor|signora|dott|"
+                        r"dott\.ssa)\.?\s+\S", re.I)
+# weak German adjective after a dative article: "bei der Deutschen Bahn" -> "Deutsche Bahn"
+_DATIVE = re.compile(r"^(?:der|dem|den)\s+([A-ZÄÖÜ][\wäöüß]*?e)n(?=\s+[A-ZÄÖÜ])")
+
+
+def _person_then_company(rest: str, people: Sequence[str]) -> tuple[bool, str | None]:
+    """"Frau Schulz (Allianz)", "Elena (Jobandtalent)": (it names a person, the company in
+    parentheses or None)."""
+    m = re.fullmatch(r"(.+?)\s*[(\[]([^()\[\]]+)[)\]]\s*", rest)
+    head = m.group(1) if m else rest
+    firsts = {w for n in people for w in n.casefold().split()[:1]} | {n.casefold() for n in people}
+    if not (_HONORIFIC.match(head) or (m and clean(head.casefold()) in firsts)):
+        return False, None
+    inner = clean(m.group(2)) if m else None
+    return True, inner if inner and not looks_like_role(inner) and not _has_core(inner.split()) else None
 
 
 _PLACE = re.compile(r"\b(?:office|hq|headquarters|campus|site|branch|büro|buero|bureau|oficina|"
@@ -191,6 +237,8 @@ _PLACE = re.compile(r"\b(?:office|hq|headquarters|campus|site|branch|büro|buero
 def _paren(seg: str) -> str:
     """"Coding Interview (Vercel)" -> "Vercel"; "Onsite (day 1)" -> "Onsite"."""
     seg = _NOISE_PAREN.sub("", seg)
+    if _GENDER.search(seg):
+        return seg  # "DevOps Engineer (m/w/d)": a job ad's title, the role
     m = re.fullmatch(r"(.*?)\s*\((.+)\)", seg)
     if not m:
         return seg
@@ -235,6 +283,7 @@ def company_and_role(summary: str, people: Sequence[str] = ()) -> tuple[str | No
                 company = company or clean(for_role[at[-1].end():])
                 for_role = clean(for_role[: at[-1].start()])
         tokens = seg.split()
+        taken = False
         if company is None:
             for w in _WITH.finditer(seg):
                 lead = seg[: w.start()].split()
@@ -242,10 +291,18 @@ def company_and_role(summary: str, people: Sequence[str] = ()) -> tuple[str | No
                     rest = re.sub(r"\s+(?:at|@)\s*\d.*$", "", seg[w.end():])  # "at 3pm"
                     if at := list(_AT.finditer(rest)):
                         rest = rest[at[-1].end():]
-                    company = clean(" ".join(_strip_kind(rest.split()) or _a_name(rest.split())))
+                    person, company = _person_then_company(rest, people)
+                    if not person:
+                        rest = _DATIVE.sub(r"\1", rest)
+                        company = clean(" ".join(_strip_kind(rest.split()) or _a_name(rest.split())))
                     role = role or clean(" ".join(_strip_kind(lead)))
+                    if company and (looks_like_role(company) or _word(company) in _PEOPLE_WORDS
+                                    or _TEAM_OF.match(company)):
+                        # "avec le manager", "con el responsable": a person, not the company
+                        role, company = company, None
+                    taken = True
                     break
-            if company is not None:
+            if company is not None or taken:
                 continue
         if stripped := _strip_kind(tokens):
             candidates.append(" ".join(stripped))
@@ -279,7 +336,13 @@ def tidy(company: str | None) -> str | None:
         company = _TRAILING.sub("", _NOISE_PAREN.sub("", company)).strip(" -,.:")
     company = _ARTICLE.sub("", company)
     company = re.sub(r"\s*様$", "", company)
+    if (m := re.search(r",\s*([A-ZÀ-Þ][\w\-]+)$", company)) and not _LEGAL.fullmatch(m.group(1)):
+        company = company[: m.start()]  # "Siemens Healthineers, Erlangen": the place
     return clean(company)
+
+
+_LEGAL = re.compile(r"(?:inc|ltd|llc|llp|plc|gmbh|ag|se|sa|sas|sarl|bv|nv|spa|srl|sl|lda|co|kg|"
+                    r"corp|limited|oy|ab|as|aps)\.?", re.I)
 
 
 # --- the DESCRIPTION ---------------------------------------------------------------------------
@@ -294,8 +357,17 @@ _DESCRIPTION = [
         r"|desea invitarle|desea invitarte|gostaria de convid|nodigt u|nodigt je|desidera invitarla|desidera invitarti)",
         r"(?i:on behalf of|im namen von|au nom de|en nombre de|em nome d[aeo]|namens|per conto di)\s+" + _NAME,
         r"(?i:interview with|interviewing with|entretien avec|entrevista con|entrevista com)\s+" + _NAME,
+        # issue 12, blind corpus: "your application at X", "l'équipe de X souhaiterait"
+        r"(?i:bewerbung bei|application (?:to|at|with)|applying (?:to|at|with)|applied (?:to|at)|"
+        r"candidature chez|candidatura (?:en|na|no|em|presso|in)|sollicitatie bij)\s+" + _NAME,
+        r"(?i:l'équipe de|l’équipe de|l'équipe d'|das team von|el equipo de|a equipa d[aeo]|"
+        r"o time d[aeo]|het team van|il team di)\s*" + _NAME,
+        _NAME + r"\s+(?i:souhaiterait|aimerait|would love to|möchte gerne|quiere|gostaria|wil graag|"
+        r"vorrebbe|has invited you|has scheduled)",
     )
 ]
+# "株式会社マネーフォワード 採用担当です", "Sansan株式会社の佐藤です": the name beside the legal form
+_JA_COMPANY = re.compile(r"(?:株式会社|（株）)\s*([^\s、。,．（）()「」の]+)|([^\s、。,．（）()「」]+?)\s*(?:株式会社|（株）)")
 
 
 def company_from_description(description: str, people: Sequence[str] = ()) -> str | None:
@@ -303,8 +375,11 @@ def company_from_description(description: str, people: Sequence[str] = ()) -> st
     for pattern in _DESCRIPTION:
         for m in pattern.finditer(description or ""):
             found = tidy(re.sub(r"^(?:A|O)\s+(?=[A-Z])", "", m.group("c").rstrip(".!,'’")))
-            if found and found.casefold() not in names and found.casefold() not in _NOT_NAMES:
+            if (found and found.casefold() not in names and found.casefold() not in _NOT_NAMES
+                    and not looks_like_role(found)):
                 return found
+    if ja := _JA_COMPANY.search(description or ""):
+        return clean(ja.group(1) or ja.group(2))
     return None
 
 
@@ -312,28 +387,6 @@ _NOT_NAMES = {"us", "our team", "the team", "you", "the", "our", "we"}
 
 # --- mail domains ----------------------------------------------------------------------------
 
-_PUBLIC_LABELS = {
-    "gmail", "googlemail", "outlook", "hotmail", "live", "msn", "yahoo", "ymail", "icloud", "aol",
-    "protonmail", "gmx", "yandex", "zoho", "zohomail", "fastmail", "tutanota", "tuta", "posteo",
-    "mailbox", "rediffmail", "hushmail", "libero", "orange", "free", "laposte", "wanadoo", "sfr",
-    "virgilio", "tiscali", "alice", "uol", "bol", "terra", "ig", "telenet", "ziggo", "kpnmail",
-}
-_PUBLIC_DOMAINS = {
-    "me.com", "mac.com", "proton.me", "pm.me", "web.de", "mail.com", "hey.com", "qq.com",
-    "163.com", "126.com", "naver.com", "t-online.de", "freenet.de", "orange.fr", "libero.it",
-    "comcast.net", "att.net", "verizon.net", "mail.ru", "inbox.ru", "bol.com.br", "uol.com.br",
-}
-# scheduling, applicant-tracking and calendar services send invitations; they are not employers
-SCHEDULING_DOMAINS = {
-    "calendar.google.com", "greenhouse.io", "greenhouse-mail.io", "lever.co",
-    "calendly.com", "goodtime.io", "ashbyhq.com", "myworkday.com", "workday.com", "icims.com",
-    "smartrecruiters.com", "workablemail.com", "workable.com", "jobvite.com", "modernloop.io",
-    "gem.com", "paradox.ai", "hirevue.com", "teamtailor.com", "recruitee.com", "personio.de",
-    "bamboohr.com", "successfactors.com", "taleo.net", "oraclecloud.com", "breezy.hr",
-    "jazzhr.com", "rippling.com", "pinpointhq.com", "gupy.io", "join.com",
-    "calendar.yahoo.com", "hire.lever.co",
-    "beamery.com", "avature.net", "cronofy.com", "prelude.co", "yello.co", "coderpad.io",
-}
 _RESERVED_TLDS = {"example", "test", "invalid", "localhost", "local", "internal", "lan"}
 
 
@@ -372,8 +425,8 @@ def is_service_address(email: str | None) -> bool:
 def is_service_domain(domain: str) -> bool:
     """A public mail provider's or a scheduling tool's domain (or a subdomain of one)."""
     labels = domain.split(".")
-    return labels[0] in _PUBLIC_LABELS or any(
-        ".".join(labels[i:]) in _PUBLIC_DOMAINS | SCHEDULING_DOMAINS for i in range(len(labels))
+    return labels[0] in PUBLIC_LABELS or any(
+        ".".join(labels[i:]) in PUBLIC_DOMAINS | SCHEDULING_DOMAINS for i in range(len(labels))
     )
 
 

@@ -48,6 +48,8 @@ DEFAULT_KEYWORDS = (
     "colloquio",
     "面接",
     "カジュアル面談",
+    "zweitgespräch",
+    "zweitgespraech",
 )
 DEFAULT_EXCLUDE = (
     "prep", "practice", "mock", "rehearsal", "rehearse",
@@ -73,6 +75,19 @@ DEFAULT_EXCLUDE = (
     "salida", "desligamento", "prensa", "imprensa", "candidato", "candidata", "candidat",
     "départ", "depart", "annuel", "annuelle", "entretien professionnel", "chaudière", "chaudiere", "voiture",
     "professori", "insegnanti", "genitori", "scuola", "docenti",
+    # issue 12, blind corpus: media, research, admissions, visas, reviews, other people's hiring
+    "guest interview", "guest appearance", "guest episode", "newspaper", "radio",
+    "magazine", "reporter", "tv interview", "user interview",
+    "usability", "admission", "admissions", "admisión", "admissão", "ammissione", "tech talk",
+    "interview process", "kandidat", "kandidatin", "kandidaat", "consulado", "consulat",
+    "konsulat", "consolato", "botschaft", "ambassade", "embajada", "embaixada", "ambasciata",
+    "visto", "visado", "visum", "performance review", "annual review", "valutazione", "annuale",
+    "évaluation", "evaluación", "avaliação", "beoordeling", "stampa", "giornalista", "periodista",
+    "jornalista", "journaliste", "redaktion",
+    # blind2: French meetings called entretien, teachers, television
+    "individuel", "période d'essai", "essai", "préalable", "suivi", "recadrage", "disciplinaire",
+    "parents", "professeur", "professeurs", "insegnante", "professore", "professoressa",
+    "tv", "tele", "televisión", "télévision", "televisão", "televisione", "fernsehen",
 )
 
 

@@ -60,7 +60,8 @@ def _one_personal_attendee(interviews: Sequence[SourceEvent]) -> list[str]:
     """A single recruiter's invite says nothing by frequency; but a candidate is invited at a
     personal address while the interviewers are at the employer: exactly one attendee address
     at a mail provider, across the interviews, and someone else organizing, is the user."""
-    from .companies import _PUBLIC_DOMAINS, _PUBLIC_LABELS, _domain
+    from .companies import _domain
+    from .services import PUBLIC_DOMAINS, PUBLIC_LABELS
 
     seen: set[str] = set()
     for event in interviews:
@@ -68,7 +69,7 @@ def _one_personal_attendee(interviews: Sequence[SourceEvent]) -> list[str]:
         for a in event.attendees:
             email = _email(a.email)
             domain = _domain(email) or ""
-            if email and email != organizer and (domain in _PUBLIC_DOMAINS or domain.split(".")[0] in _PUBLIC_LABELS):
+            if email and email != organizer and (domain in PUBLIC_DOMAINS or domain.split(".")[0] in PUBLIC_LABELS):
                 seen.add(email)
     return sorted(seen) if len(seen) == 1 else []
 

@@ -18,30 +18,17 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .model import Interview, Outcome, OutcomeRecord
+from .services import PUBLIC_DOMAINS as _PROVIDERS, SCHEDULING_DOMAINS as _TOOLS
 
 if TYPE_CHECKING:  # imported lazily at run time (its suffix list takes a while)
     import tldextract
 
-# Applicant-tracking and scheduling services: they send on the employer's behalf, so their own
-# domain says nothing about the company; the display name or Reply-To has to name it.
-SCHEDULING_DOMAINS = frozenset({
-    "greenhouse.io", "greenhouse-mail.io", "lever.co", "hire.lever.co", "ashbyhq.com", "goodtime.io",
-    "calendly.com", "myworkday.com", "workday.com", "smartrecruiters.com", "smartrecruitersmail.com",
-    "icims.com", "jobvite.com", "workablemail.com", "workable.com", "teamtailor.com",
-    "teamtailor-mail.com", "recruitee.com", "bamboohr.com", "personio.de", "personio.com",
-    "successfactors.com", "successfactors.eu", "taleo.net", "breezy.hr", "rippling.com",
-    "jazzhr.com", "pinpointhq.com", "gem.com", "paradox.ai", "modernloop.io", "prelude.co",
-})
-# Public mail providers: an interviewer writing from gmail.com is matched by address only.
-PUBLIC_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
-    "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "protonmail.com", "proton.me",
-    "pm.me", "gmx.de", "gmx.net", "gmx.com", "web.de", "yandex.ru", "yandex.com", "zoho.com",
-    "fastmail.com", "fastmail.fm", "tutanota.com", "tuta.io", "posteo.de", "mailbox.org",
-    "mail.com", "hey.com", "qq.com", "163.com", "126.com", "naver.com", "t-online.de",
-    "freenet.de", "orange.fr", "libero.it", "comcast.net", "att.net", "verizon.net", "mail.ru",
-    "google.com",  # calendar.google.com resources and Google's own notifications
-})
+# Applicant-tracking and scheduling services send on the employer's behalf, so their own domain
+# says nothing about the company; the display name or Reply-To has to name it (services.py).
+SCHEDULING_DOMAINS = frozenset(_TOOLS)
+# Public mail providers: an interviewer writing from gmail.com is matched by address only; here
+# google.com too (calendar.google.com resources and Google's own notifications).
+PUBLIC_DOMAINS = frozenset(_PROVIDERS | {"google.com"})
 _LEGAL = re.compile(
     r"[\s,]+(inc|inc\.|corp|corp\.|corporation|co|co\.|company|llc|l\.l\.c\.|ltd|ltd\.|limited|gmbh|ag|se|"
     r"sa|s\.a\.|sas|bv|b\.v\.|nv|plc|pty|oy|ab|as|kg|srl|spa|s\.p\.a\.|group|holdings)$",
