@@ -40,7 +40,7 @@ from followcal import ics
 from followcal.backends import caldav as caldav_backend
 from followcal.backends.base import Source, Target
 from followcal.config import Settings, parse_settings
-from followcal.errors import ConfigError, FollowcalError, NotFoundError, SourceError, UsageError
+from followcal.errors import ConfigError, ConflictError, NotFoundError, SourceError, UsageError
 from followcal.model import Create, Delete, OwnedEvent, Plan, Reminder, SourceEvent, Update, Window
 from followcal.planner import plan_events
 from followcal.reconcile import reconcile
@@ -184,6 +184,15 @@ def vcalendar(*events: str) -> bytes:
             + "END:VCALENDAR\r\n").encode("utf-8")
 
 
+def renamed(data: bytes, uid: str, summary: str) -> bytes:
+    """The calendar with event `uid` renamed, re-serialised by icalendar as another app would."""
+    calendar = icalendar.Calendar.from_ical(data)
+    for event in calendar.walk("VEVENT"):
+        if str(event["UID"]) == uid:
+            event["SUMMARY"] = icalendar.vText(summary)
+    return calendar.to_ical()
+
+
 # Foreign events another client put in the calendar: a plain one, and one that looks like ours
 # (a reminder's marker and summary, e.g. copied by another app that gave it a UID of its own).
 FOREIGN_PLAIN = vevent("dentist-7@smiles.example", "Dentist", "20261201T140000Z", ["DESCRIPTION:not followcal's"])
@@ -219,6 +228,10 @@ class Backend:
 
     def foreign(self, name: str) -> dict[str, Any]:
         """The foreign events of `name` exactly as stored (bytes or JSON)."""
+        raise NotImplementedError
+
+    def edit_summary(self, name: str, uid: str, summary: str) -> None:
+        """Another client renames the event `uid` (and nothing else)."""
         raise NotImplementedError
 
     def calendars(self) -> list[str]:
@@ -260,6 +273,9 @@ class FileBackend(Backend):
 
     def foreign(self, name: str) -> dict[str, Any]:
         return {"file": self.path(name).read_bytes()}
+
+    def edit_summary(self, name: str, uid: str, summary: str) -> None:
+        self.path(name).write_bytes(renamed(self.path(name).read_bytes(), uid, summary))
 
     def calendars(self) -> list[str]:
         return sorted(p.name for p in self.folder.iterdir())
@@ -325,6 +341,14 @@ class DavBackend(Backend):
         self.server.put(self.url(name) + "foreign-dentist.ics", vcalendar(FOREIGN_PLAIN))
         self.server.put(self.url(name) + "foreign-lookalike.ics", vcalendar(FOREIGN_LOOKALIKE))
 
+    def edit_summary(self, name: str, uid: str, summary: str) -> None:
+        for href, body in self.server.objects(self.url(name)).items():
+            if f"UID:{uid}".encode() in body:
+                etag = self.server.get(href).etag or ""
+                self.server.put(href, renamed(body, uid, summary), {"If-Match": etag})
+                return
+        raise AssertionError(f"no object with UID {uid}")
+
     def foreign(self, name: str) -> dict[str, Any]:
         out = {}
         for href in ("foreign-dentist.ics", "foreign-lookalike.ics"):
@@ -384,6 +408,11 @@ class GoogleBackend(Backend):
                      "start": {"dateTime": "2026-12-15T15:00:00Z"}, "end": {"dateTime": "2026-12-15T15:30:00Z"},
                      "extendedProperties": {"private": {"kind": "thank-you"}}}
         self.foreign_ids[name] = [self.fake.add_event(cid, plain)["id"], self.fake.add_event(cid, lookalike)["id"]]
+
+    def edit_summary(self, name: str, uid: str, summary: str) -> None:
+        cid = self.fake.calendar_id(name)
+        item = next(i for i in self.fake.items(cid) if i.get("iCalUID") == uid)
+        self.fake.change_event(cid, item["id"], summary=summary)
 
     def foreign(self, name: str) -> dict[str, Any]:
         items = {i["id"]: i for i in self.fake.items(self.fake.calendar_id(name), deleted=True)}
@@ -456,6 +485,12 @@ def sources(*kinds: str) -> pytest.MarkDecorator:
 
 def targets(*kinds: Any) -> pytest.MarkDecorator:
     return pytest.mark.parametrize("backend", kinds or TARGETS, indirect=True)
+
+
+def listed_from_fresh_state(backend: Backend, name: str, monkeypatch: pytest.MonkeyPatch, folder: Path) -> dict[str, str]:
+    """list_owned as another machine sees it: an empty state dir, so no cached listing."""
+    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(folder))
+    return live(open_target(backend.spec(name), backend.settings, now=NOW).list_owned())
 
 
 def created(backend: Backend, name: str = "Follow-ups") -> Target:
@@ -532,7 +567,9 @@ def test_url_refuses_to_be_a_target_with_one_clear_error(backend: Backend) -> No
 
 
 @targets()
-def test_apply_of_creates_makes_the_target_list_exactly_those_reminders(backend: Backend) -> None:
+def test_apply_of_creates_makes_the_target_list_exactly_those_reminders(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     target = open_target(backend.spec("Follow-ups"), backend.settings, now=NOW)
     assert isinstance(target, Target)
     assert live(target.list_owned()) == {}
@@ -543,6 +580,7 @@ def test_apply_of_creates_makes_the_target_list_exactly_those_reminders(backend:
     by_uid = {r.uid: r for r in desired()}
     assert {e.uid: e.kind for e in owned} == {u: r.kind for u, r in by_uid.items()}
     assert all(not e.user_edited for e in owned)
+    assert listed_from_fresh_state(backend, "Follow-ups", monkeypatch, tmp_path / "other-machine") == wanted(desired())
 
 
 @targets()
@@ -557,7 +595,7 @@ def test_planning_the_same_reminders_again_writes_nothing(backend: Backend) -> N
 
 
 @targets()
-def test_updates_and_deletes_take_effect(backend: Backend) -> None:
+def test_updates_and_deletes_take_effect(backend: Backend, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     created(backend)
     reminders, gone = changed_reminders()
     target = open_target(backend.spec("Follow-ups"), backend.settings, now=NOW)
@@ -570,6 +608,43 @@ def test_updates_and_deletes_take_effect(backend: Backend) -> None:
     assert not gone & set(live(owned))
     sequences = {e.uid: e.sequence for e in owned if not e.deleted}
     assert all(sequences[a.reminder.uid] == 1 for a in plan.actions if isinstance(a, Update))
+    assert listed_from_fresh_state(backend, "Follow-ups", monkeypatch, tmp_path / "other-machine") == wanted(reminders)
+
+
+@targets()
+def test_a_stale_plan_applied_again_changes_nothing_but_may_conflict(backend: Backend) -> None:
+    """sync applies a plan once and re-plans after a conflict; a plan replayed after it was
+    applied must leave the same reminders, failing at most with ConflictError."""
+    target = open_target(backend.spec("Follow-ups"), backend.settings, now=NOW)
+    plan = plan_for(target, desired())
+    apply(target, plan)
+    try:
+        target.apply(plan)
+    except ConflictError:
+        pass
+    assert live(open_target(backend.spec("Follow-ups"), backend.settings, now=NOW).list_owned()) == wanted(desired())
+
+
+@targets()
+def test_a_reminder_another_client_edited_is_reported_and_left_alone(backend: Backend) -> None:
+    created(backend)
+    edited = next(r for r in desired() if r.kind == "follow-up-2")
+    backend.edit_summary("Follow-ups", edited.uid, "Call Acme myself")
+    backend.mark()
+    target = open_target(backend.spec("Follow-ups"), backend.settings, now=NOW)
+    owned = {e.uid: e for e in target.list_owned()}
+    assert owned[edited.uid].summary == "Call Acme myself" and owned[edited.uid].user_edited
+    assert [e.uid for e in owned.values() if e.user_edited] == [edited.uid]
+    plan = plan_for(target, desired())
+    assert plan.writes == () and [a.uid for a in plan.actions] == [edited.uid]
+    assert counts(apply(target, plan)) == (0, 0, 0, 1, ())
+    if not backend.shares_calendar:  # rewritten whole once, in followcal's order, the edit kept
+        backend.mark()
+        target = open_target(backend.spec("Follow-ups"), backend.settings, now=NOW)
+        assert counts(apply(target, plan_for(target, desired()))) == (0, 0, 0, 1, ())
+    assert backend.writes() == []
+    again = {e.uid: e for e in open_target(backend.spec("Follow-ups"), backend.settings, now=NOW).list_owned()}
+    assert again[edited.uid].summary == "Call Acme myself"
 
 
 # --- (5) foreign events -----------------------------------------------------------------------
