@@ -27,7 +27,7 @@ import re
 import threading
 import tomllib
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -35,19 +35,33 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from servers import XML, CountingProxy, Server
+from support import NOW, SAMPLE, SAMPLE_CONFIG
 
 from followcal import ics
 from followcal.backends import caldav as caldav_backend
 from followcal.backends.base import Source, Target
 from followcal.config import Settings, parse_settings
-from followcal.errors import ConfigError, ConflictError, NotFoundError, SourceError, UsageError
-from followcal.model import Create, Delete, OwnedEvent, Plan, Reminder, SourceEvent, Update, Window
+from followcal.errors import (
+    ConfigError,
+    ConflictError,
+    NotFoundError,
+    SourceError,
+    UsageError,
+)
+from followcal.model import (
+    Create,
+    Delete,
+    OwnedEvent,
+    Plan,
+    Reminder,
+    SourceEvent,
+    Update,
+    Window,
+)
 from followcal.planner import plan_events
 from followcal.reconcile import reconcile
 from followcal.sources import open_source, open_target
-
-from servers import XML, CountingProxy, Server
-from support import NOW, SAMPLE, SAMPLE_CONFIG
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -78,7 +92,7 @@ def settings_with(accounts: dict[str, Any]) -> Settings:
 def instant(value: Any) -> Any:
     """A start as a moment: floating times are the config's zone (as the planner reads them)."""
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=ZoneInfo(TZ))).astimezone(timezone.utc)
+        return (value if value.tzinfo else value.replace(tzinfo=ZoneInfo(TZ))).astimezone(UTC)
     return value
 
 
@@ -86,29 +100,35 @@ def interview_view(events: Sequence[SourceEvent], settings: Settings) -> dict[tu
     """(UID, RECURRENCE-ID) -> (start, summary) of every event the planner takes for an interview."""
     planned = plan_events(events, settings, default_tz=TZ, marks={})
     keys = {(p.interview.uid, instant(p.interview.recurrence_id)) for p in planned.interviews}
-    view = {(e.uid, instant(e.recurrence_id)): (instant(e.start), e.summary) for e in events}
-    return {k: v for k, v in view.items() if k in keys}
+    found = [((e.uid, instant(e.recurrence_id)), (instant(e.start), e.summary)) for e in events]
+    view = dict(item for item in found if item[0] in keys)
+    assert len(view) == len([k for k, _ in found if k in keys]), "an interview came back twice"
+    return view
 
 
 @functools.cache
-def reference() -> tuple[dict[tuple[str, Any], tuple[Any, str]], list[SourceEvent]]:
-    settings = settings_with({})
-    events, warnings = open_source(str(SAMPLE), settings, now=NOW).read_events(WINDOW)
+def sample_events() -> tuple[SourceEvent, ...]:
+    """The sample read through the seam as a file, over WINDOW."""
+    events, warnings = open_source(str(SAMPLE), settings_with({}), now=NOW).read_events(WINDOW)
     assert not warnings
-    return interview_view(events, settings), events
+    return tuple(events)
+
+
+@functools.cache
+def _planned(events: tuple[SourceEvent, ...]) -> tuple[Reminder, ...]:
+    return tuple(plan_events(events, settings_with({}), default_tz=TZ, marks={}).reminders)
 
 
 def desired(events: Sequence[SourceEvent] | None = None) -> list[Reminder]:
     """The reminders the sample asks for (or `events`), with their drafted descriptions."""
-    events = reference()[1] if events is None else events
-    return plan_events(events, settings_with({}), default_tz=TZ, marks={}).reminders
+    return list(_planned(sample_events() if events is None else tuple(events)))
 
 
 def changed_reminders() -> tuple[list[Reminder], set[str]]:
     """The sample with Acme's interview a day later and Vandelay's gone: updates and deletes.
     Returns the new reminders and the UIDs that must be gone."""
     events = []
-    for event in reference()[1]:
+    for event in sample_events():
         if "Vandelay" in event.summary:
             continue
         if "Acme" in event.summary:
@@ -190,7 +210,8 @@ def renamed(data: bytes, uid: str, summary: str) -> bytes:
     for event in calendar.walk("VEVENT"):
         if str(event["UID"]) == uid:
             event["SUMMARY"] = icalendar.vText(summary)
-    return calendar.to_ical()
+    out: bytes = calendar.to_ical()
+    return out
 
 
 # Foreign events another client put in the calendar: a plain one, and one that looks like ours
@@ -362,7 +383,7 @@ class DavBackend(Backend):
         if answer.status == 404:
             return []
         assert answer.status == 207, answer
-        return sorted(set(re.findall(rb"<(?:\w+:)?href>([^<]+)</", answer.body)))  # type: ignore[arg-type]
+        return sorted({h.decode() for h in re.findall(rb"<(?:\w+:)?href>([^<]+)</", answer.body)})
 
     def mark(self) -> None:
         self.proxy.reset()
@@ -393,7 +414,9 @@ class GoogleBackend(Backend):
         return sample_bytes()
 
     def seed_sample(self, name: str) -> None:
-        from test_google_sync import google_event  # a sample event as the JSON Google holds
+        from test_google_sync import (
+            google_event,  # a sample event as the JSON Google holds
+        )
 
         cid = self.fake.add_calendar(name, tz=TZ)
         events, _ = ics.read_calendar(self.sample_data(), str(SAMPLE), Window(), keywords=None, now=NOW)
@@ -479,7 +502,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
         yield GoogleBackend(request.getfixturevalue("fake"))
 
 
-def sources(*kinds: str) -> pytest.MarkDecorator:
+def sources(*kinds: Any) -> pytest.MarkDecorator:
     return pytest.mark.parametrize("backend", kinds or SOURCES, indirect=True)
 
 
@@ -487,7 +510,9 @@ def targets(*kinds: Any) -> pytest.MarkDecorator:
     return pytest.mark.parametrize("backend", kinds or TARGETS, indirect=True)
 
 
-def listed_from_fresh_state(backend: Backend, name: str, monkeypatch: pytest.MonkeyPatch, folder: Path) -> dict[str, str]:
+def listed_from_fresh_state(
+    backend: Backend, name: str, monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> dict[str, str]:
     """list_owned as another machine sees it: an empty state dir, so no cached listing."""
     monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(folder))
     return live(open_target(backend.spec(name), backend.settings, now=NOW).list_owned())
@@ -534,7 +559,8 @@ def test_window_edges_cut_as_the_file_does(backend: Backend, tmp_path: Path) -> 
     backend.seed_sample("Interviews")
     same_input = tmp_path / "same-input.ics"
     same_input.write_bytes(backend.sample_data())
-    expected = interview_view(open_source(str(same_input), backend.settings, now=NOW).read_events(EDGES)[0], backend.settings)
+    file_events, _ = open_source(str(same_input), backend.settings, now=NOW).read_events(EDGES)
+    expected = interview_view(file_events, backend.settings)
     assert len(expected) == 4  # Hooli 19 Oct, phone screen, Globex, Acme
     events, _ = open_source(backend.spec("Interviews"), backend.settings, now=NOW).read_events(EDGES)
     assert interview_view(events, backend.settings) == expected
