@@ -156,3 +156,24 @@ def cyrus_imap():
     server = start_cyrus_imap()
     yield server
     server.stop()
+
+
+# --- issue 11: CalDAV servers started once per session (test_backend_contract.py) -------------
+# Tests that share one of these give themselves a fresh user (Radicale: any name logs in) or a
+# fresh calendar name (Xandikos has one home), so they stay independent; never stop() them.
+
+
+@pytest.fixture(scope="session")
+def session_radicale(tmp_path_factory: pytest.TempPathFactory):
+    """One Radicale (no auth, owner_only rights) for the whole session."""
+    server = start_radicale(tmp_path_factory.mktemp("session-radicale"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def session_xandikos(tmp_path_factory: pytest.TempPathFactory):
+    """One Xandikos (--defaults: home /user/calendars/) for the whole session."""
+    server = start_xandikos(tmp_path_factory.mktemp("session-xandikos"))
+    yield server
+    server.stop()
