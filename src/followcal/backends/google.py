@@ -388,8 +388,10 @@ def _by_id(client: GoogleClient, calendar: str, writable: bool) -> tuple[str, st
     return calendar, page.get("timeZone")
 
 
-def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str, str | None]:
-    """(calendar id, its time zone) for a display name, an ID, or `primary`."""
+def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str | None, str | None]:
+    """(calendar id, its time zone) for a display name, an ID, or `primary`; (None, None) for a
+    missing calendar that may be created: `_create` makes it at the first write, so a dry run
+    creates nothing (as for CalDAV)."""
     config = client.config
     if calendar == "primary":
         entry = client.call(
@@ -417,6 +419,12 @@ def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str, st
     if not create:
         names = ", ".join(sorted(_name(e) for e in entries)) or "none"
         raise NotFoundError(f"account {config.name!r}: no calendar {calendar!r} (calendars: {names})")
+    return None, None
+
+
+def _create(client: GoogleClient, calendar: str) -> tuple[str, str | None]:
+    """Make the missing reminder calendar (first write of a sync that is not a dry run)."""
+    config = client.config
     body = {"summary": calendar, "description": "Reminders by followcal: thank-you notes, follow-ups, cut-offs"}
     made = client.call(
         client.service.calendars().insert(body=body), f"account {config.name!r}: creating calendar {calendar!r}", NEED_CREATE
@@ -428,7 +436,7 @@ def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str, st
 def open_calendar(config: AccountConfig, calendar: str, *, create: bool, now: datetime) -> GoogleCalendar:
     client = client_for(config)
     calendar_id, tz = _resolve(client, calendar, create)
-    return GoogleCalendar(client, f"{config.name}:{calendar}", calendar_id, tz)
+    return GoogleCalendar(client, f"{config.name}:{calendar}", calendar_id, tz, name=calendar)
 
 
 # --- the calendar: a Source and a Target -----------------------------------------------------
@@ -437,10 +445,12 @@ def open_calendar(config: AccountConfig, calendar: str, *, create: bool, now: da
 class GoogleCalendar:
     """One Google calendar: interviews are read from it, reminders written to it."""
 
-    def __init__(self, client: GoogleClient, label: str, calendar_id: str, tz: str | None) -> None:
+    def __init__(self, client: GoogleClient, label: str, calendar_id: str | None, tz: str | None, *,
+                 name: str = "") -> None:
         self.client = client
         self.label = label
-        self.calendar_id = calendar_id
+        self.calendar_id = calendar_id  # None: missing, created by the first write (apply)
+        self.name = name
         self.tz = tz
         self._kv_key = f"{client.config.name}:{calendar_id}"
         self._cache: dict[str, dict[str, Any]] | None = None
@@ -449,6 +459,8 @@ class GoogleCalendar:
     # Source -------------------------------------------------------------------------------
 
     def read_events(self, window: Window) -> tuple[list[SourceEvent], list[str]]:
+        if self.calendar_id is None:
+            return [], []
         events_api = self.client.service.events()
         params: dict[str, Any] = {"calendarId": self.calendar_id, "singleEvents": True, "maxResults": PAGE_SIZE}
         if window.since is not None:
@@ -463,9 +475,15 @@ class GoogleCalendar:
                 if item.get("status") == "cancelled" and not item.get("start"):
                     continue
                 try:
-                    events.append(to_source_event(item, self.label, zone))
+                    event = to_source_event(item, self.label, zone)
                 except (ValueError, TypeError, KeyError) as exc:
                     warnings.append(f"skipped event {item.get('id')} ({self.label}): {exc}")
+                    continue
+                # as the .ics reader does (files, URLs, CalDAV): a single event that overlaps
+                # `since` is kept, an occurrence of a series only when it starts inside the window
+                if item.get("recurringEventId") and window.since is not None and _starts_before(event, window.since):
+                    continue
+                events.append(event)
         self.client.save_refreshed_token()
         return events, warnings
 
@@ -473,6 +491,8 @@ class GoogleCalendar:
 
     def list_owned(self) -> list[OwnedEvent]:
         """followcal's events here, deleted ones included (their ids can only be restored)."""
+        if self.calendar_id is None:
+            return []
         cache = self._read_changes()
         self._cache = cache
         owned = []
@@ -546,6 +566,10 @@ class GoogleCalendar:
         """Write the plan (google_write.py: batches, 409 -> read -> update, purged ids)."""
         from .google_write import apply_plan
 
+        if self.calendar_id is None and plan.writes:
+            self.calendar_id, self.tz = _create(self.client, self.name)
+            self._kv_key = f"{self.client.config.name}:{self.calendar_id}"
+            self._cache = self._read_changes()  # empty, but it starts the sync token for the next run
         return apply_plan(self, plan, progress)
 
     def _remember(self, ident: str, response: Any, deleted: bool) -> None:
@@ -557,3 +581,13 @@ class GoogleCalendar:
                 self._cache[ident] = {**self._cache[ident], "status": "cancelled"}
         elif isinstance(response, dict):
             merge_cached(self._cache, response)
+
+
+def _starts_before(event: SourceEvent, when: datetime) -> bool:
+    """The event starts before `when` (an all-day or floating start read in `when`'s zone)."""
+    start = event.start
+    if not isinstance(start, datetime):
+        start = datetime.combine(start, datetime.min.time())
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=when.tzinfo)
+    return start < when
