@@ -34,7 +34,7 @@ def delete_plan(label: str, owned: list[OwnedEvent]) -> Plan:
 
 
 def open_clean_target(spec: str, settings: Settings, now: datetime) -> Target:
-    from .backends.ics import IcsFileTarget
+    from .backends.files import IcsFileTarget
     from .sources import account_spec, is_url, open_account_calendar
 
     if is_url(spec):

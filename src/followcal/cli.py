@@ -205,7 +205,7 @@ def export(state: State, sources: tuple[str, ...], output: str, region: str | No
     """
     from pathlib import Path
 
-    from .backends.ics import atomic_write
+    from .backends.files import atomic_write
     from .service import Context, export_plan, plan_sources
 
     ctx = Context.create(state.settings(region, tz, me), now)

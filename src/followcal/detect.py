@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .companies import (  # noqa: F401 (re-exported)
@@ -49,19 +50,34 @@ _INFLECTIONS = ("", "s", "es", "d", "ed", "ing", "ping", "ped", "aration", "arat
                 "ared", "aring")
 
 
-def _excluded(text: str, word: str) -> bool:
+def _word_pattern(word: str) -> str:
     """A whole-word match, also for inflections: "prep" excludes "prepping" and "preparation",
     "mock" excludes "mocks", "practice" excludes "practicing"/"practise"; "Mockingbird" or
     "Prepaid" (a company) is not excluded."""
-    word = word.casefold().strip()
-    if not word:
-        return False
     if word.endswith(("ce", "se")):
         stem = re.escape(word[:-2]) + "[cs]e?"  # practice, practise, practicing
     else:
         stem = re.escape(word[:-1]) + "e?" if word.endswith("e") else re.escape(word)
     suffixes = "|".join(sorted(_INFLECTIONS, key=len, reverse=True))
-    return re.search(rf"(?<!\w){stem}(?:{suffixes})(?!\w)", text.casefold()) is not None
+    return rf"(?<!\w){stem}(?:{suffixes})(?!\w)"
+
+
+@lru_cache(maxsize=16)
+def _exclusions(words: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[tuple[str, str], ...]]:
+    """The exclude list compiled once into one pattern that finds any word (the common no-match
+    case costs one search per event, not one per word); each word's own pattern is compiled only
+    when an event holds one, to name it."""
+    each = tuple((w, _word_pattern(w.casefold().strip())) for w in words if w.strip())
+    combined = re.compile("|".join(f"(?:{p})" for _, p in each)) if each else None
+    return combined, each
+
+
+def _excluded_by(text: str, words: tuple[str, ...]) -> str | None:
+    """The first word of `words` (in order) that `text` (case-folded) holds, or None."""
+    combined, each = _exclusions(words)
+    if combined is None or combined.search(text) is None:
+        return None
+    return next(word for word, pattern in each if re.search(pattern, text))
 
 
 # Compound words hide an exclusion inside one word (Bewerbungstraining, Probeinterview,
@@ -141,9 +157,9 @@ def classify(event: SourceEvent, rules: RuleSettings) -> tuple[bool, str]:
         return False, "no interview keyword in the title or categories"
     # a take-home debrief is an interview stage, not a hiring team's; a graduating class is no class
     checked = _STAGE_DEBRIEF.sub(" ", haystack) if rules.exclude == DEFAULT_EXCLUDE else haystack
-    for word in rules.exclude:
-        if _excluded(checked, word):
-            return False, f"{word!r} says it is not the user's job interview"
+    word = _excluded_by(checked, tuple(rules.exclude))
+    if word is not None:
+        return False, f"{word!r} says it is not the user's job interview"
     if rules.exclude != DEFAULT_EXCLUDE or rules.keywords != DEFAULT_KEYWORDS:
         return True, f"keyword {hits[0]!r}"
     for part in _COMPOUND_EXCLUDE:

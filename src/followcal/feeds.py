@@ -171,7 +171,7 @@ class FeedBuilder:
 
     def _read(self, slot: SourceSlot, ctx: Context, now: float) -> bool:
         """Read one source into its slot; False (and the old events kept) when it failed or 304."""
-        from .backends.ics import IcsSource
+        from .backends.files import IcsSource
         from .sources import open_source
 
         slot.due = now + self.refresh_seconds
@@ -209,7 +209,8 @@ class FeedBuilder:
 
     def _fetch(self, slot: SourceSlot, ctx: Context, window: Window) -> tuple[list[SourceEvent], list[str]] | None:
         """A URL source with a conditional GET: None when the server says 304 Not Modified."""
-        from .backends.ics import IcsSource, fetch_url
+        from .backends.files import IcsSource
+        from .backends.url import fetch_url
 
         source = IcsSource(slot.spec, keywords=self.settings.rules.keywords, now=ctx.now)
         fetched = fetch_url(slot.spec, etag=slot.etag, last_modified=slot.last_modified)
@@ -231,7 +232,7 @@ class FeedBuilder:
         slot.failure = None
 
     def _build(self, ctx: Context) -> bool:
-        from .backends.ics import atomic_write
+        from .backends.files import atomic_write
         from .planner import plan_events
         from .service import export_plan, stored_marks
 

@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from dateutil import parser as dateparser
-
 from .model import Outcome, OutcomeRecord, Person, Timeline
 
 
@@ -163,6 +161,8 @@ def _parse_date(text: str, reference: date | None) -> date:
         raise ValueError(f"{raw!r} is not a date (write YYYY-MM-DD or name the month)")
     if not _MONTH.search(text) or not re.search(r"(?<!\d)\d{1,2}(?:st|nd|rd|th)?(?!\d)", text):
         raise not_a_date
+    from dateutil import parser as dateparser  # only for dates written in words (a few ms to import)
+
     try:
         parsed = dateparser.parse(text, default=datetime(2000, 1, 1)).date()
     except Exception:  # dateutil raises many types on odd input; all mean "not a date"

@@ -260,7 +260,11 @@ def select_blocks(blocks: list[Block], keywords: Iterable[str] | None) -> list[B
             if line_end < 0:
                 break
             at = lowered.find(word, line_end)
-    lines = _NON_ASCII_TEXT_LINE if len(fast) == len(words) else _TEXT_LINE
+    # Lines the byte search above may miss: those with non-ASCII bytes (casefolding them can
+    # change what matches, and only they can hold a non-ASCII keyword such as 面接), and every
+    # line when a keyword holds a character that TEXT escaping could hide.
+    escaped = any(c in w for w in words for c in _ESCAPED)
+    lines = _TEXT_LINE if escaped else _NON_ASCII_TEXT_LINE
     for match in lines.finditer(lowered):
         end = joined.find(b"\n", match.end())
         if _text_line_matches(joined[match.start() + 1 : end if end >= 0 else None], words):

@@ -120,7 +120,7 @@ def export_plan(
     result: PlanResult, output: Path, ctx: Context, *, refresh_minutes: int | None = None, name: str = "followcal reminders"
 ) -> tuple[Plan, bytes]:
     """The file target's plan for `result` (SEQUENCE carried over from a previous export)."""
-    from .backends.ics import IcsFileTarget
+    from .backends.files import IcsFileTarget
     from .reconcile import reconcile
 
     target = IcsFileTarget(output, name=name, refresh_minutes=refresh_minutes)

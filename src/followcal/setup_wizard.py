@@ -337,7 +337,7 @@ def run_init(a: Answers, given: set[str], *, path: Path, force: bool, interactiv
 
 def write_config(path: Path, text: str) -> None:
     """Atomically, mode 0600 (it may name a password command); an old file is kept as .bak."""
-    from .backends.ics import atomic_write
+    from .backends.files import atomic_write
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():

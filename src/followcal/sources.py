@@ -47,7 +47,7 @@ def open_account_calendar(
 
 
 def open_source(spec: str, settings: Settings, *, now: datetime, fast: bool = True) -> Source:
-    from .backends.ics import IcsSource
+    from .backends.files import IcsSource
 
     pair = account_spec(spec, settings)
     if pair is not None:
@@ -57,7 +57,7 @@ def open_source(spec: str, settings: Settings, *, now: datetime, fast: bool = Tr
 
 
 def open_target(spec: str, settings: Settings, *, now: datetime, name: str = "followcal reminders") -> Target:
-    from .backends.ics import IcsFileTarget
+    from .backends.files import IcsFileTarget
 
     if is_url(spec):
         raise ConfigError(f"{spec}: a URL can only be read; write to a file or ACCOUNT:CALENDAR")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from followcal.backends import caldav_xml, ics as ics_backend
+from followcal.backends import caldav_xml, url as ics_backend
 from followcal.cli import cli
 from followcal.errors import BackendError, SourceError
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from followcal.backends import ics as ics_backend
+from followcal.backends import url as ics_backend
 from followcal.cli import cli
 from followcal.errors import SourceError
 

@@ -69,7 +69,7 @@ def reauth_hint(config: AccountConfig) -> str:
 
 def write_token(path: Path, data: str) -> None:
     """Write the token JSON atomically with mode 0600 (the temp file is 0600 from the start)."""
-    from .ics import atomic_write
+    from .files import atomic_write
 
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
