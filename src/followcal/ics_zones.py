@@ -138,18 +138,25 @@ def _block_tzid(block: Block) -> str | None:
     return text.strip().strip('"').strip()
 
 
+# Calendar-level text properties with no parameters: every value is valid, so they need no
+# trial parse (which would import icalendar on a fast path that may not need it otherwise).
+_PLAIN_HEADER = re.compile(rb"^(?:X-[A-Za-z0-9-]+|VERSION|PRODID|CALSCALE|METHOD|NAME|DESCRIPTION|COLOR):",
+                           re.IGNORECASE)
+
+
 def _good_header(header: list[bytes], origin: str, warnings: list[str]) -> list[bytes]:
     """Calendar-level lines that icalendar can read; a broken one is dropped, not the file."""
-    import icalendar
-
     out = []
     for line in header:
         name = line.split(b":", 1)[0].split(b";", 1)[0].decode("utf-8", "replace")[:40]
-        try:
-            icalendar.Calendar.from_ical(b"BEGIN:VCALENDAR\r\n" + line + b"\r\nEND:VCALENDAR\r\n")
-        except Exception:  # noqa: BLE001 - icalendar raises assorted errors on odd lines
-            warnings.append(f"{origin}: calendar property {name} could not be read; ignored")
-            continue
+        if not _PLAIN_HEADER.match(line):
+            import icalendar
+
+            try:
+                icalendar.Calendar.from_ical(b"BEGIN:VCALENDAR\r\n" + line + b"\r\nEND:VCALENDAR\r\n")
+            except Exception:  # noqa: BLE001 - icalendar raises assorted errors on odd lines
+                warnings.append(f"{origin}: calendar property {name} could not be read; ignored")
+                continue
         if name.upper() == "X-WR-TIMEZONE":
             value = line.split(b":", 1)[1].decode("utf-8", "replace") if b":" in line else ""
             zone = iana_zone(value)
