@@ -20,10 +20,16 @@ from .errors import SourceError
 from .ics_fast import plain_event
 from .ics_limits import PARSE_ERRORS, occurrences_each, parse_each, rule_problem, year_problem
 from .ics_scan import Block, block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
-from .ics_zones import file_local_zones, prepare as prepare_zones
-from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, Reminder, SourceEvent, Window
 
-PRODID = "-//followcal//followcal//EN"
+# the codec's writing half lives in ics_write; these names are the codec's interface
+from .ics_write import (
+    PRODID as PRODID,
+    calendar_bytes as calendar_bytes,
+    single_event_bytes as single_event_bytes,
+    timezones as _timezones,  # noqa: F401 - tests compare against it
+)
+from .ics_zones import file_local_zones, prepare as prepare_zones
+from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, SourceEvent, Window
 
 
 def read_calendar(
@@ -352,71 +358,6 @@ def to_source_event(component: Any, origin: str) -> SourceEvent:
 
 
 # --- writing -----------------------------------------------------------------------------------
-
-
-def _timezones(reminders: Sequence[Reminder]) -> list[Any]:
-    from .vtimezone import vtimezone  # one RDATE per line: every consumer reads every change
-
-    zones: dict[str, list[date]] = {}
-    for r in reminders:
-        if not r.all_day:
-            zones.setdefault(r.timezone, []).append(r.date)
-    out = []
-    for tzid in sorted(zones):
-        if tzid == "UTC":
-            continue
-        days = zones[tzid]
-        first = date(min(days).year - 1, 1, 1)
-        last = date(max(days).year + 1, 12, 31)
-        out.append(vtimezone(tzid, first, last))
-    return out
-
-
-def calendar_bytes(
-    reminders: Sequence[Reminder],
-    sequences: dict[str, int] | None = None,
-    *,
-    name: str = "followcal reminders",
-    refresh_minutes: int | None = None,
-) -> bytes:
-    """A whole reminder calendar; the same reminders give byte-identical output.
-
-    The VEVENTs come from followcal's own serialiser (ics_write: icalendar's layout, without its
-    per-character folding); the few VTIMEZONEs are still written by icalendar."""
-    from .ics_write import duration, escape_text, event_bytes, fold_bytes, unknown_value
-
-    sequences = sequences or {}
-    head = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:" + escape_text(PRODID),
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "X-WR-CALDESC:Thank-you notes, follow-ups and cut-offs after job interviews",
-        "NAME:" + escape_text(name),
-        "X-WR-CALNAME:" + unknown_value(name),
-    ]
-    if refresh_minutes:
-        ttl = duration(timedelta(minutes=refresh_minutes))
-        head += [f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}", f"X-PUBLISHED-TTL:{ttl}"]
-    parts = [b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)]
-    parts += [tz.to_ical() for tz in _timezones(reminders)]
-    parts += [
-        event_bytes(reminder, sequences.get(reminder.uid, 0))
-        for reminder in sorted(reminders, key=lambda r: (r.due, r.uid))
-    ]
-    parts.append(b"END:VCALENDAR\r\n")
-    return b"".join(parts)
-
-
-def single_event_bytes(reminder: Reminder, sequence: int) -> bytes:
-    """One reminder in its own VCALENDAR (a CalDAV resource), with its VTIMEZONE."""
-    from .ics_write import escape_text, event_bytes
-
-    parts = [("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" + escape_text(PRODID) + "\r\n").encode("utf-8")]
-    parts += [tz.to_ical() for tz in _timezones([reminder])]
-    parts += [event_bytes(reminder, sequence), b"END:VCALENDAR\r\n"]
-    return b"".join(parts)
 
 
 def owned_from_component(component: Any, ref: str | None = None, etag: str | None = None) -> OwnedEvent | None:

@@ -11,11 +11,14 @@ and compare, and VTIMEZONEs (a few per feed) are still serialised by icalendar.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from .mailto import first_link
 from .model import Reminder
 
+PRODID = "-//followcal//followcal//EN"
 _FOLD_LIMIT = 75  # octets per line before the CRLF, as RFC 5545 asks and icalendar does
 
 
@@ -147,3 +150,65 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         "END:VEVENT",
     ]
     return b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in lines)
+
+
+def timezones(reminders: Sequence[Reminder]) -> list[Any]:
+    """The VTIMEZONEs the reminders use, a year either side (vtimezone.py: one RDATE per line)."""
+    from .vtimezone import vtimezone  # one RDATE per line: every consumer reads every change
+
+    zones: dict[str, list[date]] = {}
+    for r in reminders:
+        if not r.all_day:
+            zones.setdefault(r.timezone, []).append(r.date)
+    out = []
+    for tzid in sorted(zones):
+        if tzid == "UTC":
+            continue
+        days = zones[tzid]
+        first = date(min(days).year - 1, 1, 1)
+        last = date(max(days).year + 1, 12, 31)
+        out.append(vtimezone(tzid, first, last))
+    return out
+
+
+def calendar_bytes(
+    reminders: Sequence[Reminder],
+    sequences: dict[str, int] | None = None,
+    *,
+    name: str = "followcal reminders",
+    refresh_minutes: int | None = None,
+) -> bytes:
+    """A whole reminder calendar; the same reminders give byte-identical output.
+
+    The VEVENTs come from followcal's own serialiser (ics_write: icalendar's layout, without its
+    per-character folding); the few VTIMEZONEs are still written by icalendar."""
+    sequences = sequences or {}
+    head = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:" + escape_text(PRODID),
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALDESC:Thank-you notes, follow-ups and cut-offs after job interviews",
+        "NAME:" + escape_text(name),
+        "X-WR-CALNAME:" + unknown_value(name),
+    ]
+    if refresh_minutes:
+        ttl = duration(timedelta(minutes=refresh_minutes))
+        head += [f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}", f"X-PUBLISHED-TTL:{ttl}"]
+    parts = [b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)]
+    parts += [tz.to_ical() for tz in timezones(reminders)]
+    parts += [
+        event_bytes(reminder, sequences.get(reminder.uid, 0))
+        for reminder in sorted(reminders, key=lambda r: (r.due, r.uid))
+    ]
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts)
+
+
+def single_event_bytes(reminder: Reminder, sequence: int) -> bytes:
+    """One reminder in its own VCALENDAR (a CalDAV resource), with its VTIMEZONE."""
+    parts = [("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" + escape_text(PRODID) + "\r\n").encode("utf-8")]
+    parts += [tz.to_ical() for tz in timezones([reminder])]
+    parts += [event_bytes(reminder, sequence), b"END:VCALENDAR\r\n"]
+    return b"".join(parts)

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from ..config import AccountConfig
-from ..errors import AuthError, BackendError, ConflictError, FollowcalError, NotFoundError, UsageError
+from ..errors import AuthError, BackendError, ConflictError, FollowcalError, NotFoundError
 from ..model import ApplyResult, OwnedEvent, Plan, SourceEvent, Window
 from ..output import note_retry
 from .google_map import merge_cached, owned_from_item, to_source_event, utc_stamp
@@ -335,105 +335,10 @@ def client_for(config: AccountConfig) -> GoogleClient:
     return GoogleClient(config)
 
 
-# --- calendars -------------------------------------------------------------------------------
-
-
-def _calendar_list(client: GoogleClient) -> list[dict[str, Any]]:
-    """Every calendar in the account's list, hidden ones included (a target the user unticked
-    in the Calendar UI is still the target: never a reason to create a second one)."""
-    what = f"account {client.config.name!r}: listing calendars"
-    service = client.service
-    items: list[dict[str, Any]] = []
-    pages = client.pages(
-        lambda tok: service.calendarList().list(pageToken=tok, maxResults=PAGE_SIZE, showHidden=True), what, NEED_LIST
-    )
-    for page in pages:
-        items.extend(page.get("items", []))
-    return items
-
-
-def _name(entry: dict[str, Any]) -> str:
-    name: str = entry.get("summaryOverride") or entry.get("summary") or entry.get("id", "")  # JSON strings
-    return name
-
-
-def list_calendars(config: AccountConfig) -> list[tuple[str, str]]:
-    """(name, id) of every calendar in the account's calendar list, hidden ones included."""
-    client = client_for(config)
-    found = [(_name(e), e.get("id", "")) for e in _calendar_list(client)]
-    client.save_refreshed_token()
-    return found
-
-
-def _looks_like_id(calendar: str) -> bool:
-    """Calendar ids are addresses (me@gmail.com, x@group.calendar.google.com); names rarely are."""
-    return "@" in calendar and " " not in calendar
-
-
-def _by_id(client: GoogleClient, calendar: str, writable: bool) -> tuple[str, str | None] | None:
-    """A calendar reachable by its ID but absent from the list (shared with a service account
-    acting as itself, or never added to the list). Probed with a one-item events.list, which
-    calendar.events allows (calendars.get would need a broader scope), and which answers the
-    calendar's time zone too. None when Google says 404."""
-    what = f"account {client.config.name!r}: calendar {calendar!r}"
-    try:
-        page = client.call(client.service.events().list(calendarId=calendar, maxResults=1), what)
-    except NotFoundError:
-        return None
-    if writable and page.get("accessRole") in ("reader", "freeBusyReader"):
-        raise AuthError(
-            f"{what}: this account may only read it (accessRole {page['accessRole']}); "
-            "share it with permission to make changes to events"
-        )
-    return calendar, page.get("timeZone")
-
-
-def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str | None, str | None]:
-    """(calendar id, its time zone) for a display name, an ID, or `primary`; (None, None) for a
-    missing calendar that may be created: `_create` makes it at the first write, so a dry run
-    creates nothing (as for CalDAV)."""
-    config = client.config
-    if calendar == "primary":
-        entry = client.call(
-            client.service.calendarList().get(calendarId="primary"), f"account {config.name!r}: primary calendar", NEED_LIST
-        )
-        return entry.get("id", "primary"), entry.get("timeZone")
-    entries = _calendar_list(client)
-    for entry in entries:
-        if entry.get("id") == calendar:
-            return calendar, entry.get("timeZone")
-    named = [e for e in entries if calendar in (e.get("summary"), e.get("summaryOverride"))]
-    if len(named) == 1:
-        return named[0]["id"], named[0].get("timeZone")
-    if len(named) > 1:
-        ids = ", ".join(e["id"] for e in named)
-        raise UsageError(f"{config.name}:{calendar}: {len(named)} calendars have that name; use the ID ({ids})")
-    if _looks_like_id(calendar):
-        found = _by_id(client, calendar, writable=create)
-        if found is not None:
-            return found
-        raise NotFoundError(
-            f"account {config.name!r}: calendar {calendar!r} is neither in the calendar list nor reachable by ID "
-            "(share it with this account, with permission to make changes to events)"
-        )
-    if not create:
-        names = ", ".join(sorted(_name(e) for e in entries)) or "none"
-        raise NotFoundError(f"account {config.name!r}: no calendar {calendar!r} (calendars: {names})")
-    return None, None
-
-
-def _create(client: GoogleClient, calendar: str) -> tuple[str, str | None]:
-    """Make the missing reminder calendar (first write of a sync that is not a dry run)."""
-    config = client.config
-    body = {"summary": calendar, "description": "Reminders by followcal: thank-you notes, follow-ups, cut-offs"}
-    made = client.call(
-        client.service.calendars().insert(body=body), f"account {config.name!r}: creating calendar {calendar!r}", NEED_CREATE
-    )
-    log.info("account %s: created calendar %r", config.name, calendar)
-    return made["id"], made.get("timeZone")
-
-
 def open_calendar(config: AccountConfig, calendar: str, *, create: bool, now: datetime) -> GoogleCalendar:
+    """ACCOUNT:CALENDAR by name, ID or `primary` (google_calendars.py finds it)."""
+    from .google_calendars import _resolve
+
     client = client_for(config)
     calendar_id, tz = _resolve(client, calendar, create)
     return GoogleCalendar(client, f"{config.name}:{calendar}", calendar_id, tz, name=calendar)
@@ -567,6 +472,8 @@ class GoogleCalendar:
         from .google_write import apply_plan
 
         if self.calendar_id is None and plan.writes:
+            from .google_calendars import _create
+
             self.calendar_id, self.tz = _create(self.client, self.name)
             self._kv_key = f"{self.client.config.name}:{self.calendar_id}"
             self._cache = self._read_changes()  # empty, but it starts the sync token for the next run

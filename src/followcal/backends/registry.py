@@ -53,7 +53,7 @@ def _open_google(config: AccountConfig, calendar: str, *, create: bool, now: dat
 
 
 def _list_google(config: AccountConfig) -> list[tuple[str, str]]:
-    from .google import list_calendars
+    from .google_calendars import list_calendars
 
     return list_calendars(config)
 
