@@ -173,10 +173,17 @@ def _email_block(template: str, values: dict[str, str], who: Addressee, i: int, 
 
 def _addressees(iv: Interview, lang: Lang, sender: Sender) -> list[Addressee]:
     company = _clean(iv.company) or "the company"
-    found = addressees(((_clean(p.name), _clean(p.email)) for p in iv.interviewers), company,
-                       user=(*sender.addresses, sender.name or ""))
+    found = _people_of(tuple((_clean(p.name), _clean(p.email)) for p in iv.interviewers), company,
+                       (*sender.addresses, sender.name or ""))
     team_name = lang.say("team", company=company)
     return [Addressee(team_name, a.email, team=True) if a.team else a for a in found]
+
+
+@lru_cache(maxsize=1024)
+def _people_of(people: tuple[tuple[str | None, str | None], ...], company: str,
+               user: tuple[str, ...]) -> tuple[Addressee, ...]:
+    """people.addressees, once per interview (each of its reminders asks again)."""
+    return tuple(addressees(people, company, user=user))
 
 
 def _values(slot: Slot, iv: Interview, decision_by: date | None, number: int | None, count: int,

@@ -9,6 +9,7 @@ browsers refuse or cut links past about 2,000 characters, so the body is trimmed
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 MAX_LENGTH = 2000
@@ -60,10 +61,8 @@ def _trim(body: str, room: int) -> str:
 
 def first_link(text: str) -> str | None:
     """The first mailto: link in a description (the event's URL property), or None."""
-    start = text.find("mailto:")
-    if start < 0:
-        return None
-    end = start
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return text[start:end]
+    found = _LINK.search(text)
+    return found.group(0) if found else None
+
+
+_LINK = re.compile(r"mailto:\S*")  # a link runs to the next white space
