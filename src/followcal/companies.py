@@ -442,6 +442,13 @@ def registrable_label(domain: str) -> str | None:
     return found.domain
 
 
+def registrable_domain(host: str) -> str | None:
+    """"p01.dav.fastmail.com" -> "fastmail.com" (the public suffix list bundled with tldextract;
+    no network); None for an IP address or a bare suffix."""
+    found = _extractor()(host.strip(".").lower())
+    return f"{found.domain}.{found.suffix}" if found.domain and found.suffix else None
+
+
 def name_from_domain(domain: str, mentions: str = "", display_names: Iterable[str] = ()) -> str:
     """The registrable label as a company name: the spelling used in `mentions` (SUMMARY and
     DESCRIPTION) or by a participant's display name when one matches, else title-cased."""

@@ -42,6 +42,24 @@ def test_credentials_follow_only_listed_hosts(url: str, trusted: bool) -> None:
     assert dav.trusted(url) is trusted
 
 
+@pytest.mark.parametrize("url, trusted", [
+    ("https://p01.caldav.fastmail.com/dav/", True),  # the provider's per-user host, over https
+    ("https://www.fastmail.com/dav/", True),
+    ("http://p01.caldav.fastmail.com/dav/", False),  # never from https to http
+    ("https://fastmail.com.evil.example/dav/", False),
+    ("https://evil-fastmail.com/dav/", False),
+    ("https://attacker.co.uk/dav/", False),
+])
+def test_credentials_follow_the_same_registrable_domain_over_https(url: str, trusted: bool) -> None:
+    dav = Dav(AccountConfig("w", "caldav", url="https://caldav.fastmail.com/"))
+    assert dav.trusted(url) is trusted
+
+
+def test_a_shared_public_suffix_is_not_the_same_domain() -> None:
+    dav = Dav(AccountConfig("w", "caldav", url="https://dav.alice.co.uk/"))
+    assert dav.trusted("https://cal.alice.co.uk/") and not dav.trusted("https://bob.co.uk/")
+
+
 @pytest.mark.parametrize("value", ['"fastmail.com"', "[1]", '[""]'])
 def test_redirect_hosts_must_be_a_list_of_names(tmp_path, value: str) -> None:
     from followcal.config import load_settings

@@ -14,8 +14,9 @@ the `caldav` package is therefore not a dependency.
 - Auth: Basic is sent at once (one round trip less); a 401 that offers Digest switches the account
   to Digest (RFC 7616, via requests.auth.HTTPDigestAuth) for the rest of the run.
 - Redirects (301, 302, 303, 307, 308) are followed by hand, at most MAX_REDIRECTS, keeping method
-  and body. Credentials go to the configured host, and to another host only when it is listed in
-  the account's `redirect_hosts` (the name or a parent domain) and the move is not https -> http.
+  and body. Credentials go to the configured host; to another host only over https and of the
+  same registrable domain (tldextract's bundled public suffix list), or listed in the account's
+  `redirect_hosts` (the name or a parent domain); never after a move from https to http.
 - Limits: `max_response_mb` caps what is read, after decompression (gzip/deflate decoded here with
   a bounded zlib decoder, so a gzip bomb stops at the cap); `deadline` caps the whole request,
   retries and redirects included; `timeout` caps each socket wait. Each has its own one-line error.
@@ -110,14 +111,23 @@ class Dav:
     # --- which host gets the credentials ---------------------------------------------------------
 
     def trusted(self, url: str) -> bool:
-        """The configured host, or a `redirect_hosts` entry (or its subdomain) without https -> http."""
+        """The configured host; over https, a host of the same registrable domain (a provider's
+        front door sending to its per-user host: dav.fastmail.com -> p01.dav.fastmail.com); or a
+        `redirect_hosts` entry (or its subdomain). Never after a move from https to http."""
         start, there = urllib.parse.urlsplit(self.url), urllib.parse.urlsplit(url)
         if start.scheme == "https" and there.scheme != "https":
             return False
         host = (there.hostname or "").lower()
         if host == (start.hostname or "").lower():
             return True
-        return any(host == h or host.endswith("." + h) for h in self.config.redirect_hosts if h)
+        if any(host == h or host.endswith("." + h) for h in self.config.redirect_hosts if h):
+            return True
+        if start.scheme == there.scheme == "https":
+            from ..companies import registrable_domain
+
+            mine = registrable_domain(start.hostname or "")
+            return mine is not None and registrable_domain(host) == mine
+        return False
 
     def _auth(self, url: str) -> Any:
         if not self._has_credentials or not self.trusted(url):
