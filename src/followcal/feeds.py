@@ -176,6 +176,9 @@ class FeedBuilder:
 
         slot.due = now + self.refresh_seconds
         window = self.feed.range.window(ctx.now, for_account=slot.kind == "account")
+        # the file as it was when this read began: a change made while it is read (or while a
+        # failure is handled) shows as a new signature at the next poll, never gets lost
+        signature = _file_signature(slot.spec) if slot.kind == "file" else None
         try:
             if slot.kind == "url":
                 events = self._fetch(slot, ctx, window)
@@ -184,7 +187,6 @@ class FeedBuilder:
                     return False
                 found, warnings = events
             elif slot.kind == "file":
-                signature = _file_signature(slot.spec)
                 source = open_source(slot.spec, self.settings, now=ctx.now)
                 assert isinstance(source, IcsSource)  # a "file" slot is a path, never ACCOUNT:CALENDAR
                 found, warnings = source.parse(_complete(source.read_bytes(), source.label), window)
@@ -197,7 +199,7 @@ class FeedBuilder:
             self._failed(slot, str(exc))
             slot.due = now + min(self.refresh_seconds, RETRY_SECONDS)
             if slot.kind == "file":
-                slot.signature = _file_signature(slot.spec)
+                slot.signature = signature
             return False
         except Exception as exc:  # noqa: BLE001  a bug or a library surprise: keep serving the old feed
             self._failed(slot, f"{slot.spec}: {type(exc).__name__}: {exc}")

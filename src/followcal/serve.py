@@ -334,10 +334,14 @@ class FeedServer:
 
             pulls = [obj for obj in list(socket_map.values()) if isinstance(obj, trigger)]
             if pulls:
-                # waitress calls the thunk with no argument; types-waitress declares one
-                pulls[0].pull_trigger(lambda: _close_all(socket_map))  # type: ignore[arg-type,misc]
+                try:
+                    # waitress calls the thunk with no argument; types-waitress declares one
+                    pulls[0].pull_trigger(lambda: _close_all(socket_map))  # type: ignore[arg-type,misc]
+                except OSError:  # the trigger is already closed: the loop has ended or is ending
+                    pass
                 self._thread.join(timeout)
-        _close_all(socket_map)
+        if self._thread is None or not self._thread.is_alive():
+            _close_all(socket_map)  # never from here while the loop thread still owns the sockets
         server.task_dispatcher.shutdown(timeout=timeout)
         self._server = None
 
