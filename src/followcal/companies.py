@@ -414,6 +414,7 @@ _ROBOT = re.compile(r"^(?:no-?reply|do-?not-?reply|calendar-notification|notific
                     r"(?:google\.com|microsoft\.com|zoom\.us|linkedin\.com|outlook\.com|teams\.com)$")
 
 
+@lru_cache(maxsize=4096)  # pure; the same few addresses recur in every invite
 def is_service_address(email: str | None) -> bool:
     """A scheduling tool's, mail provider's or calendar robot's address: never the company, never
     an interviewer."""
@@ -430,6 +431,7 @@ def is_service_domain(domain: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)  # pure; tldextract is the costly part
 def registrable_label(domain: str) -> str | None:
     """"talent.weyland-yutani.co.uk" -> "weyland-yutani"; reserved TLDs (.example) count as
     suffixes so test domains work too."""

@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .classify import classify, is_interview, skip_reason  # noqa: F401 (re-exported)
@@ -137,15 +138,16 @@ _FINAL = re.compile(r"\bfinal[\s-]+(?:round|interview)", re.IGNORECASE)
 def _person_names(people: Iterable[Contact]) -> list[str]:
     """Display names that are people's ("Rachel Green <rachel.green@...>"): a part of the name
     is in the address. "Mistral AI <jobs@mistral.ai>" is the company, not a person."""
-    out = []
-    for p in people:
-        local = (_email(p.email) or "").split("@")[0]
-        parts = [w for w in re.split(r"[\s.,]+", (p.name or "").casefold()) if len(w) > 1]
-        if is_role_name(p.name) or (is_service_address(p.email) and "".join(parts) == local):
-            continue  # "ASML Talent Acquisition", "Siemens <siemens@myworkday.com>": the company
-        if local and any(w in local for w in parts):
-            out.append(p.name or "")
-    return out
+    return [p.name or "" for p in people if _is_person_name(p.name, p.email)]
+
+
+@lru_cache(maxsize=4096)  # pure; the same people recur in every invite
+def _is_person_name(name: str | None, email: str | None) -> bool:
+    local = (_email(email) or "").split("@")[0]
+    parts = [w for w in re.split(r"[\s.,]+", (name or "").casefold()) if len(w) > 1]
+    if is_role_name(name) or (is_service_address(email) and "".join(parts) == local):
+        return False  # "ASML Talent Acquisition", "Siemens <siemens@myworkday.com>": the company
+    return bool(local) and any(w in local for w in parts)
 
 
 def _employer_labels(event: SourceEvent, me: Iterable[str]) -> set[str]:

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Local parts (or one of their dot/dash/underscore/plus separated words) that name a function,
 # not a person: English, German, French and Spanish HR words and the senders of scheduling tools.
@@ -83,6 +84,7 @@ def _strip(name: str) -> str:
     return " ".join(name.replace('"', " ").split())
 
 
+@lru_cache(maxsize=4096)  # pure; the same display names recur in every invite
 def is_role_name(name: str | None) -> bool:
     """True for a display name that names a team or a function, not a person."""
     cleaned = _strip(name or "")
