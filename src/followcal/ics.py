@@ -72,17 +72,16 @@ def _read_calendar(
         and window.until is None
         and not any(h.upper().startswith(b"X-WR-TIMEZONE") for h in header)
     )
+    # each VEVENT's UID, read once: it decides which events are plain singles (alone with their UID)
+    uids = {i: block_uid(block) for i, block in enumerate(chosen) if block.name == "VEVENT"} if direct else {}
     uid_count: dict[str, int] = {}
-    if direct:
-        for block in chosen:
-            if block.name == "VEVENT":
-                uid = block_uid(block)
-                uid_count[uid] = uid_count.get(uid, 0) + 1
+    for uid in uids.values():
+        uid_count[uid] = uid_count.get(uid, 0) + 1
     fast: list[SourceEvent] = []
     body = [b"BEGIN:VCALENDAR", *header]
     pieces: list[tuple[Any, list[bytes]]] = []
     events_left = 0
-    for block in chosen:
+    for i, block in enumerate(chosen):
         if too_deep(block):
             warnings.append(f"skipped event {block_uid(block)} ({origin}): components nested too deeply")
             continue
@@ -91,7 +90,7 @@ def _read_calendar(
             lines = own_lines(block, lines)
             if keywords is not None:
                 lines = used_lines(lines)
-            if direct and uid_count.get(block_uid(block)) == 1:
+            if direct and uid_count.get(uids[i]) == 1:
                 event = plain_event(lines, origin)
                 if event is not None:
                     fast.append(event)
