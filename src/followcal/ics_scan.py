@@ -10,7 +10,7 @@ selection, and the equivalence tests hold both paths to the same plan.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from .errors import SourceError
@@ -173,29 +173,40 @@ def _describe(block: Block) -> str:
     return f"{block.name[:40]} {block_uid(block)[:200]}"
 
 
-def _checked_timezone(block: Block, origin: str, warnings: list[str]) -> Block | None:
-    """A VTIMEZONE with its own TZID line once: a repeated identical TZID is dropped, two
-    different ones make the zone unusable (None, with a warning)."""
-    lines = block.lines
+def _own_properties(lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(index, line) of a component's own property lines: not BEGIN/END, not inside its
+    sub-components (a VALARM's UID, a STANDARD's TZOFFSETFROM)."""
     depth = 0
-    seen: list[bytes] = []
-    keep: list[bytes] = []
-    for line in lines:
+    for index, line in enumerate(lines):
         head = line[:6].upper()
         if head == b"BEGIN:":
             depth += 1
         elif head[:4] == b"END:":
             depth -= 1
-        elif depth == 1 and head[:4] == b"TZID" and head[4:5] in (b":", b";"):
+        elif depth == 1:
+            yield index, line
+
+
+def _checked_timezone(block: Block, origin: str, warnings: list[str]) -> Block | None:
+    """A VTIMEZONE with its own TZID line once: a repeated identical TZID is dropped, two
+    different ones make the zone unusable (None, with a warning)."""
+    lines = block.lines
+    seen: list[bytes] = []
+    repeated: set[int] = set()
+    for index, line in _own_properties(lines):
+        head = line[:5].upper()
+        if head[:4] == b"TZID" and head[4:5] in (b":", b";"):
             value = (_value_of(line) or b"").strip()
             if seen and value in seen:
-                continue
-            seen.append(value)
-        keep.append(line)
+                repeated.add(index)
+            else:
+                seen.append(value)
     if len(seen) > 1:
         warnings.append(f"skipped {_describe(block)} ({origin}): it has {len(seen)} different TZIDs")
         return None
-    return block if len(keep) == len(lines) else Block(block.name, b"\n".join(keep))
+    if not repeated:
+        return block
+    return Block(block.name, b"\n".join(line for index, line in enumerate(lines) if index not in repeated))
 
 
 def _unescape(text: str) -> str:
@@ -212,14 +223,8 @@ def _text_line_matches(line: bytes, words: Sequence[str]) -> bool:
 
 def _own_uid(block: Block) -> bytes | None:
     """The component's own UID (not a VALARM's), raw and stripped; None when it has none."""
-    depth = 0
-    for line in block.lines:
-        head = line[:6].upper()
-        if head == b"BEGIN:":
-            depth += 1
-        elif head[:4] == b"END:":
-            depth -= 1
-        elif depth == 1 and head[:3] == b"UID" and head[3:4] in (b":", b";"):
+    for _, line in _own_properties(block.lines):
+        if line[:3].upper() == b"UID" and line[3:4] in (b":", b";"):
             value = _value_of(line)
             if value is not None:
                 return value.strip()
