@@ -22,6 +22,8 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from servers import send_answer
+
 DAV_METHODS = ("GET", "PUT", "DELETE", "POST", "HEAD", "OPTIONS", "PROPFIND", "PROPPATCH", "REPORT",
                "MKCALENDAR", "MKCOL", "MOVE", "COPY")
 HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "authorization", "host"}
@@ -60,15 +62,7 @@ class _Front:
     def handle(self, handler: BaseHTTPRequestHandler, body: bytes | None) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    @staticmethod
-    def answer(handler: BaseHTTPRequestHandler, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
-        handler.send_response(status)
-        for key, value in headers:
-            handler.send_header(key, value)
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(data)
+    answer = staticmethod(send_answer)
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -275,6 +275,17 @@ def start_server(kind: str, tmp_path: Path, **kwargs) -> Server:
 # --- counting reverse proxy -------------------------------------------------------------------
 
 
+def send_answer(handler: BaseHTTPRequestHandler, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+    """One whole HTTP answer from a test server's handler (no body for HEAD)."""
+    handler.send_response(status)
+    for key, value in headers:
+        handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(data)
+
+
 @dataclass(frozen=True)
 class Seen:
     method: str
@@ -332,13 +343,7 @@ class CountingProxy:
                     proxy.after(method, self.path, status)
 
             def _answer(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
-                self.send_response(status)
-                for k, v in headers:
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(data)
+                send_answer(self, status, headers, data)
 
             do_GET = do_PUT = do_DELETE = do_POST = do_HEAD = do_OPTIONS = _handle
             do_PROPFIND = do_PROPPATCH = do_REPORT = do_MKCALENDAR = do_MKCOL = do_MOVE = do_COPY = _handle
