@@ -1,0 +1,1 @@
+"""The command line: click commands, prompts and everything printed to a terminal."""
