@@ -51,7 +51,7 @@ def followcal_command() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("followcal")
-    return [found] if found else [sys.executable, "-c", "from followcal.cli import main; main()"]
+    return [found] if found else [sys.executable, "-c", "from followcal.cli.commands import main; main()"]
 
 
 def measure(argv: list[str], stdout: Path | None = None, env: dict[str, str] | None = None) -> Run:

@@ -80,10 +80,10 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 @pytest.fixture(scope="session")
 def sample_reminders() -> list:
     """Every reminder of the bundled sample, planned with its config at the fixed NOW."""
-    from followcal import ics
     from followcal.config import load_settings
-    from followcal.model import Window
-    from followcal.planner import plan_events
+    from followcal.core.model import Window
+    from followcal.core.planner import plan_events
+    from followcal.ical import read as ics
 
     settings = load_settings(SAMPLE_CONFIG)
     events, warnings = ics.read_calendar(SAMPLE.read_bytes(), str(SAMPLE), Window(), keywords=None, now=NOW)

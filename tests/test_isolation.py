@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from followcal import config, holiday_cache
+from followcal import config
+from followcal.core import holiday_cache
 
 
 def test_every_user_dir_is_inside_the_test_folder(isolated_user_dirs: Path,

@@ -1,5 +1,5 @@
 """`python -m followcal` runs the CLI."""
 
-from .cli import main
+from followcal.cli.commands import main
 
 main()

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import ConfigError, UsageError
-from .model import Window
+from followcal.core.model import Window
+from followcal.errors import ConfigError, UsageError
 
 DEFAULT_KEYWORDS = (
     "interview",
@@ -365,6 +365,6 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
 
 def parse_settings(raw: dict[str, Any], path: Path | None = None) -> Settings:
     """A parsed TOML table as Settings, every table checked (config_parse holds the checks)."""
-    from .config_parse import parse_settings as parse
+    from followcal.config_parse import parse_settings as parse
 
     return parse(raw, path)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .config import (
+from followcal.config import (
     AccountConfig,
     CompanyConfig,
     FeedConfig,
@@ -25,7 +25,7 @@ from .config import (
     SyncConfig,
     check_timezone,
 )
-from .errors import ConfigError
+from followcal.errors import ConfigError
 
 # The keys every table may hold (issue 19: the config is strict, an unknown key is an error
 # naming file, table and key with the nearest known one). A NEW SETTING MUST BE ADDED HERE too.

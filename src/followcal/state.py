@@ -23,12 +23,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import state_dir
-from .errors import FollowcalError
-from .model import Outcome, OutcomeRecord, Timeline
+from followcal.config import state_dir
+from followcal.core.model import Outcome, OutcomeRecord, Timeline
+from followcal.errors import FollowcalError
 
 if TYPE_CHECKING:
-    from .replies import MailReply
+    from followcal.core.replies import MailReply
 
 DB_NAME = "state.sqlite3"
 
@@ -265,7 +265,7 @@ class StateStore:
     # --- replies found in the mailbox (issue 18) ------------------------------------------
 
     def mail_replies(self) -> dict[str, MailReply]:
-        from .replies import MailReply
+        from followcal.core.replies import MailReply
 
         out = {}
         rows = self.db.execute(

@@ -18,9 +18,9 @@ import icalendar
 from servers import XML, CountingProxy, Server
 from support import NOW, SAMPLE, SAMPLE_CONFIG
 
-from followcal import ics
 from followcal.config import Settings, parse_settings
-from followcal.model import Window
+from followcal.core.model import Window
+from followcal.ical import read as ics
 
 TZ = "America/New_York"
 

@@ -35,14 +35,14 @@ from contract_backends import TZ, Backend, DavBackend, FileBackend, GoogleBacken
 from servers import CountingProxy
 from support import NOW, SAMPLE
 
+from followcal.app.sources import open_source, open_target
 from followcal.backends import caldav_http
 from followcal.backends.base import Source, Target
 from followcal.config import Settings
+from followcal.core.model import Create, Delete, OwnedEvent, Plan, Reminder, SourceEvent, Update, Window
+from followcal.core.planner import plan_events
+from followcal.core.reconcile import reconcile
 from followcal.errors import ConfigError, ConflictError, NotFoundError, SourceError, UsageError
-from followcal.model import Create, Delete, OwnedEvent, Plan, Reminder, SourceEvent, Update, Window
-from followcal.planner import plan_events
-from followcal.reconcile import reconcile
-from followcal.sources import open_source, open_target
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from servers import CountingProxy, Server
 
 from followcal.backends import caldav as backend, caldav_http
-from followcal.cli import cli
+from followcal.cli.commands import cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -275,9 +275,9 @@ def test_server_killed_mid_sync_then_completed_without_duplicates(env: Env) -> N
 def test_two_syncs_at_once_are_serialised(env: Env) -> None:
     from datetime import datetime
 
+    from followcal.app.pipeline import Context
+    from followcal.app.sync import run_syncs
     from followcal.config import load_settings
-    from followcal.service import Context
-    from followcal.sync import run_syncs
 
     settings = load_settings(env.config)
     reports: list = []

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from test_google_sync import NOW, reminders, seed_sample, write_config  # tests/integration is on sys.path
 
-from followcal.cli import cli
+from followcal.cli.commands import cli
 
 pytestmark = pytest.mark.integration
 

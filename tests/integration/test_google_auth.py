@@ -25,7 +25,7 @@ from fake_google import FakeGoogle  # tests/integration is on sys.path (conftest
 from test_google_sync import NOW, reminders, seed_sample, write_config
 
 from followcal.backends import google_auth
-from followcal.cli import cli
+from followcal.cli.commands import cli
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ from test_google_auth import private_key_pem, service_account_key  # noqa: F401 
 from test_google_sync import NOW, _Browser, _token_file, export_uids, reminders, seed_sample, sync, write_config
 
 from followcal.backends import google_map
-from followcal.cli import cli
+from followcal.cli.commands import cli
 
 pytestmark = pytest.mark.integration
 

@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from fake_google import FakeGoogle  # tests/integration is on sys.path (conftest.py)
 
-from followcal import ics
 from followcal.backends import google, google_auth, google_map
-from followcal.cli import cli
-from followcal.model import SourceEvent, Window
+from followcal.cli.commands import cli
+from followcal.core.model import SourceEvent, Window
+from followcal.ical import read as ics
 
 pytestmark = pytest.mark.integration
 

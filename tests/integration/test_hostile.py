@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from followcal.backends import caldav_xml, url as ics_backend
-from followcal.cli import cli
+from followcal.cli.commands import cli
 from followcal.errors import BackendError, SourceError
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from servers import Server
 
 from followcal.backends import caldav_http
-from followcal.cli import cli
+from followcal.cli.commands import cli
 from followcal.config import load_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]

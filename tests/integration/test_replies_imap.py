@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
-from followcal.cli import cli
+from followcal.cli.commands import cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

@@ -30,9 +30,9 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from followcal.cli import cli
+from followcal.app.serve import FeedServer, build_app, redact
+from followcal.cli.commands import cli
 from followcal.config import parse_settings
-from followcal.serve import FeedServer, build_app, redact
 
 pytestmark = pytest.mark.integration
 
@@ -459,7 +459,7 @@ def test_cli_serve_prints_urls_and_stops_on_sigterm(source: Path, tmp_path: Path
     )
     env = {**os.environ, "FOLLOWCAL_STATE_DIR": str(tmp_path / "state")}
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from followcal.cli import main; main()", "--config", str(config), "serve", "--port", "0"],
+        [sys.executable, "-m", "followcal", "--config", str(config), "serve", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
     )
     try:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from followcal.app.serve import LIMITS, FeedServer
 from followcal.config import parse_settings
-from followcal.serve import LIMITS, FeedServer
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
 TOKEN = "t0ken-Abc_123.~xyz-0123456789"

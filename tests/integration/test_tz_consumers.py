@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from followcal.cli import cli
+from followcal.cli.commands import cli
 
 JS = Path(__file__).resolve().parents[1] / "js"
 ZONES = ("America/New_York", "Europe/Berlin", "Europe/London", "Australia/Sydney",

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner, Result
 from servers import Server
 
-from followcal.cli import cli
-from followcal.model import interview_id
+from followcal.cli.commands import cli
+from followcal.core.model import interview_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
 
-from followcal.cli import cli
+from followcal.cli.commands import cli
 
 FIXED = ["--now", "2026-11-22T12:00", "--tz", "America/New_York"]
 GOOD = ("BEGIN:VEVENT\r\nUID:good-1\r\nDTSTAMP:20261101T120000Z\r\nSUMMARY:Interview with Acme Corp\r\n"

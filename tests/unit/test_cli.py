@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
 
-from followcal.cli import cli
-from followcal.model import interview_id
+from followcal.cli.commands import cli
+from followcal.core.model import interview_id
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "interviews.ics"
@@ -247,12 +247,12 @@ HEAVY = ("icalendar", "caldav", "googleapiclient", "waitress")
 
 
 def test_help_is_fast_and_light() -> None:
-    code = ("import sys, time; t = time.perf_counter(); import followcal.cli; "
+    code = ("import sys, time; t = time.perf_counter(); import followcal.cli.commands; "
             f"heavy = [m for m in {HEAVY!r} if m in sys.modules]; "
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-    helper = ("import sys; sys.argv = ['followcal', '--help']; from followcal.cli import main\n"
+    helper = ("import sys; sys.argv = ['followcal', '--help']; from followcal.cli.commands import main\n"
               "try:\n    main()\nexcept SystemExit:\n    pass\n"
               f"print('HEAVY', [m for m in {HEAVY!r} if m in sys.modules])")
     best = 10.0

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from followcal import config as config_module
 from followcal.backends.files import atomic_write
-from followcal.cli import cli
+from followcal.cli.commands import cli
 from followcal.config import parse_settings
 from followcal.errors import ConfigError, WriteError
 

@@ -13,10 +13,10 @@ import icalendar
 import pytest
 import yaml
 
-from followcal import ics
 from followcal.config import Settings
-from followcal.detect import detect, resolve_me
-from followcal.model import Window
+from followcal.core.detect import detect, resolve_me
+from followcal.core.model import Window
+from followcal.ical import read as ics
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FILES = sorted(CORPUS.glob("*.yaml"))

@@ -9,17 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from followcal.config import CompanyConfig, RuleSettings, Settings
-from followcal.detect import (
-    Hints,
-    company_and_role,
-    company_from_email,
-    detect,
-    is_interview,
-    parse_hints,
-    skip_reason,
-)
+from followcal.core.detect import Hints, company_and_role, company_from_email, detect, is_interview, parse_hints, skip_reason
+from followcal.core.model import Attendee, Outcome, OutcomeRecord, Person, SourceEvent, Timeline, interview_id
 from followcal.errors import UnknownRegionError
-from followcal.model import Attendee, Outcome, OutcomeRecord, Person, SourceEvent, Timeline, interview_id
 
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")

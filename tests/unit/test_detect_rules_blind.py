@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from followcal.companies import company_and_role, company_from_description
 from followcal.config import RuleSettings
-from followcal.detect import classify, resolve_company
-from followcal.model import Attendee, Person, SourceEvent
+from followcal.core.companies import company_and_role, company_from_description
+from followcal.core.detect import classify, resolve_company
+from followcal.core.model import Attendee, Person, SourceEvent
 
 
 def ev(summary: str, description: str = "", organizer: Person | None = None,

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from followcal import drafts
-from followcal.drafts import PLACEHOLDERS, Sender, draft, template_names
-from followcal.model import Interview, Person, Slot
+from followcal.core import drafts
+from followcal.core.drafts import PLACEHOLDERS, Sender, draft, template_names
+from followcal.core.model import Interview, Person, Slot
 
 TZ = ZoneInfo("America/New_York")
 JANE = Person("Jane Roe", "jane@acme.example")

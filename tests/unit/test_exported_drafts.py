@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from icalendar import Calendar
 from test_drafts import assert_no_break_inside_a_sentence
 
-from followcal.cli import cli
-from followcal.people import is_role_address
+from followcal.cli.commands import cli
+from followcal.core.people import is_role_address
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "interviews.ics"
@@ -220,8 +220,8 @@ def test_language_setting_wins(tmp_path: Path, invites: Path) -> None:
 
 
 def test_feed_without_drafts(tmp_path: Path, invites: Path) -> None:
+    from followcal.app.feeds import FeedBuilder
     from followcal.config import FeedConfig, load_settings
-    from followcal.feeds import FeedBuilder
 
     config = tmp_path / "followcal.toml"
     config.write_text('name = "Alex Rivera"\nphone = "+1 555 0100"\nme = ["me@example.com"]\n'

@@ -17,12 +17,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from followcal import ics, ics_scan
-from followcal.cli import cli
+from followcal.cli.commands import cli
 from followcal.config import RuleSettings, parse_settings
+from followcal.core.model import Window
+from followcal.core.planner import plan_events
 from followcal.errors import SourceError
-from followcal.model import Window
-from followcal.planner import plan_events
+from followcal.ical import read as ics, scan as ics_scan
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))

@@ -12,8 +12,8 @@ import pytest
 from followcal.backends import google, google_map
 from followcal.backends.google_auth import is_loopback
 from followcal.config import AccountConfig
+from followcal.core.model import Reminder, reminder_uid
 from followcal.errors import UsageError
-from followcal.model import Reminder, reminder_uid
 
 NY = ZoneInfo("America/New_York")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support import NOW, SAMPLE, SAMPLE_CONFIG
 
-from followcal import holiday_cache, workdays
+from followcal.core import holiday_cache, workdays
 from followcal.errors import UnknownRegionError
 
 REGIONS = ["US", "US-CA", "GB", "DE-BY", "JP", "AU-NSW", "FR", "CA-QC"]
@@ -80,7 +80,7 @@ def test_a_warm_plan_imports_neither_library(tmp_path: Path) -> None:
     env = {**os.environ, "FOLLOWCAL_CACHE_DIR": str(tmp_path / "cache"), "FOLLOWCAL_STATE_DIR": str(tmp_path / "s")}
     code = (
         "import sys\n"
-        "from followcal.cli import cli\n"
+        "from followcal.cli.commands import cli\n"
         "try:\n"
         f"    cli(['--config', {str(SAMPLE_CONFIG)!r}, 'plan', {str(SAMPLE)!r}, '--json', '--now', {NOW.isoformat()!r}])\n"
         "except SystemExit:\n"

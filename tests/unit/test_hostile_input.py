@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from followcal import ics_scan
-from followcal.cli import cli
+from followcal.cli.commands import cli
+from followcal.ical import scan as ics_scan
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
 NOW = "2026-11-22T12:00"

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from followcal import ics
 from followcal.config import DEFAULT_KEYWORDS, Settings
+from followcal.core.model import Window
+from followcal.core.planner import plan_events
 from followcal.errors import SourceError
-from followcal.model import Window
-from followcal.planner import plan_events
+from followcal.ical import read as ics
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "interviews.ics"

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from support import ROOT, SAMPLE
 
-from followcal import ics
 from followcal.config import DEFAULT_KEYWORDS
-from followcal.ics_fast import plain_event
-from followcal.ics_scan import block_uid, own_lines, select_blocks, split_calendar, trimmed, used_lines
+from followcal.ical import read as ics
+from followcal.ical.fast import plain_event
+from followcal.ical.scan import block_uid, own_lines, select_blocks, split_calendar, trimmed, used_lines
 
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -119,7 +119,7 @@ def test_invite_shapes(start: tuple[str, str], extra: list[str], uid: str) -> No
 def test_own_events_read_back_as_icalendar_reads_them(sample_reminders) -> None:
     """Reading a previous export (to carry SEQUENCE): the direct reader agrees with icalendar on
     every reminder, and takes all of them."""
-    from followcal.ics_fast import owned_event
+    from followcal.ical.fast import owned_event
 
     data = ics.calendar_bytes(sample_reminders, {sample_reminders[0].uid: 3})
     calendar = icalendar.Calendar.from_ical(data)

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from icalendar import Alarm, Calendar, Event, vCategory
 
-from followcal import ics
-from followcal.ics_write import duration, escape_text, event_bytes, fold
-from followcal.mailto import first_link
-from followcal.model import Reminder
+from followcal.core.mailto import first_link
+from followcal.core.model import Reminder
+from followcal.ical import read as ics
+from followcal.ical.write import duration, escape_text, event_bytes, fold
 
 ZONES = ["America/New_York", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney", "UTC"]
 KINDS = ["thank-you", "follow-up-1", "follow-up-2", "cut-off", "gracious-reply"]

@@ -13,18 +13,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from followcal.cli import cli
-from followcal.companies import (
+from followcal.cli.commands import cli
+from followcal.config import RuleSettings, Settings
+from followcal.core.companies import (
     company_and_role,
     company_from_description,
     company_from_email,
     name_from_domain,
     registrable_label,
 )
-from followcal.config import RuleSettings, Settings
-from followcal.detect import classify, detect, resolve_company, resolve_me
-from followcal.identity import infer_me, owner_address
-from followcal.model import Attendee, Person, SourceEvent
+from followcal.core.detect import classify, detect, resolve_company, resolve_me
+from followcal.core.identity import infer_me, owner_address
+from followcal.core.model import Attendee, Person, SourceEvent
 
 NY = ZoneInfo("America/New_York")
 ME = "jordan.lee@gmail.com"
@@ -90,7 +90,7 @@ def test_registrable_label_offline(email: str, label: str) -> None:
 
 def test_tldextract_never_fetches(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bundled public-suffix snapshot: no socket is opened."""
-    from followcal import companies
+    from followcal.core import companies
 
     companies._extractor.cache_clear()
 
@@ -197,7 +197,7 @@ def test_infer_me_from_a_single_recruiter_invite() -> None:
 
 
 def test_backends_can_name_the_account() -> None:
-    from followcal.identity import with_owner
+    from followcal.core.identity import with_owner
 
     events = with_owner([ev("Interview with Acme", attendees=())], "mailto:Jordan.Lee@Gmail.com")
     assert events[0].calendar_owner == ME and infer_me(events, events) == (ME,)
@@ -266,8 +266,8 @@ def test_plan_json_me_and_verbose_lines(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_verbose_explains_each_event(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from followcal import ics
-    from followcal.model import Window
+    from followcal.core.model import Window
+    from followcal.ical import read as ics
 
     events, _ = ics.read_calendar(ICS.encode(), "export.ics", Window(), keywords=None,
                                   now=datetime(2026, 11, 22, tzinfo=NY))
@@ -295,8 +295,8 @@ _PIECES = ["Interview", "面接", "Bewerbungsgespräch", "BEWERBUNGSGESPRÄCH", 
 def test_scan_selects_every_event_r9_takes(parts: list[str], as_category: bool) -> None:
     import icalendar
 
-    from followcal import ics
-    from followcal.model import Window
+    from followcal.core.model import Window
+    from followcal.ical import read as ics
 
     text = "".join(parts)
     cal = icalendar.Calendar()

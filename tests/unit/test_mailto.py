@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from hypothesis import given, settings, strategies as st
 
-from followcal.mailto import MAX_LENGTH, first_link, link
+from followcal.core.mailto import MAX_LENGTH, first_link, link
 
 
 def decode(uri: str) -> tuple[str, str, str]:

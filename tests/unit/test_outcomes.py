@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
-from followcal.cli import cli
+from followcal.app.outcomes import describe_effect, mark_outcome, parse_outcome, resolve
+from followcal.cli.commands import cli
 from followcal.config import Settings
+from followcal.core.model import Interview, Outcome, OutcomeRecord, Slot, Timeline, interview_id
+from followcal.core.rules import Process
 from followcal.errors import SelectorError, UsageError
-from followcal.model import Interview, Outcome, OutcomeRecord, Slot, Timeline, interview_id
-from followcal.outcomes import describe_effect, mark_outcome, parse_outcome, resolve
-from followcal.rules import Process
 from followcal.state import StateStore
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from followcal.cli import cli
-from followcal.ics import read_calendar
-from followcal.model import Window
+from followcal.cli.commands import cli
+from followcal.core.model import Window
+from followcal.ical.read import read_calendar
 
 HERE = Path(__file__).parent / "tz_exports"
 EXCHANGE = HERE / "exchange-2010.ics"

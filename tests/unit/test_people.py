@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from followcal.people import (
+from followcal.core.people import (
     addressees,
     frequent_addresses,
     is_noreply,

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from followcal import ics
 from followcal.config import RuleSettings, Settings
-from followcal.model import CUT_OFF, THANK_YOU, SourceEvent, kind_order
-from followcal.planner import plan_events
-from followcal.workdays import work_calendar
+from followcal.core.model import CUT_OFF, THANK_YOU, SourceEvent, kind_order
+from followcal.core.planner import plan_events
+from followcal.core.workdays import work_calendar
+from followcal.ical import read as ics
 
 ZONES = ("America/New_York", "America/Los_Angeles", "Europe/London", "Europe/Berlin", "Asia/Tokyo", "UTC")
 REGIONS = ("US", "US-CA", "GB", "DE-BY")

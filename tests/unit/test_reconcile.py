@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followcal.config import Settings
-from followcal.model import Create, Delete, OwnedEvent, Reminder, Skip, SourceEvent, Update, Window
-from followcal.planner import plan_events
-from followcal.reconcile import reconcile
+from followcal.core.model import Create, Delete, OwnedEvent, Reminder, Skip, SourceEvent, Update, Window
+from followcal.core.planner import plan_events
+from followcal.core.reconcile import reconcile
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 22, 12, tzinfo=NY)

@@ -14,9 +14,8 @@ from hypothesis import given, strategies as st
 
 from followcal.backends.imap import parse_headers, search_criteria, xoauth2_string
 from followcal.config import parse_settings
-from followcal.errors import ConfigError
-from followcal.model import Interview, Outcome, OutcomeRecord, Person
-from followcal.replies import (
+from followcal.core.model import Interview, Outcome, OutcomeRecord, Person
+from followcal.core.replies import (
     Address,
     MailMessage,
     MailReply,
@@ -29,6 +28,7 @@ from followcal.replies import (
     watchable,
     why,
 )
+from followcal.errors import ConfigError
 
 NY = ZoneInfo("America/New_York")
 START = datetime(2026, 11, 16, 10, 0, tzinfo=NY)
@@ -262,7 +262,7 @@ def test_the_order_of_the_mailbox_does_not_change_what_is_found(order: list[int]
 def test_a_mail_account_is_no_calendar(tmp_path: Path) -> None:
     from datetime import datetime as dt
 
-    from followcal.sources import open_source
+    from followcal.app.sources import open_source
 
     settings = parse_settings({"accounts": {"mail": IMAP}})
     with pytest.raises(ConfigError, match="mail account"):

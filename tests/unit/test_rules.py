@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followcal.config import RuleSettings, Settings
-from followcal.model import (
+from followcal.core.model import (
     CUT_OFF,
     GRACIOUS_REPLY,
     THANK_YOU,
@@ -23,9 +23,9 @@ from followcal.model import (
     Timeline,
     interview_id,
 )
-from followcal.planner import plan_events
-from followcal.rules import processes, schedule, thank_you
-from followcal.workdays import work_calendar
+from followcal.core.planner import plan_events
+from followcal.core.rules import processes, schedule, thank_you
+from followcal.core.workdays import work_calendar
 
 NY = "America/New_York"
 RULES = RuleSettings()

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
 from followcal.config import RuleSettings, Settings
-from followcal.model import Interview, Outcome, OutcomeRecord, Timeline, interview_id
-from followcal.planner import calendar_for
-from followcal.rules import Process, effective_outcome, processes, schedule
+from followcal.core.model import Interview, Outcome, OutcomeRecord, Timeline, interview_id
+from followcal.core.planner import calendar_for
+from followcal.core.rules import Process, effective_outcome, processes, schedule
 
 NY = ZoneInfo("America/New_York")
 RULES = RuleSettings()

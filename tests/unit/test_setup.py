@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings as hsettings, strategies as st
 
-from followcal.cli import cli
+from followcal.cli.commands import cli
+from followcal.cli.setup_wizard import Answers, render_config
 from followcal.config import load_settings, parse_settings
-from followcal.setup_wizard import Answers, render_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "interviews.ics"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from followcal.model import Outcome, OutcomeRecord, Timeline
+from followcal.core.model import Outcome, OutcomeRecord, Timeline
 from followcal.state import DB_NAME, SCHEMA_VERSION, StateError, StateStore, load_outcomes
 
 REJECTED = OutcomeRecord(Outcome.REJECTED, date(2026, 11, 24), note="via email", source="mark")

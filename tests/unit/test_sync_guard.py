@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from followcal.cli import cli
+from followcal.cli.commands import cli
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
 NOW = "2026-11-22T12:00"

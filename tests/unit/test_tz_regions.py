@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from followcal.cli import cli
+from followcal.cli.commands import cli
 from followcal.config import CompanyConfig, Settings
-from followcal.detect import detect
-from followcal.model import Outcome, OutcomeRecord, SourceEvent
-from followcal.regions import normalise_code, one_library_warning
-from followcal.tznames import fixed_offset_zone, iana_zone, zone_country
-from followcal.workdays import check_region, work_calendar
+from followcal.core.detect import detect
+from followcal.core.model import Outcome, OutcomeRecord, SourceEvent
+from followcal.core.regions import normalise_code, one_library_warning
+from followcal.core.workdays import check_region, work_calendar
+from followcal.core.zone_countries import zone_country
+from followcal.ical.tznames import fixed_offset_zone, iana_zone
 
 
 @pytest.fixture(autouse=True)
@@ -206,7 +207,7 @@ def test_an_explicit_round_wins_over_final_round_words(description: str, round_:
 
 
 def test_outcome_hint_recorded_late_counts_from_last_modified() -> None:
-    from followcal.planner import plan_events
+    from followcal.core.planner import plan_events
 
     late = SourceEvent(uid="late", summary="Interview with Acme Corp", start=BERLIN, end=BERLIN + timedelta(hours=1),
                        description="Outcome: rejected 2026-12-04", tzid="Europe/Berlin",
@@ -221,8 +222,8 @@ def test_outcome_hint_recorded_late_counts_from_last_modified() -> None:
 
 
 def test_a_mark_recorded_late_schedules_the_gracious_reply_after_it() -> None:
-    from followcal.planner import calendar_for
-    from followcal.rules import processes, schedule
+    from followcal.core.planner import calendar_for
+    from followcal.core.rules import processes, schedule
 
     found, _ = detect([event("m", BERLIN)], Settings(), "UTC", check_region)
     lookup = calendar_for(Settings())

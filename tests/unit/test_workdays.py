@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import followcal
+from followcal.core.workdays import Holiday, check_region, work_calendar
 from followcal.errors import UnknownRegionError, UsageError
-from followcal.workdays import Holiday, check_region, work_calendar
 
 D = date
 
@@ -202,7 +202,7 @@ def test_importing_the_module_does_not_import_the_libraries() -> None:
     src = str(Path(followcal.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     code = (
-        "import sys, followcal.workdays; "
+        "import sys, followcal.core.workdays; "
         "assert not {'workalendar', 'holidays'} & set(sys.modules), 'eager import'"
     )
     subprocess.run([sys.executable, "-c", code], env=env, check=True)

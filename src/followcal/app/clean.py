@@ -13,12 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import Settings
-from .errors import UsageError
-from .model import ApplyResult, Delete, OwnedEvent, Plan
+from followcal.config import Settings
+from followcal.core.model import ApplyResult, Delete, OwnedEvent, Plan
+from followcal.errors import UsageError
 
 if TYPE_CHECKING:  # imported lazily at run time
-    from .backends.base import Target
+    from followcal.backends.base import Target
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ def delete_plan(label: str, owned: list[OwnedEvent]) -> Plan:
 
 
 def open_clean_target(spec: str, settings: Settings, now: datetime) -> Target:
-    from .backends.files import IcsFileTarget
-    from .sources import account_spec, is_url, open_account_calendar
+    from followcal.app.sources import account_spec, is_url, open_account_calendar
+    from followcal.backends.files import IcsFileTarget
 
     if is_url(spec):
         raise UsageError(f"{spec}: a URL is read-only; followcal never wrote there")
@@ -59,14 +59,14 @@ def clean_target(settings: Settings, spec: str, *, dry_run: bool, now: datetime)
 
 def _forget(label: str, uids: list[str]) -> None:
     """The state store no longer says we wrote these (a later sync may write them afresh)."""
-    from .state import StateStore
+    from followcal.state import StateStore
 
     with StateStore() as store:
         store.record_written(label, {}, uids)
 
 
 def clean_json(done: CleanResult, dry_run: bool) -> dict[str, Any]:
-    from .render import _iso
+    from followcal.cli.render import _iso
 
     return {
         "target": done.target,
@@ -77,7 +77,7 @@ def clean_json(done: CleanResult, dry_run: bool) -> dict[str, Any]:
 
 
 def clean_lines(done: CleanResult, dry_run: bool) -> list[str]:
-    from .render import day_label
+    from followcal.cli.render import day_label
 
     if not done.owned:
         return [f"{done.target}: no followcal reminders; nothing to clean"]

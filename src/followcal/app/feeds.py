@@ -26,12 +26,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import FeedConfig, Settings, state_dir
-from .errors import ConfigError, FollowcalError, SourceError, UsageError
-from .model import SourceEvent, Window
+from followcal.config import FeedConfig, Settings, state_dir
+from followcal.core.model import SourceEvent, Window
+from followcal.errors import ConfigError, FollowcalError, SourceError, UsageError
 
 if TYPE_CHECKING:  # imported lazily at run time
-    from .service import Context
+    from followcal.app.pipeline import Context
 
 log = logging.getLogger("followcal.serve")
 
@@ -78,7 +78,7 @@ class SourceSlot:
 
 
 def source_kind(spec: str, settings: Settings) -> str:
-    from .sources import account_spec, is_url
+    from followcal.app.sources import account_spec, is_url
 
     if is_url(spec):
         return "url"
@@ -144,7 +144,7 @@ class FeedBuilder:
 
         Never raises for a source or planning failure: it logs one warning and keeps what it had.
         """
-        from .service import Context
+        from followcal.app.pipeline import Context
 
         ctx = Context.create(self.settings, self.now_func())
         now = self.monotonic()
@@ -171,8 +171,8 @@ class FeedBuilder:
 
     def _read(self, slot: SourceSlot, ctx: Context, now: float) -> bool:
         """Read one source into its slot; False (and the old events kept) when it failed or 304."""
-        from .backends.files import IcsSource
-        from .sources import open_source
+        from followcal.app.sources import open_source
+        from followcal.backends.files import IcsSource
 
         slot.due = now + self.refresh_seconds
         window = self.feed.range.window(ctx.now, for_account=slot.kind == "account")
@@ -211,8 +211,8 @@ class FeedBuilder:
 
     def _fetch(self, slot: SourceSlot, ctx: Context, window: Window) -> tuple[list[SourceEvent], list[str]] | None:
         """A URL source with a conditional GET: None when the server says 304 Not Modified."""
-        from .backends.files import IcsSource
-        from .backends.url import fetch_url
+        from followcal.backends.files import IcsSource
+        from followcal.backends.url import fetch_url
 
         source = IcsSource(slot.spec, keywords=self.settings.rules.keywords, now=ctx.now)
         fetched = fetch_url(slot.spec, etag=slot.etag, last_modified=slot.last_modified)
@@ -234,14 +234,14 @@ class FeedBuilder:
         slot.failure = None
 
     def _build(self, ctx: Context) -> bool:
-        from .backends.files import atomic_write
-        from .planner import plan_events
-        from .service import export_plan, stored_marks
+        from followcal.app.pipeline import export_plan, stored_marks
+        from followcal.backends.files import atomic_write
+        from followcal.core.planner import plan_events
 
         events = [e for slot in self.slots for e in slot.events or ()]
         warnings = [w for slot in self.slots for w in slot.warnings]
         try:
-            from .inbox import planning_marks
+            from followcal.app.inbox import planning_marks
 
             marks = planning_marks(events, ctx, warnings, stored_marks(ctx))  # + mail replies ([replies])
             result = plan_events(events, self.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings,
@@ -297,7 +297,7 @@ def _file_signature(spec: str) -> tuple[int, int, int] | None:
 def _marks_signature() -> object:
     """Changes when `followcal mark` writes the state store (a re-plan then picks it up)."""
     try:
-        from .state import DB_NAME
+        from followcal.state import DB_NAME
     except ImportError:
         return None
     folder = state_dir(create=False)

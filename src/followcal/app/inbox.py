@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from .errors import FollowcalError
-from .model import Interview, OutcomeRecord, SourceEvent
-from .replies import MailReply, Verdict, Watch, match, merge, search_terms, watch_for, watchable
-from .rules import Process, cut_off_date, processes
+from followcal.core.model import Interview, OutcomeRecord, SourceEvent
+from followcal.core.replies import MailReply, Verdict, Watch, match, merge, search_terms, watch_for, watchable
+from followcal.core.rules import Process, cut_off_date, processes
+from followcal.errors import FollowcalError
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
-    from .config import Settings
-    from .service import Context
+    from followcal.app.pipeline import Context
+    from followcal.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ class MailCheck:
 
 
 def _interviews(events: Sequence[SourceEvent], ctx: Context) -> list[Interview]:
-    from .detect import detect
-    from .workdays import check_region
+    from followcal.core.detect import detect
+    from followcal.core.workdays import check_region
 
     if ctx.settings.region:  # as plan_events does: no default region is not an error
         check_region(ctx.settings.region)
@@ -65,9 +65,9 @@ def check_mail(
     events: Sequence[SourceEvent], ctx: Context, marks: Mapping[str, OutcomeRecord], *, record: bool = True
 ) -> MailCheck:
     """Look for replies to every process that waits for one; record them unless `record` is False."""
-    from .backends.imap import Deadline, read_headers
-    from .planner import calendar_for
-    from .state import load_mail_replies
+    from followcal.backends.imap import Deadline, read_headers
+    from followcal.core.planner import calendar_for
+    from followcal.state import load_mail_replies
 
     settings = ctx.settings
     lookup = calendar_for(settings)
@@ -101,7 +101,7 @@ def check_mail(
             log.info("mail %s from %s (%s): %s", m.message_id, m.sender.label() if m.sender else "?",
                      m.date.isoformat() if m.date else "no date", verdict.note)
         if record and check.found:
-            from .state import StateStore
+            from followcal.state import StateStore
 
             with StateStore() as store:
                 store.add_mail_replies(check.found.values())
@@ -114,7 +114,7 @@ def planning_marks(events: Sequence[SourceEvent], ctx: Context, warnings: list[s
                    marks: Mapping[str, OutcomeRecord] | None = None, *, record: bool = True) -> Mapping[str, OutcomeRecord]:
     """The outcomes to plan with: `mark`s, plus replies from the mailbox when [replies] is set
     (recorded in the state store unless `record` is False: `sync --dry-run`)."""
-    from .service import stored_marks
+    from followcal.app.pipeline import stored_marks
 
     if marks is None:
         marks = stored_marks(ctx)
@@ -168,9 +168,9 @@ def show_replies(settings: Settings, *, as_json: bool = False, dry_run: bool = F
     """`followcal replies`: what the mailbox says, per process, and why."""
     import json
 
-    from .errors import UsageError
-    from .outcomes import lookup_specs
-    from .service import Context, read_sources, source_window, stored_marks
+    from followcal.app.outcomes import lookup_specs
+    from followcal.app.pipeline import Context, read_sources, source_window, stored_marks
+    from followcal.errors import UsageError
 
     if settings.replies is None:
         where = settings.path or "the config"

@@ -17,9 +17,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .config import RangeConfig, Settings
-from .errors import SelectorError, UsageError
-from .model import (
+from followcal.app.pipeline import Context, read_sources, source_window
+from followcal.config import RangeConfig, Settings
+from followcal.core.model import (
     GRACIOUS_REPLY,
     THANK_YOU,
     Interview,
@@ -31,8 +31,8 @@ from .model import (
     Timeline,
     Window,
 )
-from .rules import Process, processes, schedule
-from .service import Context, read_sources, source_window
+from followcal.core.rules import Process, processes, schedule
+from followcal.errors import SelectorError, UsageError
 
 VALID_OUTCOMES = tuple(o.value for o in Outcome)
 MIN_ID_PREFIX = 6
@@ -55,7 +55,7 @@ def parse_outcome(word: str) -> Outcome:
 def parse_timeline_option(text: str | None) -> Timeline | None:
     if text is None:
         return None
-    from .hints import parse_timeline
+    from followcal.core.hints import parse_timeline
 
     try:
         return parse_timeline(text)
@@ -106,7 +106,7 @@ def read_interviews(
     *, mail: bool = False,
 ) -> Interviews:
     """Read every spec in its window (as sync does), plan once with `marks`."""
-    from .planner import calendar_for, plan_events
+    from followcal.core.planner import calendar_for, plan_events
 
     by_window: dict[Window, list[str]] = {}
     for spec, range_ in specs:
@@ -117,7 +117,7 @@ def read_interviews(
         events.extend(found)
         warnings.extend(problems)
     if mail:  # status: replies found in the mailbox count too ([replies]); a mark wins
-        from .inbox import planning_marks
+        from followcal.app.inbox import planning_marks
 
         marks = planning_marks(events, ctx, warnings, marks)
     # mark and status show dates and kinds only: no message is drafted
@@ -208,7 +208,7 @@ def describe_effect(before: Sequence[Slot], after: Sequence[Slot], record: Outco
 
 
 def _effect_slots(process: Process, settings: Settings, marks: Mapping[str, OutcomeRecord]) -> list[Slot]:
-    from .planner import calendar_for
+    from followcal.core.planner import calendar_for
 
     scheduled = schedule(process, settings.rules, calendar_for(settings), marks)
     return _chain(scheduled[-1].slots)
@@ -244,7 +244,7 @@ def mark_outcome(
     given, is filled with the same facts as data (for `mark --json`).
     """
     details = {} if details is None else details
-    from .state import StateStore
+    from followcal.state import StateStore
 
     warn = warn or (lambda _m: None)
     word = parse_outcome(outcome) if outcome is not None else None
@@ -328,7 +328,7 @@ def status_rows(found: Interviews, now: datetime) -> list[dict[str, Any]]:
 
 def status_table(rows: Sequence[Mapping[str, Any]]) -> Any:
     """The status table (render.py draws every table)."""
-    from .render import status_table as table
+    from followcal.cli.render import status_table as table
 
     return table(rows)
 
@@ -343,7 +343,7 @@ def show_status(
     echo: Callable[[str], Any] = print,
 ) -> None:
     """Print one row per process (rich table, or a JSON list with --json)."""
-    from .service import stored_marks
+    from followcal.app.pipeline import stored_marks
 
     ctx = Context.create(settings, now)
     found = read_interviews(ctx, lookup_specs(settings, sources), marks=stored_marks(ctx), mail=True)
@@ -356,7 +356,7 @@ def show_status(
     if not rows:
         echo("No interviews found.")
         return
-    from .output import console
+    from followcal.cli.console import console
 
     console().print(status_table(rows))
 

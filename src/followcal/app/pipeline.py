@@ -13,9 +13,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .config import RangeConfig, Settings, system_timezone
-from .errors import UsageError
-from .model import OutcomeRecord, Plan, PlanResult, SourceEvent, Window
+from followcal.config import RangeConfig, Settings, system_timezone
+from followcal.core.model import OutcomeRecord, Plan, PlanResult, SourceEvent, Window
+from followcal.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Context:
 def source_window(spec: str, range_: RangeConfig | None, ctx: Context) -> Window:
     """The window a configured source is read over: accounts default to 90 days back and 365
     ahead, files and URLs are read whole unless the entry sets bounds (DESIGN.md "Config")."""
-    from .sources import account_spec
+    from followcal.app.sources import account_spec
 
     if range_ is None:
         return Window()
@@ -59,7 +59,7 @@ def read_sources(
     specs: Sequence[str], ctx: Context, window: Window, *, fast: bool = True
 ) -> tuple[list[SourceEvent], list[str]]:
     """Events of every source, merged; a source that fails raises (one clear line)."""
-    from .sources import open_source
+    from followcal.app.sources import open_source
 
     if not specs:
         raise UsageError("no source given: name an .ics file, a URL or ACCOUNT:CALENDAR")
@@ -76,7 +76,7 @@ def read_sources(
 def stored_marks(ctx: Context) -> Mapping[str, OutcomeRecord]:
     """Outcomes recorded with `followcal mark` (state store); empty when there is none yet."""
     try:
-        from .state import load_outcomes
+        from followcal.state import load_outcomes
     except ImportError:
         return {}
     return load_outcomes()
@@ -85,7 +85,7 @@ def stored_marks(ctx: Context) -> Mapping[str, OutcomeRecord]:
 def _marks_or_warning(ctx: Context, warnings: list[str]) -> Mapping[str, OutcomeRecord]:
     """plan and export only read recorded outcomes: an unusable state store is a warning there
     (sync, mark and status, which write it, still stop with its one-line error)."""
-    from .errors import FollowcalError
+    from followcal.errors import FollowcalError
 
     try:
         return stored_marks(ctx)
@@ -103,11 +103,11 @@ def plan_sources(
     marks: Mapping[str, OutcomeRecord] | None = None,
     descriptions: bool = True,
 ) -> PlanResult:
-    from .planner import plan_events
+    from followcal.core.planner import plan_events
 
     events, warnings = read_sources(specs, ctx, window, fast=fast)
     if marks is None:
-        from .inbox import planning_marks
+        from followcal.app.inbox import planning_marks
 
         # marks (an unusable state store is a warning here), plus replies found by mail ([replies])
         marks = planning_marks(events, ctx, warnings, _marks_or_warning(ctx, warnings))
@@ -120,8 +120,8 @@ def export_plan(
     result: PlanResult, output: Path, ctx: Context, *, refresh_minutes: int | None = None, name: str = "followcal reminders"
 ) -> tuple[Plan, bytes]:
     """The file target's plan for `result` (SEQUENCE carried over from a previous export)."""
-    from .backends.files import IcsFileTarget
-    from .reconcile import reconcile
+    from followcal.backends.files import IcsFileTarget
+    from followcal.core.reconcile import reconcile
 
     target = IcsFileTarget(output, name=name, refresh_minutes=refresh_minutes)
     existing = target.list_owned()

@@ -24,9 +24,9 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from .config import Settings
-from .errors import ConfigError, FollowcalError, UsageError
-from .feeds import DEFAULT_POLL_SECONDS, Built, FeedBuilder, Refresher
+from followcal.app.feeds import DEFAULT_POLL_SECONDS, Built, FeedBuilder, Refresher
+from followcal.config import Settings
+from followcal.errors import ConfigError, FollowcalError, UsageError
 
 log = logging.getLogger("followcal.serve")
 access_log = logging.getLogger("followcal.access")

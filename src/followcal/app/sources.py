@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .backends.base import Source, Target
-from .backends.registry import AccountCalendar, calendar_backend
-from .config import Settings
-from .errors import ConfigError
+from followcal.backends.base import Source, Target
+from followcal.backends.registry import AccountCalendar, calendar_backend
+from followcal.config import Settings
+from followcal.errors import ConfigError
 
 
 def is_url(spec: str) -> bool:
@@ -47,7 +47,7 @@ def open_account_calendar(
 
 
 def open_source(spec: str, settings: Settings, *, now: datetime, fast: bool = True) -> Source:
-    from .backends.files import IcsSource
+    from followcal.backends.files import IcsSource
 
     pair = account_spec(spec, settings)
     if pair is not None:
@@ -57,7 +57,7 @@ def open_source(spec: str, settings: Settings, *, now: datetime, fast: bool = Tr
 
 
 def open_target(spec: str, settings: Settings, *, now: datetime, name: str = "followcal reminders") -> Target:
-    from .backends.files import IcsFileTarget
+    from followcal.backends.files import IcsFileTarget
 
     if is_url(spec):
         raise ConfigError(f"{spec}: a URL can only be read; write to a file or ACCOUNT:CALENDAR")

@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .backends.base import Target
-from .config import SyncConfig, state_dir
-from .errors import ConflictError, DeletionGuardError, FollowcalError, UsageError
-from .model import ApplyResult, Create, Delete, OwnedEvent, Plan, Reminder, Update, Window
-from .output import activity
-from .service import Context, source_window, stored_marks
+from followcal.app.pipeline import Context, source_window, stored_marks
+from followcal.backends.base import Target
+from followcal.cli.console import activity
+from followcal.config import SyncConfig, state_dir
+from followcal.core.model import ApplyResult, Create, Delete, OwnedEvent, Plan, Reminder, Update, Window
+from followcal.errors import ConflictError, DeletionGuardError, FollowcalError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +95,8 @@ def run_syncs(
 def run_sync(
     ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: bool = False, show_progress: bool = False
 ) -> SyncReport:
-    from .planner import plan_events
-    from .sources import open_source, open_target
+    from followcal.app.sources import open_source, open_target
+    from followcal.core.planner import plan_events
 
     report = SyncReport(entry.name)
     pairs, delete_window = read_window(entry, ctx)
@@ -107,7 +107,7 @@ def run_sync(
                 found, warnings = open_source(spec, ctx.settings, now=ctx.now).read_events(window)
             events.extend(found)
             report.warnings.extend(warnings)
-        from .inbox import planning_marks
+        from followcal.app.inbox import planning_marks
 
         marks = planning_marks(events, ctx, report.warnings, stored_marks(ctx), record=not dry_run)  # + mail replies
         result = plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=marks)
@@ -141,7 +141,7 @@ GUARD_MINIMUM = 8  # three interviews have up to nine future reminders: fewer go
 
 
 def _plan_for(ctx: Context, target: Target, desired: Sequence[Reminder], window: Window, force: bool) -> Plan:
-    from .reconcile import reconcile
+    from followcal.core.reconcile import reconcile
 
     written = _written(target.label)
     existing = target.list_owned()
@@ -153,7 +153,7 @@ def _plan_for(ctx: Context, target: Target, desired: Sequence[Reminder], window:
 
 def check_deletions(label: str, plan: Plan, existing: Sequence[OwnedEvent], now: datetime) -> None:
     """Raise DeletionGuardError when the plan deletes too many of the target's future reminders."""
-    from .reconcile import _is_future
+    from followcal.core.reconcile import _is_future
 
     deletes = sum(isinstance(a, Delete) for a in plan.actions)
     future = sum(1 for e in existing if not e.deleted and _is_future(e, now))
@@ -214,7 +214,7 @@ def _progress(enabled: bool, label: str, total: int) -> Iterator[Callable[[int],
 def _written(target: str) -> dict[str, str]:
     """What followcal last wrote to `target` (UID -> fingerprint), from the state store."""
     try:
-        from .state import StateStore
+        from followcal.state import StateStore
     except ImportError:
         return {}
     with StateStore() as store:  # closed at once: sync may hold many targets
@@ -223,7 +223,7 @@ def _written(target: str) -> dict[str, str]:
 
 def _remember(target: str, plan: Plan) -> None:
     try:
-        from .state import StateStore
+        from followcal.state import StateStore
     except ImportError:
         return
     written = {a.reminder.uid: a.reminder.fingerprint for a in plan.actions if isinstance(a, (Create, Update))}

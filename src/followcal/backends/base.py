@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from ..model import ApplyResult, OwnedEvent, Plan, SourceEvent, Window
+from followcal.core.model import ApplyResult, OwnedEvent, Plan, SourceEvent, Window
 
 
 @runtime_checkable

@@ -40,12 +40,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from .. import ics
-from ..config import AccountConfig
-from ..errors import BackendError, ConflictError, NotFoundError, PreconditionError, SourceError
-from ..model import UID_SUFFIX, ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
-from .caldav_http import Dav, _slash, redact as _redact
-from .caldav_xml import (
+from followcal.backends.caldav_http import Dav, _slash, redact as _redact
+from followcal.backends.caldav_xml import (
     PROPS_ETAGS,
     PROPS_HOME,
     PROPS_HOME_SET,
@@ -62,6 +58,10 @@ from .caldav_xml import (
     multistatus,
     text,
 )
+from followcal.config import AccountConfig
+from followcal.core.model import UID_SUFFIX, ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
+from followcal.errors import BackendError, ConflictError, NotFoundError, PreconditionError, SourceError
+from followcal.ical import read as ics
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def _same_path(a: str, b: str) -> bool:
 
 
 def _kv_get(key: str) -> Any:
-    from ..state import StateStore
+    from followcal.state import StateStore
 
     with StateStore() as store:
         raw = store.kv_get(NAMESPACE, key)
@@ -94,7 +94,7 @@ def _kv_get(key: str) -> Any:
 
 
 def _kv_set(key: str, value: Any) -> None:
-    from ..state import StateStore
+    from followcal.state import StateStore
 
     with StateStore() as store:
         store.kv_set(NAMESPACE, key, json.dumps(value) if value is not None else None)

@@ -36,10 +36,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import AccountConfig
-from ..errors import AuthError, BackendError, ConflictError, NotFoundError, PreconditionError
-from ..output import note_retry
-from .caldav_xml import XML_TYPE, Props, multistatus
+from followcal.backends.caldav_xml import XML_TYPE, Props, multistatus
+from followcal.config import AccountConfig
+from followcal.errors import AuthError, BackendError, ConflictError, NotFoundError, PreconditionError
+from followcal.retries import note_retry
 
 RETRIES = 4  # attempts for 5xx, timeouts and refused connections
 LOCKED_RETRIES = 12  # 423 Locked (Xandikos' git store under concurrent writes) clears quickly
@@ -123,7 +123,7 @@ class Dav:
         if any(host == h or host.endswith("." + h) for h in self.config.redirect_hosts if h):
             return True
         if start.scheme == there.scheme == "https":
-            from ..companies import registrable_domain
+            from followcal.core.companies import registrable_domain
 
             mine = registrable_domain(start.hostname or "")
             return mine is not None and registrable_domain(host) == mine
@@ -326,14 +326,14 @@ _DIGEST_LOCK = threading.Lock()
 def _knows_digest(url: str, user: str) -> bool:
     if (url, user) in _DIGESTS:
         return True
-    from ..state import StateStore
+    from followcal.state import StateStore
 
     with StateStore() as store:
         return store.kv_get("caldav", f"digest {url} {user}") == "1"
 
 
 def _remember_digest(url: str, user: str) -> None:
-    from ..state import StateStore
+    from followcal.state import StateStore
 
     with StateStore() as store:
         store.kv_set("caldav", f"digest {url} {user}", "1")

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
-from ..errors import BackendError
-from ..model import Window
+from followcal.core.model import Window
+from followcal.errors import BackendError
 
 D, C, CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
 XML_TYPE = "application/xml; charset=utf-8"

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
-from .. import ics, ics_scan
-from ..errors import SourceError, UsageError, WriteError
-from ..model import ApplyResult, Create, Delete, OwnedEvent, Plan, Skip, SourceEvent, Update, Window
+from followcal.core.model import ApplyResult, Create, Delete, OwnedEvent, Plan, Skip, SourceEvent, Update, Window
+from followcal.errors import SourceError, UsageError, WriteError
+from followcal.ical import read as ics, scan as ics_scan
 
 MAX_BYTES = 100 * 1024 * 1024  # a calendar file larger than this is refused
 
@@ -96,7 +96,7 @@ def require_complete(data: bytes, label: str) -> bytes:
 
 
 def _redacted(url: str) -> str:
-    from .url import redact_url
+    from followcal.backends.url import redact_url
 
     return redact_url(url)
 
@@ -113,7 +113,7 @@ class IcsSource:
 
     def read_bytes(self) -> bytes:
         if self.is_url:
-            from .url import fetch_url
+            from followcal.backends.url import fetch_url
 
             fetched = fetch_url(self.location)
             return fetched.data or b""

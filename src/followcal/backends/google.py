@@ -20,12 +20,12 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from ..config import AccountConfig
-from ..errors import AuthError, BackendError, ConflictError, FollowcalError, NotFoundError
-from ..model import ApplyResult, OwnedEvent, Plan, SourceEvent, Window
-from ..output import note_retry
-from .google_map import merge_cached, owned_from_item, to_source_event, utc_stamp
-from .google_pace import MAX_BATCH, Pacer, quota, retry_after, retryable, throttled
+from followcal.backends.google_map import merge_cached, owned_from_item, to_source_event, utc_stamp
+from followcal.backends.google_pace import MAX_BATCH, Pacer, quota, retry_after, retryable, throttled
+from followcal.config import AccountConfig
+from followcal.core.model import ApplyResult, OwnedEvent, Plan, SourceEvent, Window
+from followcal.errors import AuthError, BackendError, ConflictError, FollowcalError, NotFoundError
+from followcal.retries import note_retry
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class GoogleClient:
     """One authorised Calendar v3 service with retrying calls and a batch writer."""
 
     def __init__(self, config: AccountConfig) -> None:
-        from .google_auth import load_credentials
+        from followcal.backends.google_auth import load_credentials
 
         self.config = config
         self.creds = load_credentials(config)
@@ -325,7 +325,7 @@ class GoogleClient:
     def save_refreshed_token(self) -> None:
         """A token refreshed mid-run (401 -> refresh) is written back for the next run."""
         if getattr(self.creds, "token", None) != self._initial_token:
-            from .google_auth import save_token
+            from followcal.backends.google_auth import save_token
 
             save_token(self.config, self.creds)
             self._initial_token = self.creds.token
@@ -337,7 +337,7 @@ def client_for(config: AccountConfig) -> GoogleClient:
 
 def open_calendar(config: AccountConfig, calendar: str, *, create: bool, now: datetime) -> GoogleCalendar:
     """ACCOUNT:CALENDAR by name, ID or `primary` (google_calendars.py finds it)."""
-    from .google_calendars import _resolve
+    from followcal.backends.google_calendars import _resolve
 
     client = client_for(config)
     calendar_id, tz = _resolve(client, calendar, create)
@@ -412,7 +412,7 @@ class GoogleCalendar:
         """The cached owned events brought up to date with the sync token; 410 -> full read.
         Google lists a deleted event with its id only, so the cache (which holds what we wrote)
         is what tells a deleted reminder from a foreign deleted event."""
-        from ..state import StateStore
+        from followcal.state import StateStore
 
         with StateStore() as store:
             raw = store.kv_get(KV_NAMESPACE, self._kv_key + ":owned")
@@ -453,14 +453,14 @@ class GoogleCalendar:
 
     def _ids(self) -> dict[str, str]:
         """UID -> replacement event id, for reminders whose own id Google holds purged."""
-        from ..state import StateStore
+        from followcal.state import StateStore
 
         with StateStore() as store:
             raw = store.kv_get(KV_NAMESPACE, self._kv_key + ":ids")
         return json.loads(raw) if raw else {}
 
     def _save(self, ids: dict[str, str]) -> None:
-        from ..state import StateStore
+        from followcal.state import StateStore
 
         with StateStore() as store:
             store.kv_set(KV_NAMESPACE, self._kv_key + ":ids", json.dumps(ids, sort_keys=True) if ids else None)
@@ -469,10 +469,10 @@ class GoogleCalendar:
 
     def apply(self, plan: Plan, progress: Callable[[int], None] | None = None) -> ApplyResult:
         """Write the plan (google_write.py: batches, 409 -> read -> update, purged ids)."""
-        from .google_write import apply_plan
+        from followcal.backends.google_write import apply_plan
 
         if self.calendar_id is None and plan.writes:
-            from .google_calendars import _create
+            from followcal.backends.google_calendars import _create
 
             self.calendar_id, self.tz = _create(self.client, self.name)
             self._kv_key = f"{self.client.config.name}:{self.calendar_id}"

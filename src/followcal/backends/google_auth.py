@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..config import AccountConfig, Settings
-from ..errors import AuthError, UsageError
+from followcal.config import AccountConfig, Settings
+from followcal.errors import AuthError, UsageError
 
 # The narrowest scopes that cover what followcal does (README "Google Calendar" says why):
 # - calendar.events: read interviews from any calendar, write reminders into the target;
@@ -69,7 +69,7 @@ def reauth_hint(config: AccountConfig) -> str:
 
 def write_token(path: Path, data: str) -> None:
     """Write the token JSON atomically with mode 0600 (the temp file is 0600 from the start)."""
-    from .files import atomic_write
+    from followcal.backends.files import atomic_write
 
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

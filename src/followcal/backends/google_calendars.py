@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..config import AccountConfig
-from ..errors import AuthError, NotFoundError, UsageError
-from .google import NEED_CREATE, NEED_LIST, PAGE_SIZE, GoogleClient, client_for
+from followcal.backends.google import NEED_CREATE, NEED_LIST, PAGE_SIZE, GoogleClient, client_for
+from followcal.config import AccountConfig
+from followcal.errors import AuthError, NotFoundError, UsageError
 
 log = logging.getLogger("followcal.backends.google")
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..model import Attendee, OwnedEvent, Person, Reminder, SourceEvent
+from followcal.core.model import Attendee, OwnedEvent, Person, Reminder, SourceEvent
 
 MAX_VALUE = 1024  # extendedProperties value limit
 CACHED_FIELDS = ("id", "status", "summary", "description", "start", "end", "sequence", "etag",

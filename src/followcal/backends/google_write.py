@@ -20,10 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import BackendError, ConflictError
-from ..model import ApplyResult, Create, Delete, Plan, Update, Write
-from .google import MAX_FOLLOW_UPS, GoogleCalendar, _http_reason, _map_http
-from .google_map import event_id, next_event_id, reminder_body
+from followcal.backends.google import MAX_FOLLOW_UPS, GoogleCalendar, _http_reason, _map_http
+from followcal.backends.google_map import event_id, next_event_id, reminder_body
+from followcal.core.model import ApplyResult, Create, Delete, Plan, Update, Write
+from followcal.errors import BackendError, ConflictError
 
 log = logging.getLogger("followcal.backends.google")
 

@@ -19,9 +19,9 @@ from datetime import UTC, date, datetime
 from email.parser import BytesHeaderParser
 from typing import Any, Protocol
 
-from ..config import AccountConfig, Settings
-from ..errors import AuthError, BackendError, UsageError
-from ..replies import Address, MailMessage
+from followcal.config import AccountConfig, Settings
+from followcal.core.replies import Address, MailMessage
+from followcal.errors import AuthError, BackendError, UsageError
 
 HEADERS = "FROM REPLY-TO DATE SUBJECT MESSAGE-ID"
 FETCH_ITEM = f"BODY.PEEK[HEADER.FIELDS ({HEADERS})]"
@@ -255,7 +255,7 @@ def _reason(exc: BaseException) -> str:
 
 def google_access_token(settings: Settings, account: str) -> str:
     """An access token of a Google account of the config that was signed in with --with-mail."""
-    from .google_auth import load_credentials
+    from followcal.backends.google_auth import load_credentials
 
     config = settings.account(account)
     creds = load_credentials(config)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from ..config import AccountConfig
-from ..errors import ConfigError
-from .base import Source, Target
+from followcal.backends.base import Source, Target
+from followcal.config import AccountConfig
+from followcal.errors import ConfigError
 
 
 @runtime_checkable
@@ -34,26 +34,26 @@ class Backend:
 
 def _open_caldav(config: AccountConfig, calendar: str, *, create: bool, now: datetime,
                  keywords: Iterable[str] | None, position: int) -> AccountCalendar:
-    from .caldav import open_calendar
+    from followcal.backends.caldav import open_calendar
 
     return open_calendar(config, calendar, create=create, now=now, keywords=keywords, position=position)
 
 
 def _list_caldav(config: AccountConfig) -> list[tuple[str, str]]:
-    from .caldav import list_calendars
+    from followcal.backends.caldav import list_calendars
 
     return list_calendars(config)
 
 
 def _open_google(config: AccountConfig, calendar: str, *, create: bool, now: datetime,
                  keywords: Iterable[str] | None, position: int) -> AccountCalendar:
-    from .google import open_calendar
+    from followcal.backends.google import open_calendar
 
     return open_calendar(config, calendar, create=create, now=now)  # JSON is mapped whole: no scan
 
 
 def _list_google(config: AccountConfig) -> list[tuple[str, str]]:
-    from .google_calendars import list_calendars
+    from followcal.backends.google_calendars import list_calendars
 
     return list_calendars(config)
 

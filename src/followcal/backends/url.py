@@ -17,7 +17,7 @@ import urllib.request
 import zlib
 from dataclasses import dataclass
 
-from ..errors import SourceError
+from followcal.errors import SourceError
 
 MAX_BYTES = 100 * 1024 * 1024
 TIMEOUT = 30.0  # seconds one read may wait

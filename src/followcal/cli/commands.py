@@ -30,7 +30,7 @@ class State:
         self._settings: Any = None
 
     def settings(self, region: str | None = None, tz: str | None = None, me: tuple[str, ...] = ()) -> Any:
-        from .config import load_settings
+        from followcal.config import load_settings
 
         if self._settings is None:
             self._settings = load_settings(self.config_path)
@@ -85,7 +85,7 @@ class FollowcalGroup(click.Group):
     """The one place where errors become a message line and an exit code (1 failed, 2 usage)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .errors import FollowcalError
+        from followcal.errors import FollowcalError
 
         try:
             return super().invoke(ctx)
@@ -139,7 +139,7 @@ def cli(ctx: click.Context, config: str | None, verbose: int, quiet: bool, no_co
         format="%(levelname)s %(name)s: %(message)s",
     )
     ctx.obj = State(config, verbose, quiet)
-    from .output import no_color as colour_off, set_no_color
+    from followcal.cli.console import no_color as colour_off, set_no_color
 
     set_no_color(no_color)
     if colour_off():
@@ -160,21 +160,21 @@ def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | N
     Without --since/--until every interview in the source is planned (recurring series are
     expanded one year either side of now).
     """
-    from .service import Context, plan_sources
+    from followcal.app.pipeline import Context, plan_sources
 
     ctx = Context.create(state.settings(region, tz, me), now)
     window = ctx.window(since, until)
     result = plan_sources(sources, ctx, window, fast=not full_parse, descriptions=False)
     if as_json:
-        from .render import plan_json
+        from followcal.cli.render import plan_json
 
         # Indented for people at a terminal; compact (and C-encoded, far faster) for scripts.
         indent = 2 if sys.stdout.isatty() else None
         click.echo(json.dumps(plan_json(result), indent=indent, ensure_ascii=False))
         return
     state.warn(result.warnings)
-    from .output import console as make_console
-    from .render import plan_table
+    from followcal.cli.console import console as make_console
+    from followcal.cli.render import plan_table
 
     console = make_console()
     if not result.interviews:
@@ -205,16 +205,16 @@ def export(state: State, sources: tuple[str, ...], output: str, region: str | No
     """
     from pathlib import Path
 
-    from .backends.files import atomic_write
-    from .service import Context, export_plan, plan_sources
+    from followcal.app.pipeline import Context, export_plan, plan_sources
+    from followcal.backends.files import atomic_write
 
     ctx = Context.create(state.settings(region, tz, me), now)
     path = Path(output).expanduser()
     if path.is_dir():
-        from .errors import UsageError
+        from followcal.errors import UsageError
 
         raise UsageError(f"{path}: is a folder; give a file name for the output")
-    from .output import activity, interactive_stderr
+    from followcal.cli.console import activity, interactive_stderr
 
     with activity(interactive_stderr() and not as_json, f"reading {len(sources)} source(s), building {path.name}"):
         result = plan_sources(sources, ctx, ctx.window(since, until), fast=not full_parse)
@@ -245,13 +245,13 @@ def holidays(state: State, region: str, year: int | None, as_json: bool) -> None
     Non-working days = workalendar's calendar united with the `holidays` package, plus the
     config's extra_holidays, minus its extra_working_days. Weekends never count as working days.
     """
-    from .workdays import work_calendar
+    from followcal.core.workdays import work_calendar
 
     settings = state.settings()
     year = year or date.today().year
     calendar = work_calendar(region, settings.extra_holidays, settings.extra_working_days)
     days = calendar.holidays(year)
-    from .regions import one_library_warning  # issue 10: a region only one library knows
+    from followcal.core.regions import one_library_warning  # issue 10: a region only one library knows
 
     state.warn([w for w in [one_library_warning(calendar.region, calendar.sources)] if w])
     if as_json:
@@ -261,8 +261,8 @@ def holidays(state: State, region: str, year: int | None, as_json: bool) -> None
         return
     from rich.table import Table
 
-    from .output import console
-    from .render import day_label
+    from followcal.cli.console import console
+    from followcal.cli.render import day_label
 
     table = Table(title=f"Non-working days {calendar.region} {year} (plus every Saturday and Sunday)")
     table.add_column("Date", no_wrap=True)
@@ -287,15 +287,15 @@ def sync(state: State, names: tuple[str, ...], dry_run: bool, as_json: bool, for
     its reminders: creating, updating (SEQUENCE + 1) and deleting only events followcal made.
     A re-run with nothing changed writes nothing.
     """
-    from .service import Context
-    from .sync import run_syncs
+    from followcal.app.pipeline import Context
+    from followcal.app.sync import run_syncs
 
     ctx = Context.create(state.settings(), now)
     reports = run_syncs(ctx, names, dry_run=dry_run, force=force, show_progress=not as_json and sys.stderr.isatty())
-    from .render import sync_report
+    from followcal.cli.render import sync_report
 
     failed = sync_report(reports, as_json=as_json, dry_run=dry_run, warn=state.warn)
-    from .output import retry_summary, take_retries
+    from followcal.retries import retry_summary, take_retries
 
     summary = retry_summary(take_retries())
     if summary and not state.quiet and not failed:  # a failure's one line already says "after N attempts"
@@ -314,7 +314,7 @@ def serve(state: State, host: str | None, port: int | None) -> None:
     A feed is served at /feeds/<token>/<name>.ics (/feeds/<name>.ics only without a token on a
     loopback host). Run it behind a TLS reverse proxy to subscribe from Google Calendar.
     """
-    from .serve import run_server
+    from followcal.app.serve import run_server
 
     run_server(state.settings(), host=host, port=port, echo=click.echo)
 
@@ -345,7 +345,7 @@ def mark(state: State, selector: str, outcome: str | None, on: date | None, note
     replied ends the pending follow-ups (a new --decision-by/--timeline restarts them);
     rejected ends them and adds a gracious-reply reminder; offer, accepted, withdrawn end them.
     """
-    from .outcomes import mark_outcome
+    from followcal.app.outcomes import mark_outcome
 
     details: dict[str, Any] = {}
     message = mark_outcome(state.settings(), selector, outcome, on=on, note=note, decision_by=decision_by,
@@ -366,7 +366,7 @@ def mark(state: State, selector: str, outcome: str | None, on: date | None, note
 @pass_state
 def status(state: State, as_json: bool, sources: tuple[str, ...], now: datetime | None) -> None:
     """One row per application process: last interview, next action and its date, outcome."""
-    from .outcomes import show_status
+    from followcal.app.outcomes import show_status
 
     show_status(state.settings(), as_json=as_json, sources=sources, now=now, warn=state.warn, echo=click.echo)
 
@@ -378,7 +378,7 @@ def status(state: State, as_json: bool, sources: tuple[str, ...], now: datetime 
 def calendars(state: State, account: str, as_json: bool) -> None:
     """List the calendars of a CalDAV or Google ACCOUNT of the config (names and URLs/IDs)."""
     settings = state.settings()
-    from .backends.registry import calendar_backend
+    from followcal.backends.registry import calendar_backend
 
     config = settings.account(account)
     found = calendar_backend(config).list_calendars(config)
@@ -405,7 +405,7 @@ def auth() -> None:
 @pass_state
 def auth_google(state: State, account: str | None, client_secrets: str | None, no_browser: bool, with_mail: bool) -> None:
     """Run the OAuth installed-app flow and store the token (JSON, mode 0600)."""
-    from .backends.google_auth import authorize
+    from followcal.backends.google_auth import authorize
 
     click.echo(authorize(state.settings(), account, client_secrets, open_browser=not no_browser, echo=click.echo,
                          with_mail=with_mail))
@@ -429,13 +429,13 @@ def replies(state: State, as_json: bool, dry_run: bool, sources: tuple[str, ...]
     Read-only: the mailbox is opened with EXAMINE and only headers are read. A reply found ends
     that process's follow-ups (R7 replied); a `followcal mark` always wins over it.
     """
-    from .inbox import show_replies
+    from followcal.app.inbox import show_replies
 
     show_replies(state.settings(), as_json=as_json, dry_run=dry_run, sources=sources, now=now, warn=state.warn,
                  echo=click.echo)
 
 
-from .setup_commands import COMMANDS  # noqa: E402  (init, config, clean: their own module)
+from followcal.cli.setup_commands import COMMANDS  # noqa: E402  (init, config, clean: their own module)
 
 for _command in COMMANDS:
     cli.add_command(_command)

@@ -1,23 +1,15 @@
-"""Terminal output shared by the commands: one rich Console factory (--no-color, NO_COLOR), a
-progress line for long reads and writes (only on a terminal, silent when piped), and the retry
-tally (each retry logged at -v, one summary line at the end).
-
-Backends call `note_retry` where they back off; nothing here talks to a server.
-"""
+"""Terminal output shared by the commands: one rich Console factory (--no-color, NO_COLOR) and a
+progress line for long reads and writes (only on a terminal, silent when piped)."""
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-log = logging.getLogger("followcal.retry")
-
 _settings: dict[str, Any] = {"no_color": False}
-_retries: list[str] = []
 
 
 def set_no_color(value: bool) -> None:
@@ -47,25 +39,3 @@ def activity(enabled: bool, text: str) -> Iterator[None]:
         return
     with console(stderr=True).status(text):
         yield
-
-
-# --- retries ------------------------------------------------------------------------------------
-
-
-def note_retry(where: str, problem: str) -> None:
-    """A backend is about to retry a request: log it (shown with -v) and count it."""
-    _retries.append(where)
-    log.info("retrying %s (%s)", where, problem)
-
-
-def take_retries() -> int:
-    """How many retries since the last call (and reset): for the summary line."""
-    count = len(_retries)
-    _retries.clear()
-    return count
-
-
-def retry_summary(count: int) -> str | None:
-    if not count:
-        return None
-    return f"note: {count} request(s) were retried (rate limit, busy or unreachable server; -v shows each)"

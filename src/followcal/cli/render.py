@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from .model import Create, Delete, InterviewPlan, Plan, PlanResult, Reminder, Skip, Update
+from followcal.core.model import Create, Delete, InterviewPlan, Plan, PlanResult, Reminder, Skip, Update
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

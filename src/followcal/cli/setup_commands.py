@@ -1,7 +1,7 @@
 """The setup commands: `followcal init`, `followcal config`, `followcal clean`.
 
-Kept out of cli.py so that it stays a thin list of commands; like there, only click loads at
-import time and each command imports what it needs. `cli.py` adds these to the group.
+Kept out of commands.py so that it stays a thin list of commands; like there, only click loads at
+import time and each command imports what it needs. `commands.py` adds these to the group.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .output import console
+from followcal.cli.console import console
 
 
 @click.command()
@@ -60,9 +60,9 @@ def init(state: Any, name: str | None, emails: tuple[str, ...], region: str | No
     as an option instead, so `init` also runs in scripts; what is not given takes its default.
     An existing config is never overwritten without asking (or --force).
     """
-    from .config import check_timezone, system_timezone
-    from .errors import UsageError
-    from .setup_wizard import Answers, check_email, check_region, check_url, run_init, target_path
+    from followcal.cli.setup_wizard import Answers, check_email, check_region, check_url, run_init, target_path
+    from followcal.config import check_timezone, system_timezone
+    from followcal.errors import UsageError
 
     if google and caldav_url:
         raise UsageError("--google and --caldav-url: choose one account type")
@@ -100,7 +100,7 @@ def config_command(state: Any, as_json: bool) -> None:
     Also shows which config file is read (and why: --config, $FOLLOWCAL_CONFIG or the default)
     and the state folder. Passwords and tokens are shown only as set or unset.
     """
-    from .showconfig import config_report, show_config
+    from followcal.cli.showconfig import config_report, show_config
 
     show_config(config_report(state.settings(), state.config_path), as_json=as_json, echo=click.echo, console=console())
 
@@ -117,7 +117,7 @@ def clean(state: Any, target: str, dry_run: bool, as_json: bool) -> None:
     for a target you dropped from `to`: sync no longer looks there, so its reminders stay until
     cleaned. Events followcal did not make are never touched. Try --dry-run first.
     """
-    from .clean import clean_json, clean_lines, clean_target
+    from followcal.app.clean import clean_json, clean_lines, clean_target
 
     done = clean_target(state.settings(), target, dry_run=dry_run, now=datetime.now().astimezone())
     if as_json:

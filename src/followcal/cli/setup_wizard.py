@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .config import AccountConfig, check_timezone, default_config_path, load_settings
-from .errors import FollowcalError, UsageError
+from followcal.config import AccountConfig, check_timezone, default_config_path, load_settings
+from followcal.errors import FollowcalError, UsageError
 
 ACCOUNT_TYPES = ("none", "caldav", "google")
 DEFAULT_REMINDERS = "Follow-ups"
@@ -58,7 +58,7 @@ def split_emails(text: str) -> tuple[str, ...]:
 
 
 def check_region(value: str) -> str:
-    from .workdays import check_region as known
+    from followcal.core.workdays import check_region as known
 
     return known(value.strip())
 
@@ -274,7 +274,7 @@ def try_account(a: Answers, echo: Echo, interactive: bool) -> list[tuple[str, st
              "(it is not stored).")
         config = replace(config, password_env=None, password=click.prompt("Password", hide_input=True, default="",
                                                                          show_default=False))
-    from .backends.caldav import list_calendars
+    from followcal.backends.caldav import list_calendars
 
     echo(f"Testing {a.caldav_url} ...")
     try:
@@ -337,7 +337,7 @@ def run_init(a: Answers, given: set[str], *, path: Path, force: bool, interactiv
 
 def write_config(path: Path, text: str) -> None:
     """Atomically, mode 0600 (it may name a password command); an old file is kept as .bak."""
-    from .backends.files import atomic_write
+    from followcal.backends.files import atomic_write
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():

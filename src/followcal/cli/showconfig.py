@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .config import AccountConfig, RuleSettings, Settings, default_config_path, system_timezone
+from followcal.config import AccountConfig, RuleSettings, Settings, default_config_path, system_timezone
 
 Row = dict[str, Any]  # {"value": ..., "from": "file" | "env" | "default", "note"?: ...}
 SECRETS = frozenset({"password", "token"})  # account password; serve token (account token is a path)

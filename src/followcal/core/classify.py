@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .companies import looks_like_role
-from .config import DEFAULT_EXCLUDE, DEFAULT_KEYWORDS, RuleSettings
-from .hints import _email
-from .model import Person, SourceEvent
+from followcal.config import DEFAULT_EXCLUDE, DEFAULT_KEYWORDS, RuleSettings
+from followcal.core.companies import looks_like_role
+from followcal.core.hints import _email
+from followcal.core.model import Person, SourceEvent
 
 _INFLECTIONS = ("", "s", "es", "d", "ed", "ing", "ping", "ped", "aration", "arations", "are",
                 "ared", "aring")

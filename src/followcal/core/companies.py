@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .hints import _email
-from .model import Person
-from .services import PUBLIC_DOMAINS, PUBLIC_LABELS, SCHEDULING_DOMAINS
+from followcal.core.hints import _email
+from followcal.core.known_domains import PUBLIC_DOMAINS, PUBLIC_LABELS, SCHEDULING_DOMAINS
+from followcal.core.model import Person
 
 if TYPE_CHECKING:  # imported lazily at run time (its suffix list takes a while)
     import tldextract

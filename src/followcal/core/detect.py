@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from .classify import classify, is_interview, skip_reason  # noqa: F401 (re-exported)
-from .companies import (  # noqa: F401 (re-exported)
+from followcal.config import Settings, check_timezone
+from followcal.core.classify import classify, is_interview, skip_reason  # noqa: F401 (re-exported)
+from followcal.core.companies import (  # noqa: F401 (re-exported)
     _ROBOT,
     clean,
     company_and_role,
@@ -26,14 +27,13 @@ from .companies import (  # noqa: F401 (re-exported)
     looks_like_role,
     registrable_label,
 )
-from .config import Settings, check_timezone
-from .errors import FollowcalError, UnknownRegionError, UsageError
-from .hints import Hints, _dedupe, _email, parse_hints, parse_timeline  # noqa: F401 (re-exported)
-from .identity import display_names, infer_me
-from .model import Contact, Interview, Person, SourceEvent, interview_id
-from .people import is_role_name
-from .regions import choose_region
-from .services import SCHEDULING_DOMAINS
+from followcal.core.hints import Hints, _dedupe, _email, parse_hints, parse_timeline  # noqa: F401 (re-exported)
+from followcal.core.identity import display_names, infer_me
+from followcal.core.known_domains import SCHEDULING_DOMAINS
+from followcal.core.model import Contact, Interview, Person, SourceEvent, interview_id
+from followcal.core.people import is_role_name
+from followcal.core.regions import choose_region
+from followcal.errors import FollowcalError, UnknownRegionError, UsageError
 
 log = logging.getLogger("followcal.detect")
 

@@ -24,11 +24,11 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from . import mailto
-from .errors import ConfigError
-from .languages import BY_CODE, EN, Lang
-from .model import CUT_OFF, GRACIOUS_REPLY, THANK_YOU, Interview, Slot
-from .people import Addressee, addressees
+from followcal.core import mailto
+from followcal.core.languages import BY_CODE, EN, Lang
+from followcal.core.model import CUT_OFF, GRACIOUS_REPLY, THANK_YOU, Interview, Slot
+from followcal.core.people import Addressee, addressees
+from followcal.errors import ConfigError
 
 PLACEHOLDERS: dict[str, str] = {
     "company": "the company name, e.g. Acme Corp",

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from .model import Outcome, OutcomeRecord, Person, Timeline
+from followcal.core.model import Outcome, OutcomeRecord, Person, Timeline
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .people import Addressee
+from followcal.core.people import Addressee
 
 LANGUAGES = ("en", "de", "fr", "es")
 

@@ -9,23 +9,14 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from .config import Settings
-from .model import (
-    THANK_YOU,
-    InterviewPlan,
-    OutcomeRecord,
-    PlanResult,
-    Reminder,
-    Slot,
-    SourceEvent,
-    reminder_uid,
-)
-from .rules import ScheduledInterview, processes, schedule
+from followcal.config import Settings
+from followcal.core.model import THANK_YOU, InterviewPlan, OutcomeRecord, PlanResult, Reminder, Slot, SourceEvent, reminder_uid
+from followcal.core.rules import ScheduledInterview, processes, schedule
 
 if TYPE_CHECKING:  # imported lazily at run time (start-up cost)
-    from .drafts import Sender
-    from .model import Interview
-    from .workdays import WorkCalendar
+    from followcal.core.drafts import Sender
+    from followcal.core.model import Interview
+    from followcal.core.workdays import WorkCalendar
 
 THANK_YOU_LENGTH = timedelta(minutes=30)
 REMINDER_LENGTH = timedelta(minutes=15)
@@ -33,7 +24,7 @@ REMINDER_LENGTH = timedelta(minutes=15)
 
 def calendar_for(settings: Settings) -> Callable[[str], WorkCalendar]:
     """The region -> WorkCalendar function every rule uses (cached in workdays)."""
-    from .workdays import work_calendar
+    from followcal.core.workdays import work_calendar
 
     def lookup(region: str) -> WorkCalendar:
         return work_calendar(region, settings.extra_holidays, settings.extra_working_days)
@@ -58,9 +49,9 @@ def plan_events(
     `private` (a feed with `drafts = false`): what to do and when, no drafts, names or addresses."""
     from dataclasses import replace as _replace
 
-    from .detect import detect, resolve_me
-    from .regions import one_library_warning
-    from .workdays import check_region
+    from followcal.core.detect import detect, resolve_me
+    from followcal.core.regions import one_library_warning
+    from followcal.core.workdays import check_region
 
     all_warnings = list(warnings)
     if settings.region:
@@ -114,8 +105,8 @@ def _invite_texts(events: Iterable[SourceEvent], interviews: Mapping[str, Interv
 def _sender(settings: Settings, texts: Mapping[str, SourceEvent]) -> Sender:
     """Who signs the drafts: the config's name and phone; else the name the invites give the
     user (the attendee matching `me`, else the address on nearly every invite)."""
-    from .drafts import Sender
-    from .people import frequent_addresses, user_name
+    from followcal.core.drafts import Sender
+    from followcal.core.people import frequent_addresses, user_name
 
     me = tuple(settings.me) or frequent_addresses(
         [a.email for a in e.attendees] for e in texts.values())
@@ -126,7 +117,7 @@ def _sender(settings: Settings, texts: Mapping[str, SourceEvent]) -> Sender:
 
 
 def _language(event: SourceEvent | None) -> str:
-    from .languages import detect_language
+    from followcal.core.languages import detect_language
 
     return detect_language(event.summary, event.description) if event is not None else "en"
 
@@ -134,7 +125,7 @@ def _language(event: SourceEvent | None) -> str:
 def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descriptions: bool = True,
             *, sender: Sender | None = None, language: str = "en", private: bool = False) -> Reminder:
     """A Slot plus its drafted text becomes a Reminder with a deterministic UID and stamp."""
-    from . import drafts
+    from followcal.core import drafts
 
     interview = scheduled.interview
     if descriptions:

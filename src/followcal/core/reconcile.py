@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 
-from .model import Action, Create, Delete, OwnedEvent, Plan, Reminder, Skip, Update, Window
+from followcal.core.model import Action, Create, Delete, OwnedEvent, Plan, Reminder, Skip, Update, Window
 
 
 def reconcile(

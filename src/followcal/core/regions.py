@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from .errors import UnknownRegionError
-from .tznames import zone_country
+from followcal.core.zone_countries import zone_country
+from followcal.errors import UnknownRegionError
 
 # Codes people use that are not ISO 3166 alpha-2 (ISO reserves UK for the United Kingdom, GB is
 # its code), and alpha-3 codes `holidays` has no class for.

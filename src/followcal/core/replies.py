@@ -17,14 +17,14 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from .model import Interview, Outcome, OutcomeRecord
-from .services import PUBLIC_DOMAINS as _PROVIDERS, SCHEDULING_DOMAINS as _TOOLS
+from followcal.core.known_domains import PUBLIC_DOMAINS as _PROVIDERS, SCHEDULING_DOMAINS as _TOOLS
+from followcal.core.model import Interview, Outcome, OutcomeRecord
 
 if TYPE_CHECKING:  # imported lazily at run time (its suffix list takes a while)
     import tldextract
 
 # Applicant-tracking and scheduling services send on the employer's behalf, so their own domain
-# says nothing about the company; the display name or Reply-To has to name it (services.py).
+# says nothing about the company; the display name or Reply-To has to name it (known_domains.py).
 SCHEDULING_DOMAINS = frozenset(_TOOLS)
 # Public mail providers: an interviewer writing from gmail.com is matched by address only; here
 # google.com too (calendar.google.com resources and Google's own notifications).

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .config import RuleSettings
-from .model import (
+from followcal.config import RuleSettings
+from followcal.core.model import (
     CUT_OFF,
     GRACIOUS_REPLY,
     THANK_YOU,
@@ -25,7 +25,7 @@ from .model import (
     follow_up_kind,
     kind_order,
 )
-from .workdays import WorkCalendar
+from followcal.core.workdays import WorkCalendar
 
 FOLLOW_UP_TIME = time(10, 0)
 CUT_OFF_TIME = time(9, 0)

@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from .errors import UnknownRegionError
-from .holiday_cache import holiday_cache
+from followcal.core.holiday_cache import holiday_cache
+from followcal.errors import UnknownRegionError
 
 SOURCES = ("workalendar", "holidays", "config")
 _ONE_DAY = timedelta(days=1)
@@ -126,7 +126,7 @@ def _quietly(provider: _Provider, year: int) -> list[tuple[date, str]]:
 
 def normalise_region(region: str) -> str:
     """`us-ca`, ` US_CA ` -> `US-CA`; `UK`, `GBR` -> `GB` (regions.normalise_code)."""
-    from .regions import normalise_code
+    from followcal.core.regions import normalise_code
 
     return normalise_code(region)
 

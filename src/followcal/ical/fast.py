@@ -3,7 +3,7 @@
 Most interview candidates in an export are plain single events: one component for their UID, no
 recurrence, times in UTC, floating, all-day or an IANA zone. Building an icalendar component for
 each costs more than the rest of the read, so this module turns such an event's unfolded lines
-straight into the SourceEvent that `ics.to_source_event` would make of icalendar's parse.
+straight into the SourceEvent that `read.to_source_event` would make of icalendar's parse.
 
 It is deliberately narrow: anything it is not certain to read exactly as icalendar would (a
 parameter with an RFC 6868 caret, an escaped backslash, a repeated single-valued property, a
@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from .ics_limits import MAX_YEAR, MIN_YEAR
-from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, SourceEvent
+from followcal.core.model import UID_SUFFIX, Attendee, OwnedEvent, Person, SourceEvent
+from followcal.ical.limits import MAX_YEAR, MIN_YEAR
 
 _SINGLE = frozenset({"UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "STATUS", "ORGANIZER",
                      "LAST-MODIFIED", "DTSTAMP", "X-FOLLOWCAL-KIND"})
@@ -117,7 +117,7 @@ def _when(params: dict[str, str], value: str) -> datetime | date:
     else:
         zone = _zone(tzid) if tzid is not None else None
     if not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
-        raise _NotPlain  # icalendar's path skips it with a warning (ics_limits.year_problem)
+        raise _NotPlain  # icalendar's path skips it with a warning (limits.year_problem)
     try:
         return datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4]), int(match[5]),
                         int(match[6]), tzinfo=zone)
@@ -226,7 +226,7 @@ _OWNED_SINGLE = frozenset({"UID", "X-FOLLOWCAL-KIND", "SUMMARY", "DESCRIPTION", 
 
 def owned_event(lines: list[bytes], ref: str | None = None, etag: str | None = None) -> OwnedEvent | None:
     """One of followcal's own reminder VEVENTs (its own lines, VALARM left out) as the OwnedEvent
-    `ics.owned_from_component` makes of icalendar's parse, or None to leave it to icalendar.
+    `read.owned_from_component` makes of icalendar's parse, or None to leave it to icalendar.
     Reading back an export to carry its SEQUENCE numbers was most of a repeated `export`."""
     try:
         return _read_owned(lines, ref, etag)

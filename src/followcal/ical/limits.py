@@ -1,4 +1,4 @@
-"""Bounds on what a calendar can make followcal do (issue 19), for ics.read_calendar.
+"""Bounds on what a calendar can make followcal do (issue 19), for read.read_calendar.
 
 Hostile or broken input must cost a warning about one event, series or zone, never the file, a
 hang or a traceback: sub-hourly or INTERVAL=0 rules and extreme years are skipped, expansion is
@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from .errors import SourceError
-from .ics_scan import block_uid
+from followcal.errors import SourceError
+from followcal.ical.scan import block_uid
 
 
 def short(exc: BaseException) -> str:

@@ -1,7 +1,7 @@
 """iCalendar text <-> domain objects. No network, no files: bytes in, bytes out.
 
 Reading is built for large exports (tens of thousands of events, a few dozen interviews):
-ics_scan picks the candidate VEVENTs from the raw text, and only those (with their series and
+scan picks the candidate VEVENTs from the raw text, and only those (with their series and
 the VTIMEZONEs) are handed to icalendar and recurring-ical-events. `read_calendar(...,
 keywords=None)` parses everything: the equivalence tests hold both paths to the same plan.
 Writing turns Reminders into byte-identical VCALENDARs (same input, same bytes).
@@ -16,20 +16,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import SourceError
-from .ics_fast import plain_event
-from .ics_limits import PARSE_ERRORS, occurrences_each, parse_each, rule_problem, year_problem
-from .ics_scan import Block, block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
+from followcal.core.model import UID_SUFFIX, Attendee, OwnedEvent, Person, SourceEvent, Window
+from followcal.errors import SourceError
+from followcal.ical.fast import plain_event
+from followcal.ical.limits import PARSE_ERRORS, occurrences_each, parse_each, rule_problem, year_problem
+from followcal.ical.scan import Block, block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
 
-# the codec's writing half lives in ics_write; these names are the codec's interface
-from .ics_write import (
+# the codec's writing half lives in write; these names are the codec's interface
+from followcal.ical.write import (
     PRODID as PRODID,
     calendar_bytes as calendar_bytes,
     single_event_bytes as single_event_bytes,
     timezones as _timezones,  # noqa: F401 - tests compare against it
 )
-from .ics_zones import file_local_zones, prepare as prepare_zones
-from .model import UID_SUFFIX, Attendee, OwnedEvent, Person, SourceEvent, Window
+from followcal.ical.zones import file_local_zones, prepare as prepare_zones
 
 
 def read_calendar(
@@ -64,7 +64,7 @@ def _read_calendar(
     header, blocks = split_calendar(data, origin, warnings)
     chosen = select_blocks(blocks, keywords)
     header, chosen = prepare_zones(header, chosen, origin, warnings)  # Windows names, broken VTIMEZONEs
-    # On the fast path with no window, a plain single event is read directly (ics_fast) unless it
+    # On the fast path with no window, a plain single event is read directly (fast) unless it
     # needs icalendar; X-WR-TIMEZONE rewrites floating times, so such files take icalendar's path.
     direct = (
         keywords is not None
@@ -135,7 +135,7 @@ def _read_with_icalendar(
 
 def _calendar_owner(header: list[bytes]) -> str | None:
     """X-WR-CALNAME when it is a mail address (Google exports), else None."""
-    from .identity import owner_address
+    from followcal.core.identity import owner_address
 
     for line in header:
         if line[:13].upper() == b"X-WR-CALNAME:" or line[:13].upper() == b"X-WR-CALNAME;":
@@ -398,15 +398,15 @@ def owned_from_component(component: Any, ref: str | None = None, etag: str | Non
 def owned_events(data: bytes, origin: str) -> list[OwnedEvent]:
     """followcal's reminder events in an .ics file (a previous export or a file target).
 
-    Our own events are read directly (ics_fast.owned_event); only those it declines, if any, go
+    Our own events are read directly (fast.owned_event); only those it declines, if any, go
     through icalendar, with the file's VTIMEZONEs."""
     header, blocks = split_calendar(data, origin)
     return owned_events_of(header, blocks, origin)
 
 
 def owned_events_of(header: list[bytes], blocks: Sequence[Block], origin: str) -> list[OwnedEvent]:
-    """`owned_events` of a calendar already cut into its components (ics_scan.split_calendar)."""
-    from .ics_fast import owned_event
+    """`owned_events` of a calendar already cut into its components (scan.split_calendar)."""
+    from followcal.ical.fast import owned_event
 
     found: list[OwnedEvent | None] = []
     declined: list[tuple[int, list[bytes]]] = []

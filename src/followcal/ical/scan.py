@@ -3,7 +3,7 @@
 Works on raw bytes, linearly: unfold the content lines, cut the VCALENDAR into its top-level
 components, and pick the VEVENTs worth a full parse: a keyword in SUMMARY or CATEGORIES, plus
 every component sharing such an event's UID (series masters and overrides) and the VTIMEZONEs.
-It may pick too much, never too little: ics.read_calendar with `keywords=None` skips this
+It may pick too much, never too little: read.read_calendar with `keywords=None` skips this
 selection, and the equivalence tests hold both paths to the same plan.
 """
 
@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
-from .errors import SourceError
+from followcal.errors import SourceError
 
 _FOLD = re.compile(rb"\n[ \t]")
 _BOUNDARY = re.compile(rb"\n(?:[Bb][Ee][Gg][Ii][Nn]|[Ee][Nn][Dd]):[^\n]*")

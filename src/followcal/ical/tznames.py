@@ -1,4 +1,4 @@
-"""Time-zone names as calendars write them -> IANA zones, and IANA zones -> their country.
+"""Time-zone names as calendars write them -> IANA zones (their country: core/zone_countries.py).
 
 Why: Outlook and Exchange name zones the Windows way ("W. Europe Standard Time") or by the
 Windows display name ("(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"), and
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from zoneinfo import available_timezones
+
+from followcal.core.zone_countries import RULE_ZONES, iana_zones as _iana
 
 # The standard Windows display names (tzutil /l, Windows 10/11; older Outlook wrote "GMT" and
 # "&"), keyed by the text after the "(UTC+hh:mm)" prefix, normalised by _display_key.
@@ -132,11 +133,6 @@ def _windows() -> dict[str, str]:
     return table
 
 
-@lru_cache(maxsize=1)
-def _iana() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def iana_zone(tzid: str) -> str | None:
     """The IANA name a TZID means, or None: an IANA name itself, a Windows zone id, or a Windows
     display name ("(UTC-05:00) Eastern Time (US & Canada)"), quotes and case ignored."""
@@ -174,7 +170,6 @@ def fixed_offset_zone(tzid: str) -> str | None:
 
 # Zones that stand for a set of rules, not a place: preferred when a custom VTIMEZONE is matched
 # by its offsets, so a nameless zone never claims a country (and with it a holiday region).
-RULE_ZONES = ("CET", "EET", "WET", "MET", "EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT")
 
 
 def candidate_zones() -> list[str]:
@@ -182,63 +177,3 @@ def candidate_zones() -> list[str]:
     rest = sorted(z for z in _iana() if z not in RULE_ZONES and not z.startswith("Etc/"))
     etc = sorted(z for z in _iana() if z.startswith("Etc/"))
     return [z for z in RULE_ZONES if z in _iana()] + etc + rest
-
-
-@lru_cache(maxsize=1)
-def _zone_countries() -> dict[str, str]:
-    """zone.tab: each zone of one country -> its ISO 3166 alpha-2 code (tzdata, else the system)."""
-    text = ""
-    try:
-        from importlib.resources import files
-
-        text = files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
-    except Exception:  # noqa: BLE001 - tzdata missing: fall back to the system database
-        try:
-            with open("/usr/share/zoneinfo/zone.tab", encoding="utf-8") as fh:
-                text = fh.read()
-        except OSError:
-            text = ""
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        parts = line.split("\t")
-        if len(parts) >= 3:
-            out[parts[2].strip()] = parts[0].strip().upper()
-    return out
-
-
-def _tzif(zone: str) -> bytes | None:
-    try:
-        from importlib.resources import files
-
-        return files("tzdata.zoneinfo").joinpath(*zone.split("/")).read_bytes()
-    except Exception:  # noqa: BLE001 - no tzdata, or no such file
-        return None
-
-
-@lru_cache(maxsize=1)
-def _countries_by_data() -> dict[bytes, frozenset[str]]:
-    """TZif bytes -> the countries of the zone.tab zones with exactly those bytes (tzdata stores a
-    link as a copy of its target, so a legacy name finds its zone)."""
-    out: dict[bytes, set[str]] = {}
-    for zone, country in _zone_countries().items():
-        data = _tzif(zone)
-        if data is not None:
-            out.setdefault(data, set()).add(country)
-    return {k: frozenset(v) for k, v in out.items()}
-
-
-@lru_cache(maxsize=512)
-def zone_country(zone: str) -> str | None:
-    """The country of a zone that belongs to one country (Europe/Berlin -> DE, and a legacy link
-    such as Asia/Calcutta -> IN, the name CLDR gives "India Standard Time"); None for UTC, Etc/,
-    rule zones, links shared by several countries and unknown names."""
-    countries = _zone_countries()
-    if zone in countries:
-        return countries[zone]
-    if zone.startswith("Etc/") or zone in RULE_ZONES or zone not in _iana():
-        return None
-    data = _tzif(zone)
-    found = _countries_by_data().get(data, frozenset()) if data is not None else frozenset()
-    return next(iter(found)) if len(found) == 1 else None

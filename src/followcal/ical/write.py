@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from .mailto import first_link
-from .model import Reminder
+from followcal.core.mailto import first_link
+from followcal.core.model import Reminder
 
 PRODID = "-//followcal//followcal//EN"
 _FOLD_LIMIT = 75  # octets per line before the CRLF, as RFC 5545 asks and icalendar does
@@ -154,7 +154,7 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
 
 def timezones(reminders: Sequence[Reminder]) -> list[Any]:
     """The VTIMEZONEs the reminders use, a year either side (vtimezone.py: one RDATE per line)."""
-    from .vtimezone import vtimezone  # one RDATE per line: every consumer reads every change
+    from followcal.ical.vtimezone import vtimezone  # one RDATE per line: every consumer reads every change
 
     zones: dict[str, list[date]] = {}
     for r in reminders:
@@ -180,7 +180,7 @@ def calendar_bytes(
 ) -> bytes:
     """A whole reminder calendar; the same reminders give byte-identical output.
 
-    The VEVENTs come from followcal's own serialiser (ics_write: icalendar's layout, without its
+    The VEVENTs come from followcal's own serialiser (write: icalendar's layout, without its
     per-character folding); the few VTIMEZONEs are still written by icalendar."""
     sequences = sequences or {}
     head = [

@@ -1,6 +1,6 @@
 """Zones and calendar-level lines of an iCalendar stream, put right before icalendar parses it.
 
-Works on the unfolded blocks of ics_scan. Why before parsing: icalendar turns a VTIMEZONE whose
+Works on the unfolded blocks of scan. Why before parsing: icalendar turns a VTIMEZONE whose
 TZID is not an IANA name ("W. Europe Standard Time") into an anonymous zone, and followcal then
 planned the interview in the user's zone; one broken VTIMEZONE or calendar-level line made the
 whole file unreadable. Here every TZID is resolved to an IANA zone where it has one (its
@@ -19,8 +19,8 @@ from functools import lru_cache
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from .ics_scan import Block
-from .tznames import candidate_zones, fixed_offset_zone, iana_zone
+from followcal.ical.scan import Block
+from followcal.ical.tznames import candidate_zones, fixed_offset_zone, iana_zone
 
 _TZID_PARAM = re.compile(rb';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
 _TZID_LINE = re.compile(rb"^TZID[;:]", re.IGNORECASE)
