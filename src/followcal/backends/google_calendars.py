@@ -6,9 +6,12 @@ at the first write. Part of the Google backend (google.py holds the client and t
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from followcal.backends.google import NEED_CREATE, NEED_LIST, PAGE_SIZE, GoogleClient, client_for
+from followcal.backends.base import KeyValueStore
+from followcal.backends.google import NEED_CREATE, NEED_LIST, PAGE_SIZE, GoogleCalendar, GoogleClient, client_for
 from followcal.config import AccountConfig
 from followcal.errors import AuthError, NotFoundError, UsageError
 
@@ -34,12 +37,29 @@ def _name(entry: dict[str, Any]) -> str:
     return name
 
 
-def list_calendars(config: AccountConfig) -> list[tuple[str, str]]:
-    """(name, id) of every calendar in the account's calendar list, hidden ones included."""
-    client = client_for(config)
-    found = [(_name(e), e.get("id", "")) for e in _calendar_list(client)]
-    client.save_refreshed_token()
-    return found
+class GoogleAccount:
+    """One Google account, opened once per run: one authorised client (credentials loaded once)
+    for every calendar of the account that the run uses."""
+
+    def __init__(self, config: AccountConfig, store: KeyValueStore | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.client = client_for(config)
+
+    def list_calendars(self) -> list[tuple[str, str]]:
+        """(name, id) of every calendar in the account's calendar list, hidden ones included."""
+        found = [(_name(e), e.get("id", "")) for e in _calendar_list(self.client)]
+        self.client.save_refreshed_token()
+        return found
+
+    def calendar(
+        self, calendar: str, *, create: bool, now: datetime, keywords: Iterable[str] | None = None, position: int = 0,
+    ) -> GoogleCalendar:
+        """ACCOUNT:CALENDAR by name, ID or `primary`. Google's JSON is mapped whole: no keyword
+        scan; `position` matters only to CalDAV servers that want unique UIDs."""
+        calendar_id, tz = _resolve(self.client, calendar, create)
+        return GoogleCalendar(self.client, f"{self.config.name}:{calendar}", calendar_id, tz, name=calendar,
+                              store=self.store)
 
 
 def _looks_like_id(calendar: str) -> bool:
