@@ -233,16 +233,15 @@ class CalDAVAccount:
         _, found = self._found()
         return sorted(((c.name, c.url) for c in found), key=lambda p: p[0].casefold())
 
-    def wrote(self, url: str, *, created: bool) -> None:
-        """A calendar of this account changed: its CTag in the listing is stale (a later open in
-        this run asks the server); a new calendar makes the whole listing stale."""
+    def wrote(self, info: CalendarInfo) -> None:
+        """A calendar of this account changed (or was made): the listing the run keeps forgets its
+        CTag, so a later open of it in this run asks the server; a new calendar joins the listing."""
         if self._listing is None:
             return
-        if created:
-            self._listing = None
-            return
         home, found = self._listing
-        self._listing = home, [dataclasses.replace(c, ctag=None) if c.url == url else c for c in found]
+        fresh = dataclasses.replace(info, ctag=None)
+        kept = [fresh if c.url == info.url else c for c in found]
+        self._listing = home, kept if fresh in kept else [*kept, fresh]
 
     def calendar(
         self, calendar: str, *, create: bool, now: datetime, keywords: Iterable[str] | None = None, position: int = 0,
@@ -403,7 +402,7 @@ class CalDAVCalendar:
         if writes:
             self._stale = True  # re-list before planning again (after a conflict)
             if self.account is not None:
-                self.account.wrote(self.url, created=False)
+                self.account.wrote(self.info)
             with ThreadPoolExecutor(max_workers=min(WRITE_WORKERS, len(writes))) as pool:
                 futures = {pool.submit(self._write, action): action for action in writes}
                 for future in as_completed(futures):
@@ -432,8 +431,6 @@ class CalDAVCalendar:
         self.dav.request("MKCALENDAR", self.url, body, {"Content-Type": XML_TYPE}, ok=(200, 201, 405))
         log.info("%s: created calendar %s", self.label, _redact(self.url))
         self.missing = False
-        if self.account is not None:
-            self.account.wrote(self.url, created=True)
 
     def _write(self, action: Create | Update | Delete) -> None:
         if isinstance(action, Delete):
