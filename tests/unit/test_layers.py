@@ -2,8 +2,9 @@
 with `ast`, so an import inside a function counts as much as one at the top of a module.
 
 core (pure) <- ical (codec) <- backends <- app (use cases) <- cli; errors, config, config_parse,
-state and retries are shared (backends get the state store passed in). Only the codec (followcal.ical.*) uses the iCalendar libraries; the
-pure core talks to no network, terminal or command line library.
+state and retries are shared (backends get the state store passed in). Only the codec
+(followcal.ical.*) uses the iCalendar libraries; the pure core talks to no network, terminal or
+command line library.
 """
 
 from __future__ import annotations
