@@ -108,3 +108,37 @@ def test_the_run_opens_each_account_once(server: Server, tmp_path: Path, monkeyp
             assert ctx.accounts.opened == 1
             assert [t.result.created for t in reports[0].targets if t.result] == [4, 4]
         assert home_propfinds(proxy, server)[1] == 0
+
+
+def test_a_google_account_is_opened_once_and_its_calendar_list_read_once(fake, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same with Google (the loopback fake of Calendar v3): one authorised client and one
+    calendar list for a source and two targets of one account; a calendar made by the first
+    target is found, not made again, by a second sync entry in the same run."""
+    from followcal.app.pipeline import Context
+    from followcal.app.sync import run_syncs
+    from followcal.config import load_settings
+
+    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+    cid = fake.add_calendar("Interviews", tz="America/New_York")
+    fake.add_event(cid, {"summary": "Interview: Acme Corp (Backend Engineer)", "iCalUID": "acme-1@example.com",
+                         "start": {"dateTime": "2026-11-19T15:00:00Z"}, "end": {"dateTime": "2026-11-19T16:00:00Z"}})
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'region = "US"\ntimezone = "America/New_York"\n\n'
+        f'[accounts.g]\ntype = "google"\napi_endpoint = "{fake.url}"\ntoken = "none"\n\n'
+        '[[sync]]\nname = "main"\nfrom = ["g:Interviews"]\nto = ["g:Follow-ups", "g:Reminders"]\n\n'
+        '[[sync]]\nname = "again"\nfrom = ["g:Interviews"]\nto = ["g:Follow-ups"]\n',
+        encoding="utf-8",
+    )
+    fake.reset_counts()
+    with Context.create(load_settings(path), datetime.fromisoformat(NOW)) as ctx:
+        reports = run_syncs(ctx, [])
+        assert not any(r.failed for r in reports), reports
+        assert ctx.accounts.opened == 1
+    assert [t.result.created for t in reports[0].targets if t.result] == [4, 4]
+    assert [t.result.created for t in reports[1].targets if t.result] == [0]  # the second entry: all there
+    made = [c for c in fake.calls if c.path == "/calendars" and c.method == "POST"]
+    assert len(made) == 2  # Follow-ups and Reminders, each once
+    listed = [c for c in fake.calls if c.path.endswith("/calendarList") and c.method == "GET"]
+    assert len(listed) == 1, [c.path for c in fake.calls]  # once for the four calendar opens of the run

@@ -352,6 +352,7 @@ class GoogleCalendar:
         self.tz = tz
         self._kv_key = f"{client.config.name}:{calendar_id}"
         self._cache: dict[str, dict[str, Any]] | None = None
+        self.on_created: Callable[[str, str, str | None], None] | None = None  # tells the account (id, name, zone)
         self.pacer = _pacer()  # one per calendar: Google limits writes to one calendar
 
     # Source -------------------------------------------------------------------------------
@@ -459,6 +460,8 @@ class GoogleCalendar:
             from followcal.backends.google_calendars import _create
 
             self.calendar_id, self.tz = _create(self.client, self.name)
+            if self.on_created is not None:
+                self.on_created(self.calendar_id, self.name, self.tz)
             self._kv_key = f"{self.client.config.name}:{self.calendar_id}"
             self._cache = self._read_changes()  # empty, but it starts the sync token for the next run
         return apply_plan(self, plan, progress)
