@@ -171,11 +171,12 @@ class FeedBuilder:
 
     def _read(self, slot: SourceSlot, ctx: Context, now: float) -> bool:
         """Read one source into its slot; False (and the old events kept) when it failed or 304."""
+        from followcal.app.pipeline import source_window
         from followcal.app.sources import open_source
         from followcal.backends.files import IcsSource
 
         slot.due = now + self.refresh_seconds
-        window = self.feed.range.window(ctx.now, for_account=slot.kind == "account")
+        window = source_window(slot.spec, self.feed.range, ctx)  # as every command reads it
         # the file as it was when this read began: a change made while it is read (or while a
         # failure is handled) shows as a new signature at the next poll, never gets lost
         signature = _file_signature(slot.spec) if slot.kind == "file" else None
