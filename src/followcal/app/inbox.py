@@ -2,14 +2,15 @@
 of [replies], record what was found, and hand the planner the outcomes (marks win).
 
 plan, export, sync, serve and status call `planning_marks`; `followcal replies` calls
-`check_mail` and prints its report. The matching itself is pure (replies.py); the mailbox is read
-by backends/imap.py only. A mailbox that fails is one warning: the follow-ups then stay planned.
+`look_for_replies` (check_mail after reading the sources) and the CLI prints its report. The
+matching itself is pure (replies.py); the mailbox is read by backends/imap.py only. A mailbox
+that fails is one warning: the follow-ups then stay planned.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -166,12 +167,10 @@ def _look(ctx: Context, reads: Sequence[tuple[str, Window]], dry_run: bool) -> t
     return check_mail(events, ctx, stored_marks(ctx), record=not dry_run), warnings
 
 
-def show_replies(settings: Settings, *, as_json: bool = False, dry_run: bool = False, sources: Sequence[str] = (),
-                 now: datetime | None = None, warn: Callable[[list[str]], None] | None = None,
-                 echo: Callable[[str], Any] = print) -> None:
-    """`followcal replies`: what the mailbox says, per process, and why."""
-    import json
-
+def look_for_replies(settings: Settings, *, dry_run: bool = False, sources: Sequence[str] = (),
+                     now: datetime | None = None) -> tuple[MailCheck, list[str]]:
+    """`followcal replies`: what the mailbox says, per process (`report(check)` gives the rows),
+    and every warning of reading the sources and the mailbox; the CLI prints them."""
     from followcal.app.outcomes import lookup_reads, lookup_specs
     from followcal.app.pipeline import Context
     from followcal.errors import UsageError
@@ -181,26 +180,4 @@ def show_replies(settings: Settings, *, as_json: bool = False, dry_run: bool = F
         raise UsageError(f"{where} has no [replies] table: add one with from = [\"ACCOUNT\"] (an imap account)")
     with Context.create(settings, now) as ctx:
         check, warnings = _look(ctx, lookup_reads(ctx, lookup_specs(settings, sources)), dry_run)
-    rows = report(check)
-    if warn:
-        warn(warnings + check.warnings)
-    if as_json:
-        echo(json.dumps({"processes": rows, "searched_since": check.since.isoformat() if check.since else None,
-                         "dry_run": dry_run, "warnings": warnings + check.warnings}, indent=2, ensure_ascii=False))
-        return
-    if not rows:
-        echo("No interviews found.")
-        return
-    for row in rows:
-        echo(f"{row['company']} (interview {row['interview_id']}, {row['last_interview'][:10]}): {row['state']}")
-        reply = row["reply"]
-        if reply:
-            echo(f"  {reply['date']}  {reply['sender']}  \"{reply['subject']}\"")
-            echo(f"  why: {reply['reason']}")
-        elif "watching" in row:
-            w = row["watching"]
-            extra = [a for a in w["addresses"] if a.rsplit("@", 1)[-1] not in w["domains"]]
-            people = ", ".join(w["domains"] + extra) or "scheduling tools naming the company"
-            echo(f"  watching from {w['after'][:16]} through the cut-off day {w['cut_off']} for mail from {people}")
-    if dry_run and check.found:
-        echo(f"(dry run: {len(check.found)} new repl{'y' if len(check.found) == 1 else 'ies'} not recorded)")
+    return check, warnings + check.warnings

@@ -440,10 +440,18 @@ def replies(state: State, as_json: bool, dry_run: bool, sources: tuple[str, ...]
     Read-only: the mailbox is opened with EXAMINE and only headers are read. A reply found ends
     that process's follow-ups (R7 replied); a `followcal mark` always wins over it.
     """
-    from followcal.app.inbox import show_replies
+    from followcal.app.inbox import look_for_replies, report
+    from followcal.cli.render import replies_lines
 
-    show_replies(state.settings(), as_json=as_json, dry_run=dry_run, sources=sources, now=now, warn=state.warn,
-                 echo=click.echo)
+    check, warnings = look_for_replies(state.settings(), dry_run=dry_run, sources=sources, now=now)
+    rows = report(check)
+    state.warn(warnings)
+    if as_json:
+        click.echo(json.dumps({"processes": rows, "searched_since": check.since.isoformat() if check.since else None,
+                               "dry_run": dry_run, "warnings": warnings}, indent=2, ensure_ascii=False))
+        return
+    for line in replies_lines(rows, new=len(check.found), dry_run=dry_run):
+        click.echo(line)
 
 
 from followcal.cli.setup_commands import COMMANDS  # noqa: E402  (init, config, clean: their own module)

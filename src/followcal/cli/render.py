@@ -248,3 +248,27 @@ def clean_lines(done: CleanResult, dry_run: bool) -> list[str]:
         day = e.start.date() if isinstance(e.start, datetime) else e.start
         lines.append(f"  {e.kind:<14} {day_label(day) if day else '(no date)'}  {e.summary}")
     return lines
+
+
+# --- `followcal replies` --------------------------------------------------------------------------
+
+
+def replies_lines(rows: Sequence[Mapping[str, Any]], *, new: int, dry_run: bool) -> list[str]:
+    """Per process: its state, then the reply (date, sender, subject, why) or what is watched."""
+    if not rows:
+        return ["No interviews found."]
+    lines = []
+    for row in rows:
+        lines.append(f"{row['company']} (interview {row['interview_id']}, {row['last_interview'][:10]}): {row['state']}")
+        reply = row["reply"]
+        if reply:
+            lines.append(f"  {reply['date']}  {reply['sender']}  \"{reply['subject']}\"")
+            lines.append(f"  why: {reply['reason']}")
+        elif "watching" in row:
+            w = row["watching"]
+            extra = [a for a in w["addresses"] if a.rsplit("@", 1)[-1] not in w["domains"]]
+            people = ", ".join(w["domains"] + extra) or "scheduling tools naming the company"
+            lines.append(f"  watching from {w['after'][:16]} through the cut-off day {w['cut_off']} for mail from {people}")
+    if dry_run and new:
+        lines.append(f"(dry run: {new} new repl{'y' if new == 1 else 'ies'} not recorded)")
+    return lines
