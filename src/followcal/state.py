@@ -119,10 +119,11 @@ class StateStore:
     instead of failing.
     """
 
-    def __init__(self, path: Path | None = None, *, timeout: float = 30.0) -> None:
+    def __init__(self, path: Path | None = None, *, timeout: float = 30.0, threads: bool = False) -> None:
+        """`threads`: the connection may be used from other threads (the caller serialises use)."""
         self.path = Path(path) if path else state_dir() / DB_NAME
         try:
-            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=not threads)
         except sqlite3.Error as exc:
             raise StateError(f"{self.path}: cannot open the state store ({exc})") from None
         try:

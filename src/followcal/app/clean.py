@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from followcal.config import Settings
 from followcal.core.model import ApplyResult, Delete, OwnedEvent, Plan
 from followcal.errors import UsageError
 
 if TYPE_CHECKING:  # imported lazily at run time
+    from followcal.app.run import AccountPool
     from followcal.backends.base import Target
 
 
@@ -33,7 +34,7 @@ def delete_plan(label: str, owned: list[OwnedEvent]) -> Plan:
     return Plan(label, tuple(Delete(e) for e in owned if not e.deleted))
 
 
-def open_clean_target(spec: str, settings: Settings, now: datetime) -> Target:
+def open_clean_target(spec: str, settings: Settings, now: datetime, accounts: AccountPool | None = None) -> Target:
     from followcal.app.sources import account_spec, is_url, open_account_calendar
     from followcal.backends.files import IcsFileTarget
 
@@ -41,50 +42,22 @@ def open_clean_target(spec: str, settings: Settings, now: datetime) -> Target:
         raise UsageError(f"{spec}: a URL is read-only; followcal never wrote there")
     pair = account_spec(spec, settings)
     if pair is not None:
-        calendar: Target = open_account_calendar(*pair, settings, create=False, now=now)
+        calendar: Target = open_account_calendar(*pair, settings, create=False, now=now, accounts=accounts)
         return calendar
     return IcsFileTarget(Path(spec).expanduser())
 
 
 def clean_target(settings: Settings, spec: str, *, dry_run: bool, now: datetime) -> CleanResult:
-    target = open_clean_target(spec, settings, now)
-    owned = [e for e in target.list_owned() if not e.deleted]
-    plan = delete_plan(target.label, owned)
-    if dry_run or not plan.actions:
-        return CleanResult(target.label, tuple(owned), None)
-    result = target.apply(plan)
-    _forget(target.label, [e.uid for e in owned])
-    return CleanResult(target.label, tuple(owned), result)
+    """Delete followcal's reminders from `spec` (none with `dry_run`); the CLI prints the result."""
+    from followcal.app.pipeline import Context
 
-
-def _forget(label: str, uids: list[str]) -> None:
-    """The state store no longer says we wrote these (a later sync may write them afresh)."""
-    from followcal.state import StateStore
-
-    with StateStore() as store:
-        store.record_written(label, {}, uids)
-
-
-def clean_json(done: CleanResult, dry_run: bool) -> dict[str, Any]:
-    from followcal.cli.render import _iso
-
-    return {
-        "target": done.target,
-        "dry_run": dry_run,
-        "events": [{"uid": e.uid, "kind": e.kind, "summary": e.summary, "start": _iso(e.start)} for e in done.owned],
-        "deleted": done.result.deleted if done.result else 0,
-    }
-
-
-def clean_lines(done: CleanResult, dry_run: bool) -> list[str]:
-    from followcal.cli.render import day_label
-
-    if not done.owned:
-        return [f"{done.target}: no followcal reminders; nothing to clean"]
-    verb = "would delete" if dry_run else "deleted"
-    count = len(done.owned) if dry_run or done.result is None else done.result.deleted
-    lines = [f"{done.target}: {verb} {count} followcal reminder(s); other events are left as they are"]
-    for e in sorted(done.owned, key=lambda e: (str(e.start), e.uid)):
-        day = e.start.date() if isinstance(e.start, datetime) else e.start
-        lines.append(f"  {e.kind:<14} {day_label(day) if day else '(no date)'}  {e.summary}")
-    return lines
+    with Context.create(settings, now) as ctx:
+        target = open_clean_target(spec, settings, now, ctx.accounts)
+        owned = [e for e in target.list_owned() if not e.deleted]
+        plan = delete_plan(target.label, owned)
+        if dry_run or not plan.actions:
+            return CleanResult(target.label, tuple(owned), None)
+        result = target.apply(plan)
+        # the state store no longer says we wrote these (a later sync may write them afresh)
+        ctx.store.get().record_written(target.label, {}, [e.uid for e in owned])
+        return CleanResult(target.label, tuple(owned), result)

@@ -146,22 +146,22 @@ class FeedBuilder:
         """
         from followcal.app.pipeline import Context
 
-        ctx = Context.create(self.settings, self.now_func())
-        now = self.monotonic()
-        changed = False
-        for slot in self.slots:
-            if force or self._is_due(slot, now):
-                changed |= self._read(slot, ctx, now)
-        marks_signature = _marks_signature()
-        if marks_signature != self._marks_signature:
-            self._marks_signature = marks_signature
-            changed = True
-        if now >= self._replan_due:  # `now` moves the account windows and what counts as past
-            changed = True
-        if not (changed or force) or not self.complete:
-            return False
-        self._replan_due = now + self.refresh_seconds
-        return self._build(ctx)
+        with Context.create(self.settings, self.now_func()) as ctx:  # the store and accounts of one pass
+            now = self.monotonic()
+            changed = False
+            for slot in self.slots:
+                if force or self._is_due(slot, now):
+                    changed |= self._read(slot, ctx, now)
+            marks_signature = _marks_signature()
+            if marks_signature != self._marks_signature:
+                self._marks_signature = marks_signature
+                changed = True
+            if now >= self._replan_due:  # `now` moves the account windows and what counts as past
+                changed = True
+            if not (changed or force) or not self.complete:
+                return False
+            self._replan_due = now + self.refresh_seconds
+            return self._build(ctx)
 
     def _is_due(self, slot: SourceSlot, now: float) -> bool:
         if slot.kind != "file":
@@ -171,11 +171,12 @@ class FeedBuilder:
 
     def _read(self, slot: SourceSlot, ctx: Context, now: float) -> bool:
         """Read one source into its slot; False (and the old events kept) when it failed or 304."""
+        from followcal.app.pipeline import source_window
         from followcal.app.sources import open_source
         from followcal.backends.files import IcsSource
 
         slot.due = now + self.refresh_seconds
-        window = self.feed.range.window(ctx.now, for_account=slot.kind == "account")
+        window = source_window(slot.spec, self.feed.range, ctx)  # as every command reads it
         # the file as it was when this read began: a change made while it is read (or while a
         # failure is handled) shows as a new signature at the next poll, never gets lost
         signature = _file_signature(slot.spec) if slot.kind == "file" else None
@@ -187,12 +188,12 @@ class FeedBuilder:
                     return False
                 found, warnings = events
             elif slot.kind == "file":
-                source = open_source(slot.spec, self.settings, now=ctx.now)
+                source = open_source(slot.spec, self.settings, now=ctx.now, accounts=ctx.accounts)
                 assert isinstance(source, IcsSource)  # a "file" slot is a path, never ACCOUNT:CALENDAR
                 found, warnings = source.parse(_complete(source.read_bytes(), source.label), window)
                 slot.signature = signature
             else:
-                found, warnings = open_source(slot.spec, self.settings, now=ctx.now).read_events(window)
+                found, warnings = open_source(slot.spec, self.settings, now=ctx.now, accounts=ctx.accounts).read_events(window)
         except UsageError:
             raise
         except FollowcalError as exc:
@@ -234,18 +235,13 @@ class FeedBuilder:
         slot.failure = None
 
     def _build(self, ctx: Context) -> bool:
-        from followcal.app.pipeline import export_plan, stored_marks
+        from followcal.app.pipeline import export_plan, plan_read
         from followcal.backends.files import atomic_write
-        from followcal.core.planner import plan_events
 
         events = [e for slot in self.slots for e in slot.events or ()]
         warnings = [w for slot in self.slots for w in slot.warnings]
-        try:
-            from followcal.app.inbox import planning_marks
-
-            marks = planning_marks(events, ctx, warnings, stored_marks(ctx))  # + mail replies ([replies])
-            result = plan_events(events, self.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings,
-                                 private=not self.feed.drafts)
+        try:  # marks and mail replies ([replies]) as for every command; the events kept per source
+            result = plan_read(ctx, events, warnings, private=not self.feed.drafts)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 _plan, data = export_plan(result, self.path, ctx, refresh_minutes=self.feed.refresh_minutes, name=self.feed.name)

@@ -2,19 +2,20 @@
 of [replies], record what was found, and hand the planner the outcomes (marks win).
 
 plan, export, sync, serve and status call `planning_marks`; `followcal replies` calls
-`check_mail` and prints its report. The matching itself is pure (replies.py); the mailbox is read
-by backends/imap.py only. A mailbox that fails is one warning: the follow-ups then stay planned.
+`look_for_replies` (check_mail after reading the sources) and the CLI prints its report. The
+matching itself is pure (replies.py); the mailbox is read by backends/imap.py only. A mailbox
+that fails is one warning: the follow-ups then stay planned.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from followcal.core.model import Interview, OutcomeRecord, SourceEvent
+from followcal.core.model import Interview, OutcomeRecord, SourceEvent, Window
 from followcal.core.replies import MailReply, Verdict, Watch, match, merge, search_terms, watch_for, watchable
 from followcal.core.rules import Process, cut_off_date, processes
 from followcal.errors import FollowcalError
@@ -67,12 +68,11 @@ def check_mail(
     """Look for replies to every process that waits for one; record them unless `record` is False."""
     from followcal.backends.imap import Deadline, read_headers
     from followcal.core.planner import calendar_for
-    from followcal.state import load_mail_replies
-
     settings = ctx.settings
     lookup = calendar_for(settings)
     procs = processes(_interviews(events, ctx), settings.rules, lookup)
-    check = MailCheck(dict(marks), procs, stored=load_mail_replies())
+    store = ctx.store.existing()  # replies recorded by earlier runs; none when there is no store yet
+    check = MailCheck(dict(marks), procs, stored=store.mail_replies() if store is not None else {})
     for process in procs:
         latest = process.latest
         if any(i.id in marks or i.outcome is not None for i in process.interviews) or latest.id in check.stored:
@@ -101,10 +101,7 @@ def check_mail(
             log.info("mail %s from %s (%s): %s", m.message_id, m.sender.label() if m.sender else "?",
                      m.date.isoformat() if m.date else "no date", verdict.note)
         if record and check.found:
-            from followcal.state import StateStore
-
-            with StateStore() as store:
-                store.add_mail_replies(check.found.values())
+            ctx.store.get().add_mail_replies(check.found.values())
     replies = {**check.stored, **check.found}
     check.marks = merge(marks, [[i.id for i in p.interviews] for p in procs], replies)
     return check
@@ -162,49 +159,25 @@ def report(check: MailCheck) -> list[dict[str, Any]]:
     return rows
 
 
-def show_replies(settings: Settings, *, as_json: bool = False, dry_run: bool = False, sources: Sequence[str] = (),
-                 now: datetime | None = None, warn: Callable[[list[str]], None] | None = None,
-                 echo: Callable[[str], Any] = print) -> None:
-    """`followcal replies`: what the mailbox says, per process, and why."""
-    import json
+def _look(ctx: Context, reads: Sequence[tuple[str, Window]], dry_run: bool) -> tuple[MailCheck, list[str]]:
+    """Read the sources as mark and status do, then look at the mailbox."""
+    from followcal.app.pipeline import read_sources, stored_marks
 
-    from followcal.app.outcomes import lookup_specs
-    from followcal.app.pipeline import Context, read_sources, source_window, stored_marks
+    events, warnings = read_sources(ctx, reads)
+    return check_mail(events, ctx, stored_marks(ctx), record=not dry_run), warnings
+
+
+def look_for_replies(settings: Settings, *, dry_run: bool = False, sources: Sequence[str] = (),
+                     now: datetime | None = None) -> tuple[MailCheck, list[str]]:
+    """`followcal replies`: what the mailbox says, per process (`report(check)` gives the rows),
+    and every warning of reading the sources and the mailbox; the CLI prints them."""
+    from followcal.app.outcomes import lookup_reads, lookup_specs
+    from followcal.app.pipeline import Context
     from followcal.errors import UsageError
 
     if settings.replies is None:
         where = settings.path or "the config"
         raise UsageError(f"{where} has no [replies] table: add one with from = [\"ACCOUNT\"] (an imap account)")
-    ctx = Context.create(settings, now)
-    events, warnings = [], []
-    by_window: dict[Any, list[str]] = {}
-    for spec, range_ in lookup_specs(settings, sources):
-        by_window.setdefault(source_window(spec, range_, ctx), []).append(spec)
-    for window, group in by_window.items():
-        found, problems = read_sources(group, ctx, window)
-        events.extend(found)
-        warnings.extend(problems)
-    check = check_mail(events, ctx, stored_marks(ctx), record=not dry_run)
-    rows = report(check)
-    if warn:
-        warn(warnings + check.warnings)
-    if as_json:
-        echo(json.dumps({"processes": rows, "searched_since": check.since.isoformat() if check.since else None,
-                         "dry_run": dry_run, "warnings": warnings + check.warnings}, indent=2, ensure_ascii=False))
-        return
-    if not rows:
-        echo("No interviews found.")
-        return
-    for row in rows:
-        echo(f"{row['company']} (interview {row['interview_id']}, {row['last_interview'][:10]}): {row['state']}")
-        reply = row["reply"]
-        if reply:
-            echo(f"  {reply['date']}  {reply['sender']}  \"{reply['subject']}\"")
-            echo(f"  why: {reply['reason']}")
-        elif "watching" in row:
-            w = row["watching"]
-            extra = [a for a in w["addresses"] if a.rsplit("@", 1)[-1] not in w["domains"]]
-            people = ", ".join(w["domains"] + extra) or "scheduling tools naming the company"
-            echo(f"  watching from {w['after'][:16]} through the cut-off day {w['cut_off']} for mail from {people}")
-    if dry_run and check.found:
-        echo(f"(dry run: {len(check.found)} new repl{'y' if len(check.found) == 1 else 'ies'} not recorded)")
+    with Context.create(settings, now) as ctx:
+        check, warnings = _look(ctx, lookup_reads(ctx, lookup_specs(settings, sources)), dry_run)
+    return check, warnings + check.warnings

@@ -3,13 +3,12 @@
 Both read the interviews the same way sync does (the config's [[sync]] and [feeds.*] sources,
 each with its own read window, or the --source given), so an id shown by `plan --json` or a
 company name resolves to the interview that sync and serve will plan. The selector logic and the
-status rows are pure functions; the I/O (sources, state store, printing) stays in the two
-command functions at the bottom.
+status rows are pure functions; the I/O (sources, state store) stays in the two command
+functions at the bottom, and the CLI prints what they return.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from followcal.app.pipeline import Context, read_sources, source_window
+from followcal.app.pipeline import Context, configured_reads, read_and_plan
 from followcal.config import RangeConfig, Settings
 from followcal.core.model import (
     GRACIOUS_REPLY,
@@ -87,6 +86,15 @@ def lookup_specs(settings: Settings, sources: Sequence[str]) -> list[tuple[str, 
     return list(found.items())
 
 
+def lookup_reads(ctx: Context, specs: Sequence[tuple[str, RangeConfig | None]]) -> list[tuple[str, Window]]:
+    """Each spec with its window, the specs of one window together (in the order windows first
+    appear): mark, status and replies read in this order."""
+    by_window: dict[Window, list[str]] = {}
+    for spec, window in configured_reads(specs, ctx):
+        by_window.setdefault(window, []).append(spec)
+    return [(spec, window) for window, group in by_window.items() for spec in group]
+
+
 @dataclass(frozen=True)
 class Interviews:
     """What mark and status work on: the plan, and the R6 processes of its interviews."""
@@ -105,25 +113,12 @@ def read_interviews(
     ctx: Context, specs: Sequence[tuple[str, RangeConfig | None]], marks: Mapping[str, OutcomeRecord],
     *, mail: bool = False,
 ) -> Interviews:
-    """Read every spec in its window (as sync does), plan once with `marks`."""
-    from followcal.core.planner import calendar_for, plan_events
+    """Read every spec in its window (as sync does), plan once with `marks` (with `mail`, for
+    status: replies found in the mailbox count too, [replies]; a mark wins)."""
+    from followcal.core.planner import calendar_for
 
-    by_window: dict[Window, list[str]] = {}
-    for spec, range_ in specs:
-        by_window.setdefault(source_window(spec, range_, ctx), []).append(spec)
-    events, warnings = [], []
-    for window, group in by_window.items():
-        found, problems = read_sources(group, ctx, window)
-        events.extend(found)
-        warnings.extend(problems)
-    if mail:  # status: replies found in the mailbox count too ([replies]); a mark wins
-        from followcal.app.inbox import planning_marks
-
-        marks = planning_marks(events, ctx, warnings, marks)
     # mark and status show dates and kinds only: no message is drafted
-    result = plan_events(
-        events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings, descriptions=False
-    )
+    result = read_and_plan(ctx, lookup_reads(ctx, specs), marks=marks, mail=mail, descriptions=False)
     procs = processes([p.interview for p in result.interviews], ctx.settings.rules, calendar_for(ctx.settings))
     return Interviews(result, tuple(procs))
 
@@ -244,8 +239,6 @@ def mark_outcome(
     given, is filled with the same facts as data (for `mark --json`).
     """
     details = {} if details is None else details
-    from followcal.state import StateStore
-
     warn = warn or (lambda _m: None)
     word = parse_outcome(outcome) if outcome is not None else None
     if word is None and not clear:
@@ -253,7 +246,16 @@ def mark_outcome(
     stated = parse_timeline_option(timeline)
     if (decision_by or stated) and word is not Outcome.REPLIED:
         raise UsageError("--decision-by and --timeline go with 'replied' (the employer's new timeline)")
-    ctx = Context.create(settings, now)
+    with Context.create(settings, now) as ctx:
+        return _mark(ctx, selector, word, stated, on=on, note=note, decision_by=decision_by, clear=clear,
+                     sources=sources, warn=warn, details=details)
+
+
+def _mark(
+    ctx: Context, selector: str, word: Outcome | None, stated: Timeline | None, *, on: date | None, note: str | None,
+    decision_by: date | None, clear: bool, sources: Sequence[str], warn: Warn, details: dict[str, Any],
+) -> str:
+    settings = ctx.settings
     found = read_interviews(ctx, lookup_specs(settings, sources), marks={})
     warn(found.result.warnings)
     interview = resolve(selector, found.processes)
@@ -262,26 +264,26 @@ def mark_outcome(
     details.update({"interview_id": interview.id, "company": interview.company, "role": interview.role,
                     "interview_start": interview.start.isoformat(), "outcome": word.value if word else None,
                     "cleared": clear})
-    with StateStore() as store:
-        stored = store.outcomes()
-        before = _effect_slots(process, settings, stored)
-        if clear:
-            with store.transaction():
-                cleared = [i.id for i in process.interviews if store.clear_outcome(i.id)]
-            if not cleared:
-                return f"{label}: no outcome was recorded with `followcal mark`; nothing to clear"
-            after = _effect_slots(process, settings, _without_process(stored, process))
-            details["reminders"] = [{"kind": s.kind, "date": s.date.isoformat()} for s in _chain(after)]
-            return f"{label}: recorded outcome cleared; reminders now: {_listing(after) or 'none pending'}"
-        assert word is not None
-        recorded = ctx.now.astimezone(ZoneInfo(interview.timezone)).date()  # R7: when the mark was made
-        record = OutcomeRecord(word, on or recorded, decision_by, stated, note, source="mark",
-                               recorded_on=recorded)
+    store = ctx.store.get()  # open for the run: closed by mark_outcome
+    stored = store.outcomes()
+    before = _effect_slots(process, settings, stored)
+    if clear:
         with store.transaction():
-            for other in process.interviews:
-                if other.id != interview.id:
-                    store.clear_outcome(other.id)
-            store.set_outcome(interview.id, interview.company, record)
+            cleared = [i.id for i in process.interviews if store.clear_outcome(i.id)]
+        if not cleared:
+            return f"{label}: no outcome was recorded with `followcal mark`; nothing to clear"
+        after = _effect_slots(process, settings, _without_process(stored, process))
+        details["reminders"] = [{"kind": s.kind, "date": s.date.isoformat()} for s in _chain(after)]
+        return f"{label}: recorded outcome cleared; reminders now: {_listing(after) or 'none pending'}"
+    assert word is not None
+    recorded = ctx.now.astimezone(ZoneInfo(interview.timezone)).date()  # R7: when the mark was made
+    record = OutcomeRecord(word, on or recorded, decision_by, stated, note, source="mark",
+                           recorded_on=recorded)
+    with store.transaction():
+        for other in process.interviews:
+            if other.id != interview.id:
+                store.clear_outcome(other.id)
+        store.set_outcome(interview.id, interview.company, record)
     marks = {**_without_process(stored, process), interview.id: record}
     if record.on < process.latest.start.date():
         warn([f"{label}: {record.on.isoformat()} is before the latest interview "
@@ -326,37 +328,13 @@ def status_rows(found: Interviews, now: datetime) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if not k.startswith("_")} for r in with_action + without]
 
 
-def status_table(rows: Sequence[Mapping[str, Any]]) -> Any:
-    """The status table (render.py draws every table)."""
-    from followcal.cli.render import status_table as table
-
-    return table(rows)
-
-
-def show_status(
-    settings: Settings,
-    *,
-    as_json: bool = False,
-    sources: Sequence[str] = (),
-    now: datetime | None = None,
-    warn: Warn | None = None,
-    echo: Callable[[str], Any] = print,
-) -> None:
-    """Print one row per process (rich table, or a JSON list with --json)."""
+def status(
+    settings: Settings, *, sources: Sequence[str] = (), now: datetime | None = None,
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """`followcal status`: one row per process (status_rows) and the warnings of reading them;
+    the CLI prints them (a table, or JSON with --json)."""
     from followcal.app.pipeline import stored_marks
 
-    ctx = Context.create(settings, now)
-    found = read_interviews(ctx, lookup_specs(settings, sources), marks=stored_marks(ctx), mail=True)
-    rows = status_rows(found, ctx.now)
-    if warn:
-        warn(found.result.warnings)
-    if as_json:
-        echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    if not rows:
-        echo("No interviews found.")
-        return
-    from followcal.cli.console import console
-
-    console().print(status_table(rows))
-
+    with Context.create(settings, now) as ctx:
+        found = read_interviews(ctx, lookup_specs(settings, sources), marks=stored_marks(ctx), mail=True)
+        return status_rows(found, ctx.now), found.result.warnings

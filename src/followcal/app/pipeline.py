@@ -7,12 +7,15 @@ feed produce the same bytes for the same input.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from followcal.app.run import AccountPool, RunStore
 from followcal.config import RangeConfig, Settings, system_timezone
 from followcal.core.model import OutcomeRecord, Plan, PlanResult, SourceEvent, Window
 from followcal.errors import UsageError
@@ -20,11 +23,18 @@ from followcal.errors import UsageError
 
 @dataclass(frozen=True)
 class Context:
-    """Everything a run needs that is not the input: settings, the clock, the fallback zone."""
+    """Everything a run needs that is not the input: settings, the clock, the fallback zone, and
+    what the run opens once (the state store, each account). The command that creates it closes
+    it (`with Context.create(...) as ctx:`)."""
 
     settings: Settings
     now: datetime
     default_tz: str
+    store: RunStore = field(default_factory=RunStore, compare=False, repr=False)
+    accounts: AccountPool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "accounts", AccountPool(self.settings, self.store))
 
     @classmethod
     def create(cls, settings: Settings, now: datetime | None = None) -> Context:
@@ -35,6 +45,15 @@ class Context:
             now = now.replace(tzinfo=ZoneInfo(zone))
         return cls(settings, now, zone)
 
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def window(self, since: date | None, until: date | None) -> Window:
         """--since/--until as a window; --until is inclusive of its day."""
         tz = ZoneInfo(self.default_tz)
@@ -43,6 +62,9 @@ class Context:
         if lo and hi and hi <= lo:
             raise UsageError("--until is before --since")
         return Window(lo, hi)
+
+
+Reads = Sequence[tuple[str, Window]]  # each source spec with the window it is read over
 
 
 def source_window(spec: str, range_: RangeConfig | None, ctx: Context) -> Window:
@@ -55,19 +77,32 @@ def source_window(spec: str, range_: RangeConfig | None, ctx: Context) -> Window
     return range_.window(ctx.now, for_account=account_spec(spec, ctx.settings) is not None)
 
 
+def configured_reads(specs: Iterable[tuple[str, RangeConfig | None]], ctx: Context) -> list[tuple[str, Window]]:
+    """[[sync]]/[feeds.*] sources with their configured ranges -> (spec, window)."""
+    return [(spec, source_window(spec, range_, ctx)) for spec, range_ in specs]
+
+
+def one_window(specs: Sequence[str], window: Window) -> list[tuple[str, Window]]:
+    """SOURCE... of the command line, all over the --since/--until window."""
+    return [(spec, window) for spec in specs]
+
+
 def read_sources(
-    specs: Sequence[str], ctx: Context, window: Window, *, fast: bool = True
+    ctx: Context, reads: Reads, *, fast: bool = True, each: Callable[[str], AbstractContextManager[None]] | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[list[SourceEvent], list[str]]:
-    """Events of every source, merged; a source that fails raises (one clear line)."""
+    """Events of every source, each read over its own window, merged in order; a source that
+    fails raises (one clear line). `each(spec)` wraps every read (a progress line in the CLI);
+    `warnings`, when given, is the list the warnings go to (kept when a later source fails)."""
     from followcal.app.sources import open_source
 
-    if not specs:
+    if not reads:
         raise UsageError("no source given: name an .ics file, a URL or ACCOUNT:CALENDAR")
     events: list[SourceEvent] = []
-    warnings: list[str] = []
-    for spec in specs:
-        source = open_source(spec, ctx.settings, now=ctx.now, fast=fast)
-        found, problems = source.read_events(window)
+    warnings = [] if warnings is None else warnings
+    for spec, window in reads:
+        with each(spec) if each is not None else contextlib.nullcontext():
+            found, problems = open_source(spec, ctx.settings, now=ctx.now, fast=fast, accounts=ctx.accounts).read_events(window)
         events.extend(found)
         warnings.extend(problems)
     return events, warnings
@@ -75,11 +110,8 @@ def read_sources(
 
 def stored_marks(ctx: Context) -> Mapping[str, OutcomeRecord]:
     """Outcomes recorded with `followcal mark` (state store); empty when there is none yet."""
-    try:
-        from followcal.state import load_outcomes
-    except ImportError:
-        return {}
-    return load_outcomes()
+    store = ctx.store.existing()
+    return store.outcomes() if store is not None else {}
 
 
 def _marks_or_warning(ctx: Context, warnings: list[str]) -> Mapping[str, OutcomeRecord]:
@@ -94,26 +126,70 @@ def _marks_or_warning(ctx: Context, warnings: list[str]) -> Mapping[str, Outcome
         return {}
 
 
+def plan_read(
+    ctx: Context,
+    events: Sequence[SourceEvent],
+    warnings: Sequence[str],
+    *,
+    marks: Mapping[str, OutcomeRecord] | None = None,
+    tolerant: bool = False,
+    mail: bool = True,
+    record: bool = True,
+    descriptions: bool = True,
+    private: bool = False,
+    merge_warnings: bool = False,
+) -> PlanResult:
+    """Plan events already read, with the same marks handling for every command: `marks` (None:
+    those recorded with `followcal mark`; `tolerant`: an unusable store is a warning, for plan
+    and export) plus, with `mail`, replies found in the mailbox ([replies]; recorded unless
+    `record` is False). `merge_warnings`: planning warnings already given once are dropped."""
+    from followcal.app.inbox import planning_marks
+    from followcal.core.planner import plan_events
+
+    given = list(warnings)
+    if marks is None:
+        marks = _marks_or_warning(ctx, given) if tolerant else stored_marks(ctx)
+    if mail:
+        marks = planning_marks(events, ctx, given, marks, record=record)
+    result = plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=marks,
+                         warnings=() if merge_warnings else given, descriptions=descriptions, private=private)
+    if merge_warnings:
+        given.extend(w for w in result.warnings if w not in given)
+        result = replace(result, warnings=tuple(given))
+    return result
+
+
+def read_and_plan(
+    ctx: Context,
+    reads: Reads,
+    *,
+    fast: bool = True,
+    each: Callable[[str], AbstractContextManager[None]] | None = None,
+    warnings: list[str] | None = None,
+    marks: Mapping[str, OutcomeRecord] | None = None,
+    tolerant: bool = False,
+    mail: bool = True,
+    record: bool = True,
+    descriptions: bool = True,
+    merge_warnings: bool = False,
+) -> PlanResult:
+    """The one read-and-plan path of plan, export, sync, mark and status (the feed server plans
+    the events it keeps with `plan_read`): read every source over its window, then `plan_read`."""
+    events, read_warnings = read_sources(ctx, reads, fast=fast, each=each, warnings=warnings)
+    return plan_read(ctx, events, read_warnings, marks=marks, tolerant=tolerant, mail=mail, record=record,
+                     descriptions=descriptions, merge_warnings=merge_warnings)
+
+
 def plan_sources(
     specs: Sequence[str],
     ctx: Context,
     window: Window,
     *,
     fast: bool = True,
-    marks: Mapping[str, OutcomeRecord] | None = None,
     descriptions: bool = True,
 ) -> PlanResult:
-    from followcal.core.planner import plan_events
-
-    events, warnings = read_sources(specs, ctx, window, fast=fast)
-    if marks is None:
-        from followcal.app.inbox import planning_marks
-
-        # marks (an unusable state store is a warning here), plus replies found by mail ([replies])
-        marks = planning_marks(events, ctx, warnings, _marks_or_warning(ctx, warnings))
-    return plan_events(
-        events, ctx.settings, default_tz=ctx.default_tz, marks=marks, warnings=warnings, descriptions=descriptions
-    )
+    """`plan` and `export`: SOURCE... over one window; an unusable state store is a warning."""
+    return read_and_plan(ctx, one_window(specs, window), fast=fast, tolerant=True, descriptions=descriptions)
 
 
 def export_plan(

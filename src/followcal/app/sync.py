@@ -13,17 +13,39 @@ import fcntl
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
-from followcal.app.pipeline import Context, source_window, stored_marks
+from followcal.app.pipeline import Context, read_and_plan, source_window
 from followcal.backends.base import Target
-from followcal.cli.console import activity
 from followcal.config import SyncConfig, state_dir
 from followcal.core.model import ApplyResult, Create, Delete, OwnedEvent, Plan, Reminder, Update, Window
 from followcal.errors import ConflictError, DeletionGuardError, FollowcalError, UsageError
 
 log = logging.getLogger(__name__)
+
+
+class Progress(Protocol):
+    """What a sync says while it works. The CLI draws it (a spinner, a bar for many writes);
+    the default, `NoProgress`, says nothing."""
+
+    def step(self, text: str) -> AbstractContextManager[None]:
+        """Around a slow step: reading a source, listing a target."""
+        ...
+
+    def writes(self, label: str, total: int) -> AbstractContextManager[Callable[[int], None] | None]:
+        """Around one target's `apply` of `total` writes: yields the callback it advances."""
+        ...
+
+
+class NoProgress:
+    def step(self, text: str) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def writes(self, label: str, total: int) -> AbstractContextManager[Callable[[int], None] | None]:
+        return contextlib.nullcontext(None)
 
 
 @dataclass
@@ -83,52 +105,42 @@ def read_window(entry: SyncConfig, ctx: Context) -> tuple[list[tuple[str, Window
 
 
 def run_syncs(
-    ctx: Context, names: Sequence[str], *, dry_run: bool = False, force: bool = False, show_progress: bool = False
+    ctx: Context, names: Sequence[str], *, dry_run: bool = False, force: bool = False, progress: Progress | None = None
 ) -> list[SyncReport]:
     reports = []
     for entry in select_entries(ctx, names):
         with sync_lock(entry.name):
-            reports.append(run_sync(ctx, entry, dry_run=dry_run, force=force, show_progress=show_progress))
+            reports.append(run_sync(ctx, entry, dry_run=dry_run, force=force, progress=progress))
     return reports
 
 
 def run_sync(
-    ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: bool = False, show_progress: bool = False
+    ctx: Context, entry: SyncConfig, *, dry_run: bool = False, force: bool = False, progress: Progress | None = None
 ) -> SyncReport:
-    from followcal.app.sources import open_source, open_target
-    from followcal.core.planner import plan_events
+    from followcal.app.sources import open_target
 
+    shown = progress or NoProgress()
     report = SyncReport(entry.name)
     pairs, delete_window = read_window(entry, ctx)
-    events = []
-    try:
-        for spec, window in pairs:
-            with activity(show_progress, f"{entry.name}: reading {spec}"):
-                found, warnings = open_source(spec, ctx.settings, now=ctx.now).read_events(window)
-            events.extend(found)
-            report.warnings.extend(warnings)
-        from followcal.app.inbox import planning_marks
-
-        marks = planning_marks(events, ctx, report.warnings, stored_marks(ctx), record=not dry_run)  # + mail replies
-        result = plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=marks)
+    try:  # marks + mail replies (recorded unless --dry-run); a source that fails fails this entry
+        result = read_and_plan(ctx, pairs, each=lambda spec: shown.step(f"{entry.name}: reading {spec}"),
+                               warnings=report.warnings, record=not dry_run, merge_warnings=True)
+    except UsageError:
+        raise
     except FollowcalError as exc:
-        if exc.exit_code == 2:
-            raise
         report.error = str(exc)
         return report
-    report.warnings.extend(w for w in result.warnings if w not in report.warnings)
+    report.warnings[:] = result.warnings
     desired = result.reminders
     for spec in entry.targets:
         try:
-            target = open_target(spec, ctx.settings, now=ctx.now, name=f"followcal: {entry.name}")
+            target = open_target(spec, ctx.settings, now=ctx.now, name=f"followcal: {entry.name}", accounts=ctx.accounts)
+        except UsageError:
+            raise
         except FollowcalError as exc:
-            if exc.exit_code == 2:
-                raise
             report.targets.append(TargetReport(spec, Plan(spec), error=str(exc)))
             continue
-        report.targets.append(
-            _sync_target(ctx, target, desired, delete_window, dry_run=dry_run, force=force, show_progress=show_progress)
-        )
+        report.targets.append(_sync_target(ctx, target, desired, delete_window, dry_run=dry_run, force=force, progress=shown))
     return report
 
 
@@ -143,7 +155,7 @@ GUARD_MINIMUM = 8  # three interviews have up to nine future reminders: fewer go
 def _plan_for(ctx: Context, target: Target, desired: Sequence[Reminder], window: Window, force: bool) -> Plan:
     from followcal.core.reconcile import reconcile
 
-    written = _written(target.label)
+    written = ctx.store.get().written(target.label)  # what followcal last wrote there
     existing = target.list_owned()
     plan = reconcile(target.label, desired, existing, now=ctx.now, window=window, written=written, force=force)
     if not force:
@@ -167,22 +179,22 @@ def check_deletions(label: str, plan: Plan, existing: Sequence[OwnedEvent], now:
 
 def _sync_target(
     ctx: Context, target: Target, desired: Sequence[Reminder], window: Window, *, dry_run: bool, force: bool,
-    show_progress: bool,
+    progress: Progress,
 ) -> TargetReport:
     try:
-        with activity(show_progress, f"listing {target.label}"):
+        with progress.step(f"listing {target.label}"):
             plan = _plan_for(ctx, target, desired, window, force)
+    except UsageError:
+        raise
     except FollowcalError as exc:
-        if exc.exit_code == 2:
-            raise
         return TargetReport(target.label, Plan(target.label), error=str(exc))
     if dry_run:
         return TargetReport(target.label, plan)
     for attempt in (1, 2):
         try:
-            with _progress(show_progress, target.label, len(plan.writes)) as advance:
+            with progress.writes(target.label, len(plan.writes)) as advance:
                 result = target.apply(plan, progress=advance)
-            _remember(target.label, plan)
+            _remember(ctx, target.label, plan)
             return TargetReport(target.label, plan, result)
         except ConflictError as exc:
             if attempt == 2:
@@ -192,42 +204,16 @@ def _sync_target(
                 plan = _plan_for(ctx, target, desired, window, force)
             except FollowcalError as again:
                 return TargetReport(target.label, plan, error=str(again))
+        except UsageError:
+            raise
         except FollowcalError as exc:
-            if exc.exit_code == 2:
-                raise
             return TargetReport(target.label, plan, error=str(exc))
     raise AssertionError("unreachable")
 
 
-@contextlib.contextmanager
-def _progress(enabled: bool, label: str, total: int) -> Iterator[Callable[[int], None] | None]:
-    if not enabled or total < 5:
-        yield None
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as progress:
-        task = progress.add_task(f"writing {label}", total=total)
-        yield lambda n: progress.advance(task, n)
-
-
-def _written(target: str) -> dict[str, str]:
-    """What followcal last wrote to `target` (UID -> fingerprint), from the state store."""
-    try:
-        from followcal.state import StateStore
-    except ImportError:
-        return {}
-    with StateStore() as store:  # closed at once: sync may hold many targets
-        return store.written(target)
-
-
-def _remember(target: str, plan: Plan) -> None:
-    try:
-        from followcal.state import StateStore
-    except ImportError:
-        return
+def _remember(ctx: Context, target: str, plan: Plan) -> None:
+    """What this target now holds from us (UID -> fingerprint), in the state store."""
     written = {a.reminder.uid: a.reminder.fingerprint for a in plan.actions if isinstance(a, (Create, Update))}
     written.update({r.uid: r.fingerprint for r, _ in plan.final if r.uid not in written})
     removed = [a.existing.uid for a in plan.actions if isinstance(a, Delete)]
-    with StateStore() as store:
-        store.record_written(target, written, removed)
+    ctx.store.get().record_written(target, written, removed)

@@ -32,3 +32,32 @@ class Target(Protocol):
     def apply(self, plan: Plan, progress: Callable[[int], None] | None = None) -> ApplyResult:
         """Execute the plan; the only method that writes."""
         ...
+
+
+class KeyValueStore(Protocol):
+    """What backends keep between runs (CalDAV home and listings, Digest, Google sync tokens):
+    small JSON strings by (namespace, key). The app passes the run's state store in; no backend
+    opens one itself."""
+
+    def kv_get(self, namespace: str, key: str) -> str | None: ...
+
+    def kv_set(self, namespace: str, key: str, value: str | None) -> None:
+        """Store `value` (None deletes the entry)."""
+        ...
+
+
+class MemoryStore:
+    """A KeyValueStore that forgets at exit: for a backend used without a run (tests, one-off
+    probes); nothing it learns is kept for the next run."""
+
+    def __init__(self) -> None:
+        self._data: dict[tuple[str, str], str] = {}
+
+    def kv_get(self, namespace: str, key: str) -> str | None:
+        return self._data.get((namespace, key))
+
+    def kv_set(self, namespace: str, key: str, value: str | None) -> None:
+        if value is None:
+            self._data.pop((namespace, key), None)
+        else:
+            self._data[(namespace, key)] = value

@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from followcal.backends.base import KeyValueStore
 from followcal.backends.caldav_http import Dav, _slash, redact as _redact
 from followcal.backends.caldav_xml import (
     PROPS_ETAGS,
@@ -62,6 +63,7 @@ from followcal.config import AccountConfig
 from followcal.core.model import UID_SUFFIX, ApplyResult, Create, Delete, OwnedEvent, Plan, SourceEvent, Update, Window
 from followcal.errors import BackendError, ConflictError, NotFoundError, PreconditionError, SourceError
 from followcal.ical import read as ics
+from followcal.ical.objects import owned_in_object
 
 log = logging.getLogger(__name__)
 
@@ -82,22 +84,16 @@ def _same_path(a: str, b: str) -> bool:
 # --- state-store cache ----------------------------------------------------------------------------
 
 
-def _kv_get(key: str) -> Any:
-    from followcal.state import StateStore
-
-    with StateStore() as store:
-        raw = store.kv_get(NAMESPACE, key)
+def _kv_get(store: KeyValueStore, key: str) -> Any:
+    raw = store.kv_get(NAMESPACE, key)
     try:
         return json.loads(raw) if raw else None
     except ValueError:
         return None
 
 
-def _kv_set(key: str, value: Any) -> None:
-    from followcal.state import StateStore
-
-    with StateStore() as store:
-        store.kv_set(NAMESPACE, key, json.dumps(value) if value is not None else None)
+def _kv_set(store: KeyValueStore, key: str, value: Any) -> None:
+    store.kv_set(NAMESPACE, key, json.dumps(value) if value is not None else None)
 
 
 def _enc(value: datetime | date | None) -> Any:
@@ -163,7 +159,7 @@ def _home_url(dav: Dav, refresh: bool = False) -> str:
     """The calendar-home-set, cached per (URL, user): discovery costs two requests (more when the
     account URL names no principal and `/.well-known/caldav` is tried, RFC 6764 section 5)."""
     key = f"home {dav.url} {dav.config.username or ''}"
-    cached = None if refresh else _kv_get(key)
+    cached = None if refresh else _kv_get(dav.store, key)
     if cached:
         return str(cached)
     hit = _principal(dav, dav.url)
@@ -179,7 +175,7 @@ def _home_url(dav: Dav, refresh: bool = False) -> str:
         raise NotFoundError(f"account {dav.account!r}: {_redact(dav.url)} names no CalDAV principal or calendar home "
                             "(also tried /.well-known/caldav); check the url")
     home = _slash(home or principal)
-    _kv_set(key, home)
+    _kv_set(dav.store, key, home)
     return home
 
 
@@ -201,12 +197,6 @@ def _calendars(dav: Dav) -> tuple[str, list[CalendarInfo]]:
     return home, out
 
 
-def list_calendars(config: AccountConfig) -> list[tuple[str, str]]:
-    """`followcal calendars ACCOUNT`: (display name, URL) of every calendar."""
-    _, found = _calendars(Dav(config))
-    return sorted(((c.name, c.url) for c in found), key=lambda p: p[0].casefold())
-
-
 def _pick(calendar: str, found: list[CalendarInfo], account: str) -> CalendarInfo | None:
     hits = [c for c in found if c.name == calendar] or [c for c in found if c.name.casefold() == calendar.casefold()]
     if not hits and "/" in calendar:
@@ -224,26 +214,55 @@ def _slug(name: str) -> str:
     return slug or "followcal"
 
 
-def open_calendar(
-    config: AccountConfig, calendar: str, *, create: bool, now: datetime, keywords: Iterable[str] | None = None,
-    position: int = 0,
-) -> CalDAVCalendar:
-    """ACCOUNT:CALENDAR by display name, last URL segment or URL; MKCALENDAR if missing and `create`.
-    `position`: this target's place among the account's targets in config order (0 = first)."""
-    dav = Dav(config)
-    home, found = _calendars(dav)
-    info = _pick(calendar, found, config.name)
-    if info is None and create:  # made by the first apply that writes: --dry-run creates nothing
-        url = urllib.parse.urljoin(home, calendar) if "/" in calendar else home + _slug(calendar) + "/"
-        info, missing = CalendarInfo(calendar, _slash(url), None), True
-    elif info is None:
-        names = ", ".join(sorted((c.name for c in found), key=str.casefold)) or "none"
-        raise NotFoundError(f"account {config.name!r}: no calendar {calendar!r} (calendars: {names})")
-    else:
-        missing = False
-    unique = config.unique_uids if config.unique_uids is not None else bool(CYRUS_HOME.search(home))
-    fold = calendar_tag(info.url) if unique and position > 0 else None
-    return CalDAVCalendar(dav, info, f"{config.name}:{calendar}", now, keywords, missing=missing, fold=fold)
+class CalDAVAccount:
+    """One CalDAV account, opened once per run: one client (the password read once) and one
+    discovery (the home and its calendars) for every calendar of the account that the run uses."""
+
+    def __init__(self, config: AccountConfig, store: KeyValueStore | None = None) -> None:
+        self.config = config
+        self.dav = Dav(config, store)
+        self._listing: tuple[str, list[CalendarInfo]] | None = None
+
+    def _found(self) -> tuple[str, list[CalendarInfo]]:
+        if self._listing is None:
+            self._listing = _calendars(self.dav)
+        return self._listing
+
+    def list_calendars(self) -> list[tuple[str, str]]:
+        """`followcal calendars ACCOUNT`: (display name, URL) of every calendar."""
+        _, found = self._found()
+        return sorted(((c.name, c.url) for c in found), key=lambda p: p[0].casefold())
+
+    def wrote(self, info: CalendarInfo) -> None:
+        """A calendar of this account changed (or was made): the listing the run keeps forgets its
+        CTag, so a later open of it in this run asks the server; a new calendar joins the listing."""
+        if self._listing is None:
+            return
+        home, found = self._listing
+        fresh = dataclasses.replace(info, ctag=None)
+        kept = [fresh if c.url == info.url else c for c in found]
+        self._listing = home, kept if fresh in kept else [*kept, fresh]
+
+    def calendar(
+        self, calendar: str, *, create: bool, now: datetime, keywords: Iterable[str] | None = None, position: int = 0,
+    ) -> CalDAVCalendar:
+        """ACCOUNT:CALENDAR by display name, last URL segment or URL; MKCALENDAR if missing and
+        `create`. `position`: this target's place among the account's targets in config order (0 = first)."""
+        config = self.config
+        home, found = self._found()
+        info = _pick(calendar, found, config.name)
+        if info is None and create:  # made by the first apply that writes: --dry-run creates nothing
+            url = urllib.parse.urljoin(home, calendar) if "/" in calendar else home + _slug(calendar) + "/"
+            info, missing = CalendarInfo(calendar, _slash(url), None), True
+        elif info is None:
+            names = ", ".join(sorted((c.name for c in found), key=str.casefold)) or "none"
+            raise NotFoundError(f"account {config.name!r}: no calendar {calendar!r} (calendars: {names})")
+        else:
+            missing = False
+        unique = config.unique_uids if config.unique_uids is not None else bool(CYRUS_HOME.search(home))
+        fold = calendar_tag(info.url) if unique and position > 0 else None
+        return CalDAVCalendar(self.dav, info, f"{config.name}:{calendar}", now, keywords, missing=missing, fold=fold,
+                              account=self)
 
 
 def calendar_tag(url: str) -> str:
@@ -277,8 +296,10 @@ class CalDAVCalendar:
     def __init__(
         self, dav: Dav, info: CalendarInfo, label: str, now: datetime,
         keywords: Iterable[str] | None = None, missing: bool = False, fold: str | None = None,
+        account: CalDAVAccount | None = None,
     ) -> None:
         self.dav = dav
+        self.account = account  # told when this calendar changes (its listing in the run goes stale)
         self.fold = fold  # the calendar tag folded into UIDs on unique-UID servers (module doc)
         self.missing = missing
         self.info = info
@@ -322,7 +343,7 @@ class CalDAVCalendar:
     def list_owned(self) -> list[OwnedEvent]:
         if self.missing:
             return []
-        cache = None if self._stale else _kv_get(self.url)
+        cache = None if self._stale else _kv_get(self.dav.store, self.url)
         if cache and not self._stale:
             ctag = self._ctag()
             if ctag and cache.get("ctag") == ctag:
@@ -352,7 +373,7 @@ class CalDAVCalendar:
                     href = next((h for h in chunk if _same_path(h, href)), href)
                 etag = text(props, f"{{{D}}}getetag") or etags.get(href)
                 items[href] = {"etag": etag, "owned": self._parse_owned(href, etag, text(props, f"{{{C}}}calendar-data"))}
-        _kv_set(self.url, {"ctag": ctag, "items": items})
+        _kv_set(self.dav.store, self.url, {"ctag": ctag, "items": items})
         return [self._owned(o["owned"]) for o in items.values() if o.get("owned")]
 
     def _owned(self, data: dict[str, Any]) -> OwnedEvent:
@@ -362,14 +383,10 @@ class CalDAVCalendar:
     def _parse_owned(self, href: str, etag: str | None, data: str | None) -> dict[str, Any] | None:
         if not data:
             return None
-        import icalendar
-
         try:
-            calendar = icalendar.Calendar.from_ical(data)
-            for component in calendar.walk("VEVENT"):
-                owned = ics.owned_from_component(component, ref=href, etag=etag)
-                if owned is not None:
-                    return owned_to_json(owned)
+            owned = owned_in_object(data, ref=href, etag=etag)
+            if owned is not None:
+                return owned_to_json(owned)
         except Exception as exc:  # a foreign object we cannot read is never ours to touch
             log.info("%s: ignoring unreadable %s (%s)", self.label, href, type(exc).__name__)
         return None
@@ -384,6 +401,8 @@ class CalDAVCalendar:
             self._create_calendar()
         if writes:
             self._stale = True  # re-list before planning again (after a conflict)
+            if self.account is not None:
+                self.account.wrote(self.info)
             with ThreadPoolExecutor(max_workers=min(WRITE_WORKERS, len(writes))) as pool:
                 futures = {pool.submit(self._write, action): action for action in writes}
                 for future in as_completed(futures):
@@ -401,7 +420,7 @@ class CalDAVCalendar:
         if conflict is not None:
             raise conflict
         if writes:  # cache the new listing now, so the next run needs only the CTag
-            self._refresh(_kv_get(self.url))
+            self._refresh(_kv_get(self.dav.store, self.url))
             self._stale = False
         skipped = len(plan.actions) - len(writes)
         return ApplyResult(self.label, counts["create"], counts["update"], counts["delete"], skipped)

@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from followcal.backends.base import KeyValueStore, MemoryStore
 from followcal.backends.caldav_xml import XML_TYPE, Props, multistatus
 from followcal.config import AccountConfig
 from followcal.errors import AuthError, BackendError, ConflictError, NotFoundError, PreconditionError
@@ -82,8 +83,9 @@ class _Retry(Exception):
 class Dav:
     """The HTTP side of one account. Thread-safe: each thread gets its own requests.Session."""
 
-    def __init__(self, config: AccountConfig) -> None:
+    def __init__(self, config: AccountConfig, store: KeyValueStore | None = None) -> None:
         self.config = config
+        self.store: KeyValueStore = store if store is not None else MemoryStore()  # the run's (app-given)
         self.account = config.name
         url = config.url or ""
         self.url = url if url.rstrip("/").endswith("/.well-known/caldav") else _slash(url)  # DAViCal: no slash
@@ -93,7 +95,7 @@ class Dav:
         self._lock = threading.Lock()
         self._local = threading.local()
         self.limit = int(config.max_response_mb * 1024 * 1024)
-        if self._has_credentials and _knows_digest(self.url, config.username or ""):
+        if self._has_credentials and _knows_digest(self.store, self.url, config.username or ""):
             self._use_digest()
 
     def _session(self) -> Any:
@@ -143,7 +145,7 @@ class Dav:
         with _DIGEST_LOCK:
             if key not in _DIGESTS:
                 _DIGESTS[key] = HTTPDigestAuth(self.config.username or "", self._password or "")
-                _remember_digest(self.url, self.config.username or "")
+                _remember_digest(self.store, self.url, self.config.username or "")
             self._digest = _DIGESTS[key]
 
     # --- one request ------------------------------------------------------------------------------
@@ -323,20 +325,14 @@ _DIGESTS: dict[tuple[str, str], Any] = {}
 _DIGEST_LOCK = threading.Lock()
 
 
-def _knows_digest(url: str, user: str) -> bool:
+def _knows_digest(store: KeyValueStore, url: str, user: str) -> bool:
     if (url, user) in _DIGESTS:
         return True
-    from followcal.state import StateStore
-
-    with StateStore() as store:
-        return store.kv_get("caldav", f"digest {url} {user}") == "1"
+    return store.kv_get("caldav", f"digest {url} {user}") == "1"
 
 
-def _remember_digest(url: str, user: str) -> None:
-    from followcal.state import StateStore
-
-    with StateStore() as store:
-        store.kv_set("caldav", f"digest {url} {user}", "1")
+def _remember_digest(store: KeyValueStore, url: str, user: str) -> None:
+    store.kv_set("caldav", f"digest {url} {user}", "1")
 
 
 _PREFIX = {"urn:ietf:params:xml:ns:caldav": "CALDAV", "DAV:": "DAV"}

@@ -168,16 +168,9 @@ class IcsFileTarget:
     def _keep_user_edits(self, data: bytes, uids: set[str]) -> bytes:
         """The file is rewritten whole: carry over, as they are, the reminders the user edited
         (Skip "edited by you"), with the VTIMEZONEs they need, else the edit would be lost."""
-        import icalendar
+        from followcal.ical.objects import with_kept_events
 
-        old = icalendar.Calendar.from_ical(read_file(self.path))
-        new = icalendar.Calendar.from_ical(data)
-        zones = {str(z.get("TZID")) for z in new.walk("VTIMEZONE")}
-        for component in old.subcomponents:
-            if component.name == "VTIMEZONE" and str(component.get("TZID")) not in zones:
-                new.subcomponents.insert(0, component)
-        new.subcomponents.extend(c for c in old.walk("VEVENT") if str(c.get("UID")) in uids)
-        return bytes(new.to_ical())
+        return with_kept_events(data, read_file(self.path), uids)
 
     def apply(self, plan: Plan, progress: Callable[[int], None] | None = None) -> ApplyResult:
         writes = plan.writes

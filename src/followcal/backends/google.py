@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from followcal.backends.base import KeyValueStore, MemoryStore
 from followcal.backends.google_map import merge_cached, owned_from_item, to_source_event, utc_stamp
 from followcal.backends.google_pace import MAX_BATCH, Pacer, quota, retry_after, retryable, throttled
 from followcal.config import AccountConfig
@@ -335,15 +336,6 @@ def client_for(config: AccountConfig) -> GoogleClient:
     return GoogleClient(config)
 
 
-def open_calendar(config: AccountConfig, calendar: str, *, create: bool, now: datetime) -> GoogleCalendar:
-    """ACCOUNT:CALENDAR by name, ID or `primary` (google_calendars.py finds it)."""
-    from followcal.backends.google_calendars import _resolve
-
-    client = client_for(config)
-    calendar_id, tz = _resolve(client, calendar, create)
-    return GoogleCalendar(client, f"{config.name}:{calendar}", calendar_id, tz, name=calendar)
-
-
 # --- the calendar: a Source and a Target -----------------------------------------------------
 
 
@@ -351,14 +343,16 @@ class GoogleCalendar:
     """One Google calendar: interviews are read from it, reminders written to it."""
 
     def __init__(self, client: GoogleClient, label: str, calendar_id: str | None, tz: str | None, *,
-                 name: str = "") -> None:
+                 name: str = "", store: KeyValueStore | None = None) -> None:
         self.client = client
+        self.store: KeyValueStore = store if store is not None else MemoryStore()  # the run's (app-given)
         self.label = label
         self.calendar_id = calendar_id  # None: missing, created by the first write (apply)
         self.name = name
         self.tz = tz
         self._kv_key = f"{client.config.name}:{calendar_id}"
         self._cache: dict[str, dict[str, Any]] | None = None
+        self.on_created: Callable[[str, str, str | None], None] | None = None  # tells the account (id, name, zone)
         self.pacer = _pacer()  # one per calendar: Google limits writes to one calendar
 
     # Source -------------------------------------------------------------------------------
@@ -412,20 +406,17 @@ class GoogleCalendar:
         """The cached owned events brought up to date with the sync token; 410 -> full read.
         Google lists a deleted event with its id only, so the cache (which holds what we wrote)
         is what tells a deleted reminder from a foreign deleted event."""
-        from followcal.state import StateStore
-
-        with StateStore() as store:
-            raw = store.kv_get(KV_NAMESPACE, self._kv_key + ":owned")
-            token = store.kv_get(KV_NAMESPACE, self._kv_key + ":sync")
+        store = self.store
+        raw = store.kv_get(KV_NAMESPACE, self._kv_key + ":owned")
+        token = store.kv_get(KV_NAMESPACE, self._kv_key + ":sync")
         cache: dict[str, dict[str, Any]] = json.loads(raw) if raw and token else {}
         try:
             cache, token = self._list_changes(cache if token else {}, token)
         except _Gone:
             log.info("%s: sync token expired; reading the calendar again", self.label)
             cache, token = self._list_changes(cache, None)
-        with StateStore() as store:
-            store.kv_set(KV_NAMESPACE, self._kv_key + ":owned", json.dumps(cache, sort_keys=True))
-            store.kv_set(KV_NAMESPACE, self._kv_key + ":sync", token)
+        store.kv_set(KV_NAMESPACE, self._kv_key + ":owned", json.dumps(cache, sort_keys=True))
+        store.kv_set(KV_NAMESPACE, self._kv_key + ":sync", token)
         return cache
 
     def _list_changes(self, cache: dict[str, dict[str, Any]], token: str | None) -> tuple[dict[str, dict[str, Any]], str | None]:
@@ -453,19 +444,13 @@ class GoogleCalendar:
 
     def _ids(self) -> dict[str, str]:
         """UID -> replacement event id, for reminders whose own id Google holds purged."""
-        from followcal.state import StateStore
-
-        with StateStore() as store:
-            raw = store.kv_get(KV_NAMESPACE, self._kv_key + ":ids")
+        raw = self.store.kv_get(KV_NAMESPACE, self._kv_key + ":ids")
         return json.loads(raw) if raw else {}
 
     def _save(self, ids: dict[str, str]) -> None:
-        from followcal.state import StateStore
-
-        with StateStore() as store:
-            store.kv_set(KV_NAMESPACE, self._kv_key + ":ids", json.dumps(ids, sort_keys=True) if ids else None)
-            if self._cache is not None:
-                store.kv_set(KV_NAMESPACE, self._kv_key + ":owned", json.dumps(self._cache, sort_keys=True))
+        self.store.kv_set(KV_NAMESPACE, self._kv_key + ":ids", json.dumps(ids, sort_keys=True) if ids else None)
+        if self._cache is not None:
+            self.store.kv_set(KV_NAMESPACE, self._kv_key + ":owned", json.dumps(self._cache, sort_keys=True))
 
     def apply(self, plan: Plan, progress: Callable[[int], None] | None = None) -> ApplyResult:
         """Write the plan (google_write.py: batches, 409 -> read -> update, purged ids)."""
@@ -475,6 +460,8 @@ class GoogleCalendar:
             from followcal.backends.google_calendars import _create
 
             self.calendar_id, self.tz = _create(self.client, self.name)
+            if self.on_created is not None:
+                self.on_created(self.calendar_id, self.name, self.tz)
             self._kv_key = f"{self.client.config.name}:{self.calendar_id}"
             self._cache = self._read_changes()  # empty, but it starts the sync token for the next run
         return apply_plan(self, plan, progress)

@@ -6,9 +6,12 @@ at the first write. Part of the Google backend (google.py holds the client and t
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
-from followcal.backends.google import NEED_CREATE, NEED_LIST, PAGE_SIZE, GoogleClient, client_for
+from followcal.backends.base import KeyValueStore
+from followcal.backends.google import NEED_CREATE, NEED_LIST, PAGE_SIZE, GoogleCalendar, GoogleClient, client_for
 from followcal.config import AccountConfig
 from followcal.errors import AuthError, NotFoundError, UsageError
 
@@ -34,12 +37,42 @@ def _name(entry: dict[str, Any]) -> str:
     return name
 
 
-def list_calendars(config: AccountConfig) -> list[tuple[str, str]]:
-    """(name, id) of every calendar in the account's calendar list, hidden ones included."""
-    client = client_for(config)
-    found = [(_name(e), e.get("id", "")) for e in _calendar_list(client)]
-    client.save_refreshed_token()
-    return found
+class GoogleAccount:
+    """One Google account, opened once per run: one authorised client (credentials loaded once)
+    for every calendar of the account that the run uses."""
+
+    def __init__(self, config: AccountConfig, store: KeyValueStore | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.client = client_for(config)
+        self._entries: list[dict[str, Any]] | None = None  # the calendar list, read once per run
+
+    def _listing(self) -> list[dict[str, Any]]:
+        if self._entries is None:
+            self._entries = _calendar_list(self.client)
+        return self._entries
+
+    def _created(self, calendar_id: str, name: str, tz: str | None) -> None:
+        """A calendar was made: it joins the list kept for this run (a later open finds it)."""
+        if self._entries is not None:
+            self._entries.append({"id": calendar_id, "summary": name, "timeZone": tz})
+
+    def list_calendars(self) -> list[tuple[str, str]]:
+        """(name, id) of every calendar in the account's calendar list, hidden ones included."""
+        found = [(_name(e), e.get("id", "")) for e in _calendar_list(self.client)]
+        self.client.save_refreshed_token()
+        return found
+
+    def calendar(
+        self, calendar: str, *, create: bool, now: datetime, keywords: Iterable[str] | None = None, position: int = 0,
+    ) -> GoogleCalendar:
+        """ACCOUNT:CALENDAR by name, ID or `primary`. Google's JSON is mapped whole: no keyword
+        scan; `position` matters only to CalDAV servers that want unique UIDs."""
+        calendar_id, tz = _resolve(self.client, calendar, create, self._listing)
+        found = GoogleCalendar(self.client, f"{self.config.name}:{calendar}", calendar_id, tz, name=calendar,
+                               store=self.store)
+        found.on_created = self._created
+        return found
 
 
 def _looks_like_id(calendar: str) -> bool:
@@ -65,17 +98,19 @@ def _by_id(client: GoogleClient, calendar: str, writable: bool) -> tuple[str, st
     return calendar, page.get("timeZone")
 
 
-def _resolve(client: GoogleClient, calendar: str, create: bool) -> tuple[str | None, str | None]:
+def _resolve(
+    client: GoogleClient, calendar: str, create: bool, listing: Callable[[], list[dict[str, Any]]] | None = None,
+) -> tuple[str | None, str | None]:
     """(calendar id, its time zone) for a display name, an ID, or `primary`; (None, None) for a
     missing calendar that may be created: `_create` makes it at the first write, so a dry run
-    creates nothing (as for CalDAV)."""
+    creates nothing (as for CalDAV). `listing`: the calendar list (the account keeps it per run)."""
     config = client.config
     if calendar == "primary":
         entry = client.call(
             client.service.calendarList().get(calendarId="primary"), f"account {config.name!r}: primary calendar", NEED_LIST
         )
         return entry.get("id", "primary"), entry.get("timeZone")
-    entries = _calendar_list(client)
+    entries = listing() if listing is not None else _calendar_list(client)
     for entry in entries:
         if entry.get("id") == calendar:
             return calendar, entry.get("timeZone")

@@ -162,9 +162,8 @@ def plan(state: State, sources: tuple[str, ...], region: str | None, tz: str | N
     """
     from followcal.app.pipeline import Context, plan_sources
 
-    ctx = Context.create(state.settings(region, tz, me), now)
-    window = ctx.window(since, until)
-    result = plan_sources(sources, ctx, window, fast=not full_parse, descriptions=False)
+    with Context.create(state.settings(region, tz, me), now) as ctx:
+        result = plan_sources(sources, ctx, ctx.window(since, until), fast=not full_parse, descriptions=False)
     if as_json:
         from followcal.cli.render import plan_json
 
@@ -216,7 +215,7 @@ def export(state: State, sources: tuple[str, ...], output: str, region: str | No
         raise UsageError(f"{path}: is a folder; give a file name for the output")
     from followcal.cli.console import activity, interactive_stderr
 
-    with activity(interactive_stderr() and not as_json, f"reading {len(sources)} source(s), building {path.name}"):
+    with activity(interactive_stderr() and not as_json, f"reading {len(sources)} source(s), building {path.name}"), ctx:
         result = plan_sources(sources, ctx, ctx.window(since, until), fast=not full_parse)
         plan_, data = export_plan(result, path, ctx, refresh_minutes=refresh_minutes, name=name)
     if not as_json:
@@ -289,9 +288,11 @@ def sync(state: State, names: tuple[str, ...], dry_run: bool, as_json: bool, for
     """
     from followcal.app.pipeline import Context
     from followcal.app.sync import run_syncs
+    from followcal.cli.console import SyncProgress
 
-    ctx = Context.create(state.settings(), now)
-    reports = run_syncs(ctx, names, dry_run=dry_run, force=force, show_progress=not as_json and sys.stderr.isatty())
+    progress = SyncProgress(not as_json and sys.stderr.isatty())
+    with Context.create(state.settings(), now) as ctx:
+        reports = run_syncs(ctx, names, dry_run=dry_run, force=force, progress=progress)
     from followcal.cli.render import sync_report
 
     failed = sync_report(reports, as_json=as_json, dry_run=dry_run, warn=state.warn)
@@ -366,9 +367,20 @@ def mark(state: State, selector: str, outcome: str | None, on: date | None, note
 @pass_state
 def status(state: State, as_json: bool, sources: tuple[str, ...], now: datetime | None) -> None:
     """One row per application process: last interview, next action and its date, outcome."""
-    from followcal.app.outcomes import show_status
+    from followcal.app.outcomes import status as status_of
 
-    show_status(state.settings(), as_json=as_json, sources=sources, now=now, warn=state.warn, echo=click.echo)
+    rows, warnings = status_of(state.settings(), sources=sources, now=now)
+    state.warn(warnings)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No interviews found.")
+        return
+    from followcal.cli.console import console
+    from followcal.cli.render import status_table
+
+    console().print(status_table(rows))
 
 
 @cli.command()
@@ -378,10 +390,9 @@ def status(state: State, as_json: bool, sources: tuple[str, ...], now: datetime 
 def calendars(state: State, account: str, as_json: bool) -> None:
     """List the calendars of a CalDAV or Google ACCOUNT of the config (names and URLs/IDs)."""
     settings = state.settings()
-    from followcal.backends.registry import calendar_backend
+    from followcal.app.sources import list_account_calendars
 
-    config = settings.account(account)
-    found = calendar_backend(config).list_calendars(config)
+    found = list_account_calendars(settings.account(account))
     if as_json:
         click.echo(json.dumps([{"name": n, "id": i} for n, i in found], indent=2, ensure_ascii=False))
         return
@@ -429,10 +440,18 @@ def replies(state: State, as_json: bool, dry_run: bool, sources: tuple[str, ...]
     Read-only: the mailbox is opened with EXAMINE and only headers are read. A reply found ends
     that process's follow-ups (R7 replied); a `followcal mark` always wins over it.
     """
-    from followcal.app.inbox import show_replies
+    from followcal.app.inbox import look_for_replies, report
+    from followcal.cli.render import replies_lines
 
-    show_replies(state.settings(), as_json=as_json, dry_run=dry_run, sources=sources, now=now, warn=state.warn,
-                 echo=click.echo)
+    check, warnings = look_for_replies(state.settings(), dry_run=dry_run, sources=sources, now=now)
+    rows = report(check)
+    state.warn(warnings)
+    if as_json:
+        click.echo(json.dumps({"processes": rows, "searched_since": check.since.isoformat() if check.since else None,
+                               "dry_run": dry_run, "warnings": warnings}, indent=2, ensure_ascii=False))
+        return
+    for line in replies_lines(rows, new=len(check.found), dry_run=dry_run):
+        click.echo(line)
 
 
 from followcal.cli.setup_commands import COMMANDS  # noqa: E402  (init, config, clean: their own module)

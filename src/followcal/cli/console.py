@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 _settings: dict[str, Any] = {"no_color": False}
@@ -39,3 +39,25 @@ def activity(enabled: bool, text: str) -> Iterator[None]:
         return
     with console(stderr=True).status(text):
         yield
+
+
+class SyncProgress:
+    """What `followcal sync` shows on a terminal (app/sync.py's Progress): a spinner while a
+    source is read or a target listed, a bar while a target takes five writes or more."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def step(self, text: str) -> contextlib.AbstractContextManager[None]:
+        return activity(self.enabled, text)
+
+    @contextlib.contextmanager
+    def writes(self, label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+        if not self.enabled or total < 5:
+            yield None
+            return
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task(f"writing {label}", total=total)
+            yield lambda n: progress.advance(task, n)

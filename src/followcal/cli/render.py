@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from followcal.core.model import Create, Delete, InterviewPlan, Plan, PlanResult, Reminder, Skip, Update
+
+if TYPE_CHECKING:
+    from followcal.app.clean import CleanResult
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -221,3 +224,51 @@ def sync_report(reports: Any, *, as_json: bool, dry_run: bool, warn: Any) -> boo
             for action in t.plan.actions:
                 click.echo("  " + action_line(action))
     return failed
+
+
+# --- `followcal clean` ----------------------------------------------------------------------------
+
+
+def clean_json(done: CleanResult, dry_run: bool) -> dict[str, Any]:
+    return {
+        "target": done.target,
+        "dry_run": dry_run,
+        "events": [{"uid": e.uid, "kind": e.kind, "summary": e.summary, "start": _iso(e.start)} for e in done.owned],
+        "deleted": done.result.deleted if done.result else 0,
+    }
+
+
+def clean_lines(done: CleanResult, dry_run: bool) -> list[str]:
+    if not done.owned:
+        return [f"{done.target}: no followcal reminders; nothing to clean"]
+    verb = "would delete" if dry_run else "deleted"
+    count = len(done.owned) if dry_run or done.result is None else done.result.deleted
+    lines = [f"{done.target}: {verb} {count} followcal reminder(s); other events are left as they are"]
+    for e in sorted(done.owned, key=lambda e: (str(e.start), e.uid)):
+        day = e.start.date() if isinstance(e.start, datetime) else e.start
+        lines.append(f"  {e.kind:<14} {day_label(day) if day else '(no date)'}  {e.summary}")
+    return lines
+
+
+# --- `followcal replies` --------------------------------------------------------------------------
+
+
+def replies_lines(rows: Sequence[Mapping[str, Any]], *, new: int, dry_run: bool) -> list[str]:
+    """Per process: its state, then the reply (date, sender, subject, why) or what is watched."""
+    if not rows:
+        return ["No interviews found."]
+    lines = []
+    for row in rows:
+        lines.append(f"{row['company']} (interview {row['interview_id']}, {row['last_interview'][:10]}): {row['state']}")
+        reply = row["reply"]
+        if reply:
+            lines.append(f"  {reply['date']}  {reply['sender']}  \"{reply['subject']}\"")
+            lines.append(f"  why: {reply['reason']}")
+        elif "watching" in row:
+            w = row["watching"]
+            extra = [a for a in w["addresses"] if a.rsplit("@", 1)[-1] not in w["domains"]]
+            people = ", ".join(w["domains"] + extra) or "scheduling tools naming the company"
+            lines.append(f"  watching from {w['after'][:16]} through the cut-off day {w['cut_off']} for mail from {people}")
+    if dry_run and new:
+        lines.append(f"(dry run: {new} new repl{'y' if new == 1 else 'ies'} not recorded)")
+    return lines

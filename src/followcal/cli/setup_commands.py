@@ -117,7 +117,8 @@ def clean(state: Any, target: str, dry_run: bool, as_json: bool) -> None:
     for a target you dropped from `to`: sync no longer looks there, so its reminders stay until
     cleaned. Events followcal did not make are never touched. Try --dry-run first.
     """
-    from followcal.app.clean import clean_json, clean_lines, clean_target
+    from followcal.app.clean import clean_target
+    from followcal.cli.render import clean_json, clean_lines
 
     done = clean_target(state.settings(), target, dry_run=dry_run, now=datetime.now().astimezone())
     if as_json:

@@ -274,7 +274,7 @@ def try_account(a: Answers, echo: Echo, interactive: bool) -> list[tuple[str, st
              "(it is not stored).")
         config = replace(config, password_env=None, password=click.prompt("Password", hide_input=True, default="",
                                                                          show_default=False))
-    from followcal.backends.caldav import list_calendars
+    from followcal.app.sources import list_account_calendars as list_calendars
 
     echo(f"Testing {a.caldav_url} ...")
     try:
