@@ -84,7 +84,7 @@ def test_init_with_options_then_config_calendars_sync(dav: Server, tmp_path: Pat
     config = tmp_path / "conf" / "followcal.toml"
     done = run("init", "--path", str(config), "--name", "Jane Doe", "--email", "jane@example.com",
                "--email", "JD@Example.org", "--region", "US", "--timezone", "America/New_York",
-               "--caldav-url", dav.url, "--username", "alice", "--password-env", "DAV_PASSWORD")
+               "--caldav-url", dav.url, "--username", dav.username, "--password-env", "DAV_PASSWORD")
     assert done.exit_code == 0, done.output
     assert "Found 1 calendar(s): Interviews" in done.output and f"Wrote {config}" in done.output
     assert oct(config.stat().st_mode & 0o777) == "0o600"
@@ -105,7 +105,7 @@ def test_init_with_a_password_command_and_a_wrong_password(dav: Server, tmp_path
     """The account is tested on the spot: a refused password is one warning line, the config is
     still written (fix it later), and the password never appears."""
     config = tmp_path / "followcal.toml"
-    done = run("init", "--path", str(config), "--caldav-url", dav.url, "--username", "alice",
+    done = run("init", "--path", str(config), "--caldav-url", dav.url, "--username", dav.username,
                "--password-command", "echo not-the-password", "--interviews-calendar", "Interviews")
     assert done.exit_code == 0, done.output
     assert "warning: the account does not work yet" in done.output and "401" in done.output
@@ -143,7 +143,7 @@ def test_init_typed_at_a_terminal_then_config_calendars_sync(dav: Server, tmp_pa
     child.expect("CalDAV URL: ")
     child.sendline(dav.url)
     child.expect("Username: ")
-    child.sendline("alice")
+    child.sendline(dav.username)
     child.expect(r"or a command \(env, command\) \[env\]: ")
     child.sendline("command")
     child.expect("Command that prints the password: ")
@@ -176,7 +176,7 @@ def test_clean_removes_only_followcals_events(dav: Server, tmp_path: Path) -> No
     """A target dropped from `to` is emptied of followcal's reminders by `clean`; a foreign event
     in the same calendar stays byte for byte."""
     config = tmp_path / "followcal.toml"
-    assert run("init", "--path", str(config), "--name", "Jane Doe", "--caldav-url", dav.url, "--username", "alice",
+    assert run("init", "--path", str(config), "--name", "Jane Doe", "--caldav-url", dav.url, "--username", dav.username,
                "--password-env", "DAV_PASSWORD", "--timezone", "America/New_York").exit_code == 0
     assert run("--config", str(config), "sync", "--now", NOW).exit_code == 0
     target = dav.calendar_url("follow-ups")
@@ -220,7 +220,7 @@ def test_retries_are_reported_at_v_and_summarised_and_progress_only_on_a_termina
             return None
 
         config = tmp_path / "followcal.toml"
-        assert run("init", "--path", str(config), "--name", "Jane Doe", "--caldav-url", proxy.url, "--username", "alice",
+        assert run("init", "--path", str(config), "--name", "Jane Doe", "--caldav-url", proxy.url, "--username", dav.username,
                    "--password-env", "DAV_PASSWORD", "--timezone", "America/New_York").exit_code == 0
         proxy.before = before
         env = {**os.environ, "NO_COLOR": "1"}

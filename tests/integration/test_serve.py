@@ -17,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +28,7 @@ from typing import ClassVar
 import icalendar
 import pytest
 from click.testing import CliRunner
+from servers import serve_in_thread
 
 from followcal.app.serve import FeedServer, build_app, redact
 from followcal.cli.commands import cli
@@ -304,8 +304,7 @@ def publisher() -> Iterator[tuple[str, dict]]:
     state = {"data": SAMPLE.read_bytes(), "status": 200, "requests": []}
     handler = type("Handler", (IcsHandler,), {"state": state})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(httpd)
     yield f"http://127.0.0.1:{httpd.server_address[1]}/cal/interviews.ics?key=abc", state
     httpd.shutdown()
     httpd.server_close()
