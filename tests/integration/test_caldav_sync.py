@@ -12,15 +12,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from servers import CountingProxy, Server
+from support import NOW_TEXT as NOW, run
 
 from followcal.backends import caldav as backend, caldav_http
-from followcal.cli.commands import cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
-NOW = "2026-11-22T12:00"
 PASSWORD = "s3cret-Pa55"
 
 
@@ -105,8 +103,7 @@ class Env:
         return path
 
     def run(self, *args: str, config: Path | None = None):
-        result = CliRunner().invoke(cli, ["--config", str(config or self.config), *args], catch_exceptions=False)
-        return result
+        return run(config or self.config, *args)
 
     def sync(self, *args: str, config: Path | None = None):
         return self.run("sync", "--now", NOW, *args, config=config)
@@ -343,13 +340,12 @@ def test_wrong_password_names_account_not_password(
         f"url = \"{radicale_auth.url}\"\nusername = \"{radicale_auth.username}\"\npassword_env = \"DAV_PASSWORD\"\n\n"
         "[[sync]]\nname = \"main\"\nfrom = [\"work:Interviews\"]\nto = [\"work:Follow-ups\"]\n"
     )
-    result = CliRunner().invoke(cli, ["--config", str(config), "sync", "--now", NOW])
+    result = run(config, "sync", "--now", NOW)
     assert result.exit_code == 1
     assert "account 'work'" in result.output
     assert wrong not in result.output and PASSWORD not in result.output
-    listing = CliRunner().invoke(cli, ["--config", str(config), "calendars", "work"])
+    listing = run(config, "calendars", "work")
     assert listing.exit_code == 1 and "account 'work'" in listing.output and wrong not in listing.output
-
 
 
 def test_conflict_on_write_is_replanned_once(env: Env) -> None:

@@ -27,16 +27,14 @@ from typing import ClassVar
 
 import icalendar
 import pytest
-from click.testing import CliRunner
 from servers import serve_in_thread
+from support import SAMPLE, run
 
 from followcal.app.serve import FeedServer, build_app, redact
-from followcal.cli.commands import cli
 from followcal.config import parse_settings
 
 pytestmark = pytest.mark.integration
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
 TOKEN = "t0ken-Abc_123.~xyz-0123456789"
 POLL = 0.2
 
@@ -124,9 +122,7 @@ def test_feed_is_a_calendar_with_refresh_interval(server: FeedServer) -> None:
 
 def test_feed_bytes_equal_export(server: FeedServer, source: Path, tmp_path: Path) -> None:
     out = tmp_path / "export.ics"
-    result = CliRunner().invoke(
-        cli, ["export", str(source), "-o", str(out), "--refresh-minutes", "15", "--name", "followups"]
-    )
+    result = run(None, "export", str(source), "-o", str(out), "--refresh-minutes", "15", "--name", "followups")
     assert result.exit_code == 0, result.output
     _, _, body = request(server, feed_path())
     assert body == out.read_bytes()
@@ -395,7 +391,7 @@ def test_non_loopback_bind_without_token_is_refused(source: Path, tmp_path: Path
     config = tmp_path / "followcal.toml"
     config.write_text(f'[feeds.followups]\nfrom = ["{source}"]\n', encoding="utf-8")
     for host in ("0.0.0.0", "::", "192.0.2.10", "cal.example.com"):
-        result = CliRunner().invoke(cli, ["--config", str(config), "serve", "--host", host, "--port", "0"])
+        result = run(config, "serve", "--host", host, "--port", "0")
         assert result.exit_code == 2, (host, result.output)
         assert "without a token" in result.output
     with pytest.raises(Exception, match="without a token"):

@@ -5,18 +5,13 @@ from __future__ import annotations
 import json
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from servers import serve_in_thread
+from support import NOW_TEXT as NOW, SAMPLE, run
 
 from followcal.backends import url as ics_backend
-from followcal.cli.commands import cli
 from followcal.errors import SourceError
-
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
 
 pytestmark = pytest.mark.integration
 
@@ -65,7 +60,7 @@ def base_url():
 
 
 def plan_json(*args: str) -> tuple[int, dict | None, str]:
-    result = CliRunner().invoke(cli, ["plan", *args, "--json", "--now", NOW, "--tz", "America/New_York"])
+    result = run(None, "plan", *args, "--json", "--now", NOW, "--tz", "America/New_York")
     data = json.loads(result.stdout) if result.exit_code == 0 else None
     return result.exit_code, data, result.stderr
 
