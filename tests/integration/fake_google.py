@@ -469,6 +469,7 @@ _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 401: "Unauthorized
 class _Handler(BaseHTTPRequestHandler):
     owner: FakeGoogle
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
 
     def log_message(self, *args: Any) -> None:
         pass

@@ -40,6 +40,7 @@ class _Front:
         front = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args) -> None:

@@ -142,6 +142,7 @@ def apply(target: Target, plan: Plan) -> Any:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
     def log_message(self, *args: object) -> None:
         pass
 

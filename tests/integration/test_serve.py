@@ -267,6 +267,7 @@ def test_unparsable_file_keeps_the_last_good_feed(server: FeedServer, source: Pa
 
 
 class IcsHandler(http.server.BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
     """A calendar publisher that can break: serves `state["data"]` with an ETag, or `state["status"]`."""
 
     state: ClassVar[dict] = {}

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 class Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
         if self.path == "/cal.ics":
             body = SAMPLE.read_bytes()
