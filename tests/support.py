@@ -1,6 +1,6 @@
 """Constants and small helpers the tests share (importable from every test: tests/ is on sys.path
-through the root conftest). One copy each: the sample, its config, the fixed clock, and `run`,
-the CLI called in-process."""
+through the root conftest). One copy each: the sample, its config, the fixed clock, a one-event
+calendar, and `run`, the CLI called in-process."""
 
 from __future__ import annotations
 
@@ -17,6 +17,16 @@ SAMPLE = ROOT / "samples" / "interviews.ics"
 SAMPLE_CONFIG = ROOT / "samples" / "followcal.toml"
 NOW = datetime(2026, 11, 22, 12, tzinfo=ZoneInfo("America/New_York"))
 NOW_TEXT = "2026-11-22T12:00"  # NOW as `--now` takes it (the config's timezone: America/New_York)
+
+
+def event_ics(uid: str, summary: str, start: str, end: str, extra: str = "") -> str:
+    """A VCALENDAR with one VEVENT (UTC start and end like 20261119T150000Z; `extra`: more
+    property lines, one per line), CRLF-separated as calendar servers store it."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tests//EN", "BEGIN:VEVENT", f"UID:{uid}",
+             "DTSTAMP:20261101T000000Z", f"DTSTART:{start}", f"DTEND:{end}", f"SUMMARY:{summary}"]
+    lines += [x for x in extra.split("\n") if x]
+    lines += ["END:VEVENT", "END:VCALENDAR", ""]
+    return "\r\n".join(lines)
 
 
 def run(config: Path | str | None, *args: str, **invoke: Any) -> Result:

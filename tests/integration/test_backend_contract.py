@@ -187,7 +187,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
             proxies[kind] = CountingProxy(server.url)
         proxy = proxies[kind]
         proxy.reset()
-        yield DavBackend(server, proxy, token)
+        yield DavBackend(server, proxy)
     else:
         yield GoogleBackend(request.getfixturevalue("fake"))
 

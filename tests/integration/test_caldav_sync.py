@@ -13,21 +13,13 @@ from pathlib import Path
 
 import pytest
 from servers import CountingProxy, Server
-from support import NOW_TEXT as NOW, run
+from support import NOW_TEXT as NOW, event_ics, run
 
 from followcal.backends import caldav as backend, caldav_http
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
 PASSWORD = "s3cret-Pa55"
-
-
-def event_ics(uid: str, summary: str, start: str, end: str, extra: str = "") -> str:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tests//EN", "BEGIN:VEVENT", f"UID:{uid}",
-             "DTSTAMP:20261101T000000Z", f"DTSTART:{start}", f"DTEND:{end}", f"SUMMARY:{summary}"]
-    lines += [x for x in extra.split("\n") if x]
-    lines += ["END:VEVENT", "END:VCALENDAR", ""]
-    return "\r\n".join(lines)
 
 
 INTERVIEWS = {

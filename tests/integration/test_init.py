@@ -12,20 +12,12 @@ from pathlib import Path
 import pexpect
 import pytest
 from servers import Server
-from support import NOW_TEXT as NOW, run
+from support import NOW_TEXT as NOW, event_ics, run
 
 from followcal.backends import caldav_http
 from followcal.config import load_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
-
-
-def event_ics(uid: str, summary: str, start: str, end: str) -> str:
-    return "\r\n".join([
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tests//EN", "BEGIN:VEVENT", f"UID:{uid}",
-        "DTSTAMP:20261101T000000Z", f"DTSTART:{start}", f"DTEND:{end}", f"SUMMARY:{summary}",
-        "END:VEVENT", "END:VCALENDAR", "",
-    ])
 
 
 @pytest.fixture
