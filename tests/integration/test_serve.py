@@ -36,7 +36,7 @@ from followcal.config import parse_settings
 pytestmark = pytest.mark.integration
 
 TOKEN = "t0ken-Abc_123.~xyz-0123456789"
-POLL = 0.2
+POLL = 0.1
 
 
 @pytest.fixture
