@@ -199,6 +199,13 @@ class Server:
         """Start again on the same port and folder (after kill() or stop())."""
         self._own("restart()")
         self.stop()
+        if self.kind == "xandikos":
+            # Xandikos keeps each calendar in a git repository and writes its index under
+            # index.lock; a SIGKILL in the middle leaves that file, and Xandikos then answers
+            # every write to that calendar with 423 Locked, as git refuses to work while the lock
+            # stays. With the process gone no writer holds it: clear it, as git's own advice is.
+            for lock in self.folder.rglob("index.lock"):
+                lock.unlink()
         return self.start()
 
     @property
