@@ -46,10 +46,17 @@ def _snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
     return found
 
 
+_REAL_DIRS_VARIABLE = "FOLLOWCAL_TESTS_REAL_DIRS"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Before collection (test modules may plan at import time): note the real dirs, then point
-    every user dir of the whole session into a temporary folder."""
-    _REAL_DIRS[:] = _real_user_dirs()
+    every user dir of the whole session into a temporary folder. An xdist worker inherits the
+    controller's environment, which already points into the controller's temporary folder: it
+    takes the real dirs the controller found from `FOLLOWCAL_TESTS_REAL_DIRS` instead."""
+    inherited = os.environ.get(_REAL_DIRS_VARIABLE)
+    _REAL_DIRS[:] = [Path(p) for p in inherited.split(os.pathsep)] if inherited else _real_user_dirs()
+    os.environ[_REAL_DIRS_VARIABLE] = os.pathsep.join(map(str, _REAL_DIRS))
     _BEFORE.update(_snapshot(_REAL_DIRS))
     session_home = Path(tempfile.mkdtemp(prefix="followcal-tests-"))
     for variable, folder in _USER_DIR_VARIABLES:
@@ -75,6 +82,15 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
         monkeypatch.setenv(variable, str(home / folder))
     monkeypatch.delenv("FOLLOWCAL_CONFIG", raising=False)
     yield home
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test's folder, with followcal's state dir at `env / "state"` (a test that wants the
+    state lost removes that folder). Modules that need more (a config file) override it:
+    `def env(env: Path) -> Path: ...` builds on this one."""
+    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

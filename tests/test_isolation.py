@@ -23,3 +23,12 @@ def test_the_config_env_variable_does_not_leak_in() -> None:
     import os
 
     assert "FOLLOWCAL_CONFIG" not in os.environ
+
+
+def test_the_real_dirs_are_the_users_own_under_xdist_too(real_user_dirs_untouched: list[Path]) -> None:
+    """An xdist worker starts with the controller's redirected environment: the dirs it guards
+    must still be the user's real ones (passed on by the controller), not the controller's
+    temporary ones, or the session check would watch the wrong folders."""
+    assert len(real_user_dirs_untouched) == 3
+    for real in real_user_dirs_untouched:
+        assert "followcal-tests-" not in str(real), real

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -53,25 +54,23 @@ def davical():
     server.stop()
 
 
-def _digest_radicale(tmp_path: Path) -> Server:
+def _digest_radicale(radicale: Server) -> Server:
     """Radicale (no auth) behind a Digest-only gate: followcal must answer the challenge."""
     from fronts import DigestGate
 
-    server = start_radicale(tmp_path)
-    server.password = "s3cret-Pa55"
+    server = dataclasses.replace(radicale, password="s3cret-Pa55")
     gate = DigestGate(server.url, server.username, server.password)
     server.kind, server.upstream = "digest", gate.url
     server.cleanups.append(gate.close)
     return server
 
 
-def _redirected_radicale(tmp_path: Path) -> Server:
+def _redirected_radicale(radicale_auth: Server) -> Server:
     """Radicale with a password behind a front door on 127.0.0.1 that redirects every request
     (301/302/307/308 in turn) to the host name localhost, listed in the account's redirect_hosts."""
     from fronts import RedirectDoor
 
-    server = start_radicale(tmp_path, auth=("alice", "s3cret-Pa55"))
-    server.kind = "redirect"
+    server = dataclasses.replace(radicale_auth, kind="redirect")
 
     def entry(proxy_url: str) -> str:
         door = RedirectDoor(proxy_url.replace("127.0.0.1", "localhost"))
@@ -86,31 +85,42 @@ def _redirected_radicale(tmp_path: Path) -> Server:
 @pytest.fixture(params=DAV_SERVERS)
 def dav_server(request: pytest.FixtureRequest, tmp_path: Path):
     """A fresh account on Radicale (no auth), Xandikos, Cyrus, DAViCal, Radicale behind a
-    Digest-only gate, or Radicale behind a cross-host redirect; stopped after the test."""
+    Digest-only gate, or Radicale behind a cross-host redirect. Every server is started once per
+    session (per xdist worker) and each test gets its own account on it (Server.new_user); a test
+    marked `own_server` (it stops, kills or restarts the server) gets a private Radicale or Xandikos."""
     kind = request.param
-    if kind in ("cyrus", "davical"):
+    if request.node.get_closest_marker("own_server"):
+        if kind not in ("radicale", "xandikos"):
+            raise ValueError(f"own_server: only Radicale or Xandikos, not {kind}")
+        server = start_server(kind, tmp_path)
+    elif kind in ("cyrus", "davical"):
         server = request.getfixturevalue(kind).new_user()
     elif kind == "digest":
-        server = _digest_radicale(tmp_path)
+        server = _digest_radicale(request.getfixturevalue("radicale"))
     elif kind == "redirect":
-        server = _redirected_radicale(tmp_path)
+        server = request.getfixturevalue("radicale_redirect")
     else:
-        server = start_server(kind, tmp_path)
+        server = request.getfixturevalue(f"session_{kind}").new_user()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def radicale(tmp_path: Path):
-    server = start_radicale(tmp_path)
-    yield server
-    server.stop()
+def radicale(session_radicale: Server) -> Server:
+    """A fresh user (an empty home) on the session Radicale without auth."""
+    return session_radicale.new_user()
 
 
 @pytest.fixture
-def radicale_auth(tmp_path: Path):
-    """Radicale with htpasswd (plain) auth: user alice, password s3cret-Pa55."""
-    server = start_radicale(tmp_path, auth=("alice", "s3cret-Pa55"))
+def radicale_auth(session_radicale_auth: Server) -> Server:
+    """A fresh user with password s3cret-Pa55 on the session Radicale with htpasswd (plain) auth."""
+    return session_radicale_auth.new_user()
+
+
+@pytest.fixture
+def radicale_redirect(radicale_auth: Server):
+    """A fresh user on the session Radicale with auth, reached through a cross-host redirect."""
+    server = _redirected_radicale(radicale_auth)
     yield server
     server.stop()
 
@@ -167,15 +177,24 @@ def cyrus_imap():
     server.stop()
 
 
-# --- issue 11: CalDAV servers started once per session (test_backend_contract.py) -------------
-# Tests that share one of these give themselves a fresh user (Radicale: any name logs in) or a
-# fresh calendar name (Xandikos has one home), so they stay independent; never stop() them.
+# --- issue 11: CalDAV servers started once per session (per xdist worker) ----------------------
+# Tests that share one of these take a fresh account with new_user() (Radicale: a new user;
+# Xandikos has one home: a tag on the test's calendar names), so they stay independent; only
+# the session fixture stops them.
 
 
 @pytest.fixture(scope="session")
 def session_radicale(tmp_path_factory: pytest.TempPathFactory):
     """One Radicale (no auth, owner_only rights) for the whole session."""
     server = start_radicale(tmp_path_factory.mktemp("session-radicale"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def session_radicale_auth(tmp_path_factory: pytest.TempPathFactory):
+    """One Radicale with htpasswd (plain) auth for the whole session; new_user() adds users."""
+    server = start_radicale(tmp_path_factory.mktemp("session-radicale-auth"), auth=("alice", "s3cret-Pa55"))
     yield server
     server.stop()
 

@@ -5,7 +5,6 @@ stored there, so no check goes through the code under test."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -189,22 +188,20 @@ class UrlBackend(FileBackend):
 
 
 class DavBackend(Backend):
-    """A session CalDAV server; this test's own user (Radicale) or calendar names (Xandikos)."""
+    """A session CalDAV server; this test's own account on it (Server.new_user: a fresh
+    Radicale user, or a tag on this test's calendar names on Xandikos)."""
 
-    def __init__(self, server: Server, proxy: CountingProxy, token: str) -> None:
+    def __init__(self, server: Server, proxy: CountingProxy) -> None:
         self.kind = server.kind
-        if server.kind == "radicale":  # any user logs in: a fresh, empty home per test
-            user = f"contract{token}"
-            server = dataclasses.replace(server, username=user, home=f"{server.url}{user}/")
-        self.server = server
+        self.server = server.new_user()
         self.proxy = proxy
-        self.suffix = "" if server.kind == "radicale" else f" {token}"
         self.settings = settings_with({"dav": {
-            "type": "caldav", "url": proxy.url, "username": server.username, "password": server.password, "timeout": 5,
+            "type": "caldav", "url": proxy.url, "username": self.server.username, "password": self.server.password,
+            "timeout": 5,
         }})
 
     def display(self, name: str) -> str:
-        return name + self.suffix
+        return self.server.calendar_name(name)
 
     def url(self, name: str) -> str:
         return self.server.calendar_url(re.sub(r"[^a-z0-9]+", "-", self.display(name).casefold()))

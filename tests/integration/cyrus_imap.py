@@ -189,6 +189,7 @@ tls_versions: tls1_2 tls1_3
 lmtp_downcase_rcpt: yes
 syslog_prefix: followcal-test-imap
 umask: 077
+failedloginpause: 0
 """
 
 CYRUS_CONF = """\

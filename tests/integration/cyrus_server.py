@@ -78,6 +78,7 @@ class CyrusServer:
             f"sasl_auxprop_plugin: sasldb\nsasl_sasldb_path: {t}/sasldb2\nsasl_mech_list: PLAIN LOGIN\n"
             "httpmodules: caldav\nunixhierarchysep: yes\naltnamespace: yes\nservername: localhost\n"
             "autocreate_quota: 0\nsyslog_prefix: followcal-tests-cyrus\n"
+            "failedloginpause: 0\n"  # no 3 s pause after a wrong password (tests refuse logins on purpose)
         )
         (t / "cyrus.conf").write_text(
             f'START {{\n  recover cmd="ctl_cyrusdb -r -C {self.conf}"\n}}\n'

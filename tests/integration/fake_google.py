@@ -50,6 +50,7 @@ from fake_google_rules import (
     _when,
 )
 from fake_google_schema import check_request, scopes_of
+from servers import serve_in_thread
 
 PRIMARY = "me@example.com"
 ID_RE = re.compile(r"^[a-v0-9]{5,1024}$")
@@ -131,8 +132,7 @@ class FakeGoogle:
             owner = fake
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_thread(self.server)
         return self
 
     def stop(self) -> None:
@@ -469,6 +469,7 @@ _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 401: "Unauthorized
 class _Handler(BaseHTTPRequestHandler):
     owner: FakeGoogle
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
 
     def log_message(self, *args: Any) -> None:
         pass

@@ -22,7 +22,7 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from servers import send_answer
+from servers import send_answer, serve_in_thread
 
 DAV_METHODS = ("GET", "PUT", "DELETE", "POST", "HEAD", "OPTIONS", "PROPFIND", "PROPPATCH", "REPORT",
                "MKCALENDAR", "MKCOL", "MOVE", "COPY")
@@ -40,6 +40,7 @@ class _Front:
         front = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args) -> None:
@@ -53,11 +54,10 @@ class _Front:
         for method in DAV_METHODS:
             setattr(Handler, f"do_{method}", Handler._any)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/"
         self.requests = 0
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        serve_in_thread(self.httpd)
 
     def handle(self, handler: BaseHTTPRequestHandler, body: bytes | None) -> None:  # pragma: no cover
         raise NotImplementedError

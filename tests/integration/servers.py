@@ -6,6 +6,7 @@ Reusable by every integration test, benchmark or manual session:
     server = start_radicale(tmp_path)                  # no auth: any user/password works
     server = start_radicale(tmp_path, auth=("alice", "secret"))   # htpasswd, plain
     server = start_xandikos(tmp_path)
+    account = server.new_user()                        # a test's own account on a shared server
     url = server.make_calendar("interviews", "Interviews")
     server.put(url + "a.ics", ICS_BYTES)
     server.kill(); server.restart()                    # same port, same folder
@@ -21,7 +22,9 @@ cyrus_server.py and davical_server.py; the Digest gate and the redirect door in 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import http.client
+import itertools
 import os
 import shutil
 import signal
@@ -102,6 +105,41 @@ class Server:
     entry: Callable[[str], str] | None = None
     account_extra: str = ""
     cleanups: list[Callable[[], None]] = field(default_factory=list)
+    # new_user(): Xandikos has one principal, so a test's account there is a tag its calendar
+    # names carry; Radicale with htpasswd gets the new user in this file; `shared` marks an
+    # account on a server other tests use too (it never starts, stops or kills the process)
+    tag: str = ""
+    users: Path | None = None
+    shared: bool = False
+    _accounts: itertools.count = field(default_factory=lambda: itertools.count(1), repr=False, compare=False)
+
+    def new_user(self) -> Server:
+        """A fresh account on this running server for one test, so tests sharing a session
+        server cannot see each other's calendars: Radicale, a new user (an empty home; with
+        htpasswd auth the user is added to the file, which Radicale reads at every login);
+        Xandikos, the same home and a tag that calendar_name() adds to the test's names."""
+        if self.shared:
+            raise ValueError("new_user() of the session server, not of an account on it")
+        n = next(self._accounts)
+        if self.kind == "radicale":
+            user = f"{self.username}{n}"
+            if self.users is not None:
+                with open(self.users, "a", encoding="utf-8") as users:
+                    users.write(f"{user}:{self.password}\n")
+            return dataclasses.replace(self, username=user, home=f"{self.url}{user}/", process=None,
+                                       cleanups=[], users=None, shared=True)
+        if self.kind == "xandikos":
+            return dataclasses.replace(self, tag=f"t{n}", process=None, cleanups=[], shared=True)
+        raise ValueError(f"{self.kind}: no new_user() here")
+
+    def calendar_name(self, name: str) -> str:
+        """The display name a test's calendar `name` has on this account (see new_user)."""
+        return f"{name} {self.tag}" if self.tag else name
+
+    def _own(self, what: str) -> None:
+        if self.shared:
+            raise RuntimeError(f"{what} of a session {self.kind} other tests share: mark the test "
+                               "@pytest.mark.own_server for a private instance")
 
     @property
     def port(self) -> int:
@@ -112,6 +150,7 @@ class Server:
         return (self.username, self.password)
 
     def start(self) -> Server:
+        self._own("start()")
         env = {**os.environ, **self.env}
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, env=env,
@@ -141,6 +180,7 @@ class Server:
 
     def kill(self) -> None:
         """SIGKILL the server at once (a crash), without waiting for requests to finish."""
+        self._own("kill()")
         if self.process is not None and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
@@ -157,7 +197,15 @@ class Server:
 
     def restart(self) -> Server:
         """Start again on the same port and folder (after kill() or stop())."""
+        self._own("restart()")
         self.stop()
+        if self.kind == "xandikos":
+            # Xandikos keeps each calendar in a git repository and writes its index under
+            # index.lock; a SIGKILL in the middle leaves that file, and Xandikos then answers
+            # every write to that calendar with 423 Locked, as git refuses to work while the lock
+            # stays. With the process gone no writer holds it: clear it, as git's own advice is.
+            for lock in self.folder.rglob("index.lock"):
+                lock.unlink()
         return self.start()
 
     @property
@@ -249,7 +297,8 @@ def start_radicale(tmp_path: Path, auth: tuple[str, str] | None = None, port: in
     else:
         argv += ["--auth-type=none"]
     url = f"http://127.0.0.1:{port}/"
-    server = Server("radicale", url, f"{url}{user}/", root, user, password, argv, root / "server.log")
+    server = Server("radicale", url, f"{url}{user}/", root, user, password, argv, root / "server.log",
+                    users=root / "users" if auth else None)
     return server.start()
 
 
@@ -270,6 +319,25 @@ def start_xandikos(tmp_path: Path, port: int | None = None) -> Server:
 
 def start_server(kind: str, tmp_path: Path, **kwargs) -> Server:
     return {"radicale": start_radicale, "xandikos": start_xandikos}[kind](tmp_path, **kwargs)
+
+
+# --- threaded test HTTP servers -------------------------------------------------------------
+
+SHUTDOWN_POLL = 0.01
+
+
+def serve_in_thread(httpd: ThreadingHTTPServer) -> threading.Thread:
+    """Serve `httpd` from a daemon thread that looks for shutdown() every 10 ms: with the
+    default 0.5 s each test server's shutdown() waited up to half a second (a quarter of a
+    second on average, per server, per test: most of the suite's teardown time).
+
+    Every test handler also sets `disable_nagle_algorithm = True` (TCP_NODELAY): an answer is
+    written as headers, then body; with Nagle the body waited for the client's delayed ACK of
+    the headers, up to 40 ms per keep-alive answer (a paged Google sync took 5 s, now 0.5 s)."""
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL}, daemon=True)
+    thread.start()
+    return thread
 
 
 # --- counting reverse proxy -------------------------------------------------------------------
@@ -311,6 +379,7 @@ class CountingProxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args) -> None:  # quiet
@@ -321,9 +390,9 @@ class CountingProxy:
                 body = self.rfile.read(length) if length else None
                 method = self.command
                 status = proxy.before(method, self.path) if proxy.before else None
-                if status is not None:
-                    self._answer(status, [], b"injected fault\n")
+                if status is not None:  # recorded before answering: the client may look at once
                     proxy._record(method, self.path, status)
+                    self._answer(status, [], b"injected fault\n")
                     return
                 try:
                     conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=60)
@@ -337,8 +406,8 @@ class CountingProxy:
                     status = resp.status
                 except OSError:
                     status, out, data = 502, [], b"upstream unreachable\n"
-                self._answer(status, out, data)
                 proxy._record(method, self.path, status)
+                self._answer(status, out, data)
                 if proxy.after:
                     proxy.after(method, self.path, status)
 
@@ -349,10 +418,8 @@ class CountingProxy:
             do_PROPFIND = do_PROPPATCH = do_REPORT = do_MKCALENDAR = do_MKCOL = do_MOVE = do_COPY = _handle
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
+        self._thread = serve_in_thread(self.httpd)
 
     def _record(self, method: str, path: str, status: int) -> None:
         with self._lock:

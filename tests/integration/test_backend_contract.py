@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -32,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from contract_backends import TZ, Backend, DavBackend, FileBackend, GoogleBackend, UrlBackend, settings_with
-from servers import CountingProxy
+from servers import CountingProxy, serve_in_thread
 from support import NOW, SAMPLE
 
 from followcal.app.sources import open_source, open_target
@@ -143,6 +142,7 @@ def apply(target: Target, plan: Plan) -> Any:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
     def log_message(self, *args: object) -> None:
         pass
 
@@ -152,8 +152,7 @@ def url_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
     """A loopback http.server publishing one folder (each test writes its own file names)."""
     folder = tmp_path_factory.mktemp("published")
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     yield folder, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -188,7 +187,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
             proxies[kind] = CountingProxy(server.url)
         proxy = proxies[kind]
         proxy.reset()
-        yield DavBackend(server, proxy, token)
+        yield DavBackend(server, proxy)
     else:
         yield GoogleBackend(request.getfixturevalue("fake"))
 

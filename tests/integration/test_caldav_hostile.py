@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from servers import serve_in_thread
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -35,6 +35,7 @@ class Hostile:
         bomb = _gzip_bomb(BOMB_MB)
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args) -> None:
@@ -73,9 +74,8 @@ class Hostile:
                     return
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        serve_in_thread(self.httpd)
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -27,7 +27,7 @@ ALL = pytest.mark.parametrize("dav_server", ["radicale", "xandikos", "cyrus", "d
 def test_two_targets_on_one_account(env: Env) -> None:
     """Both targets get every reminder; Cyrus (unique UIDs per account) gets its second
     target's calendar folded into the UIDs, everywhere else both hold the same UIDs."""
-    second = env.server.calendar_url("second")
+    second = env.url_of("Second")
     config = env.write_config(["work:Interviews"], ["work:Follow-ups", "work:Second"], name="two.toml")
     first = env.sync(config=config)
     assert first.exit_code == 0, first.output
@@ -110,12 +110,8 @@ def dav_server_cyrus(cyrus):
 
 
 @pytest.fixture
-def dav_server_redirect(tmp_path: Path):
-    from conftest import _redirected_radicale
-
-    server = _redirected_radicale(tmp_path)
-    yield server
-    server.stop()
+def dav_server_redirect(radicale_redirect: Server) -> Server:
+    return radicale_redirect
 
 
 @pytest.fixture

@@ -12,24 +12,14 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from servers import CountingProxy, Server
+from support import NOW_TEXT as NOW, event_ics, run
 
 from followcal.backends import caldav as backend, caldav_http
-from followcal.cli.commands import cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
-NOW = "2026-11-22T12:00"
 PASSWORD = "s3cret-Pa55"
-
-
-def event_ics(uid: str, summary: str, start: str, end: str, extra: str = "") -> str:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tests//EN", "BEGIN:VEVENT", f"UID:{uid}",
-             "DTSTAMP:20261101T000000Z", f"DTSTART:{start}", f"DTEND:{end}", f"SUMMARY:{summary}"]
-    lines += [x for x in extra.split("\n") if x]
-    lines += ["END:VEVENT", "END:VCALENDAR", ""]
-    return "\r\n".join(lines)
 
 
 INTERVIEWS = {
@@ -42,8 +32,16 @@ FOREIGN = event_ics("dentist-7@example.com", "Dentist", "20261201T090000Z", "202
                     "DESCRIPTION:not followcal's business")
 
 
+def slug(name: str) -> str:
+    """The last URL segment followcal gives a calendar it creates for `name` (caldav._slug)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+
+
 class Env:
-    """A server with an Interviews calendar, a proxy in front, a config and a state dir."""
+    """A server with an Interviews calendar, a proxy in front, a config and a state dir.
+
+    Calendar names are the test's own: on a shared Xandikos (one home) they carry the
+    account's tag (Server.calendar_name), so write_config and url_of map them."""
 
     def __init__(self, server: Server, proxy: CountingProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.server = server
@@ -55,11 +53,28 @@ class Env:
         monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
         monkeypatch.setenv("DAV_PASSWORD", server.password)
         monkeypatch.setattr(caldav_http, "BACKOFF", 0.01)
-        self.source = server.make_calendar("interviews", "Interviews")
+        self.source = self.make_calendar("Interviews")
         for name, data in INTERVIEWS.items():
             server.put(self.source + name, data)
-        self.target = server.calendar_url("follow-ups")
+        self.target = self.url_of("Follow-ups")
         self.config = self.write_config(["work:Interviews"], ["work:Follow-ups"])
+
+    def cal(self, name: str) -> str:
+        """The display name of this test's calendar `name`."""
+        return self.server.calendar_name(name)
+
+    def make_calendar(self, name: str) -> str:
+        """MKCALENDAR this test's calendar `name`, at the URL followcal would give it; its URL."""
+        return self.server.make_calendar(slug(self.cal(name)), self.cal(name))
+
+    def url_of(self, name: str) -> str:
+        """The URL of this test's calendar `name` (made by Env or created by followcal)."""
+        return self.server.calendar_url(slug(self.cal(name)))
+
+    def spec(self, spec: str) -> str:
+        """"work:Name" as this test's calendar; a path (work:/...) stays as it is."""
+        account, _, name = spec.partition(":")
+        return spec if name.startswith("/") else f"{account}:{self.cal(name)}"
 
     def url_via_proxy(self) -> str:
         if self._root is None:
@@ -73,14 +88,14 @@ class Env:
             "[accounts.work]\ntype = \"caldav\"\n"
             f"url = \"{url or self.url_via_proxy()}\"\nusername = \"{self.server.username}\"\n"
             f"password_env = \"DAV_PASSWORD\"\ntimeout = 5\n{self.server.account_extra}\n"
-            f"[[sync]]\nname = \"main\"\nfrom = {json.dumps(sources)}\nto = {json.dumps(targets)}\n",
+            f"[[sync]]\nname = \"main\"\nfrom = {json.dumps([self.spec(x) for x in sources])}\n"
+            f"to = {json.dumps([self.spec(x) for x in targets])}\n",
             encoding="utf-8",
         )
         return path
 
     def run(self, *args: str, config: Path | None = None):
-        result = CliRunner().invoke(cli, ["--config", str(config or self.config), *args], catch_exceptions=False)
-        return result
+        return run(config or self.config, *args)
 
     def sync(self, *args: str, config: Path | None = None):
         return self.run("sync", "--now", NOW, *args, config=config)
@@ -167,7 +182,7 @@ def test_moved_cancelled_and_deleted_interviews(env: Env) -> None:
 
 
 def test_foreign_event_in_target_is_left_byte_for_byte(env: Env) -> None:
-    env.server.make_calendar("follow-ups", "Follow-ups")
+    env.make_calendar("Follow-ups")
     env.server.put(env.target + "dentist.ics", FOREIGN)
     original = env.server.get(env.target + "dentist.ics")
     assert env.sync().exit_code == 0
@@ -209,7 +224,7 @@ def test_dry_run_writes_nothing(env: Env) -> None:
 def test_calendars_command_lists_names_and_urls(env: Env) -> None:
     result = env.run("calendars", "work")
     assert result.exit_code == 0, result.output
-    assert "Interviews\t" in result.output
+    assert f"{env.cal('Interviews')}\t" in result.output
     assert env.source.split("/", 3)[3] in result.output
 
 
@@ -217,7 +232,7 @@ def test_missing_calendar_lists_existing_ones(env: Env) -> None:
     config = env.write_config(["work:Nope"], ["work:Follow-ups"], name="missing.toml")
     result = env.sync(config=config)
     assert result.exit_code == 1
-    assert "no calendar 'Nope'" in result.output and "Interviews" in result.output
+    assert f"no calendar '{env.cal('Nope')}'" in result.output and env.cal("Interviews") in result.output
     assert env.proxy.writes() == []
 
 
@@ -233,7 +248,9 @@ def test_server_errors_are_retried_then_reported(env: Env) -> None:
     assert len(lines) == 1 and "server error 503" in lines[0] and "account 'work'" in lines[0]
 
 
-RESTARTABLE = pytest.mark.parametrize("dav_server", ["radicale", "xandikos"], indirect=True)  # own process
+def RESTARTABLE(test):  # noqa: N802 - a decorator: a private server, stopped or killed by the test
+    test = pytest.mark.own_server(test)
+    return pytest.mark.parametrize("dav_server", ["radicale", "xandikos"], indirect=True)(test)
 
 
 @RESTARTABLE
@@ -312,16 +329,15 @@ def test_wrong_password_names_account_not_password(
     config = tmp_path / "c.toml"
     config.write_text(
         "[accounts.work]\ntype = \"caldav\"\n"
-        f"url = \"{radicale_auth.url}\"\nusername = \"alice\"\npassword_env = \"DAV_PASSWORD\"\n\n"
+        f"url = \"{radicale_auth.url}\"\nusername = \"{radicale_auth.username}\"\npassword_env = \"DAV_PASSWORD\"\n\n"
         "[[sync]]\nname = \"main\"\nfrom = [\"work:Interviews\"]\nto = [\"work:Follow-ups\"]\n"
     )
-    result = CliRunner().invoke(cli, ["--config", str(config), "sync", "--now", NOW])
+    result = run(config, "sync", "--now", NOW)
     assert result.exit_code == 1
     assert "account 'work'" in result.output
     assert wrong not in result.output and PASSWORD not in result.output
-    listing = CliRunner().invoke(cli, ["--config", str(config), "calendars", "work"])
+    listing = run(config, "calendars", "work")
     assert listing.exit_code == 1 and "account 'work'" in listing.output and wrong not in listing.output
-
 
 
 def test_conflict_on_write_is_replanned_once(env: Env) -> None:

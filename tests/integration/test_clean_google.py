@@ -7,20 +7,16 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from click.testing import CliRunner
+from support import run
 from test_google_sync import NOW, reminders, seed_sample, write_config  # tests/integration is on sys.path
-
-from followcal.cli.commands import cli
 
 pytestmark = pytest.mark.integration
 
 
-def test_clean_a_google_calendar_keeps_foreign_events(fake, tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+def test_clean_a_google_calendar_keeps_foreign_events(fake, env) -> None:
     seed_sample(fake)
-    config = write_config(tmp_path, fake)
-    run = lambda *a: CliRunner().invoke(cli, ["--config", str(config), *a], catch_exceptions=False)  # noqa: E731
-    assert run("sync", "--now", NOW).exit_code == 0
+    config = write_config(env, fake)
+    assert run(config, "sync", "--now", NOW).exit_code == 0
     cid = fake.calendar_id("Follow-ups")
     start = datetime(2026, 12, 1, 9, tzinfo=UTC)
     fake.add_event(cid, {"summary": "Dentist", "start": {"dateTime": start.isoformat()},
@@ -28,15 +24,15 @@ def test_clean_a_google_calendar_keeps_foreign_events(fake, tmp_path, monkeypatc
     ours = [e for e in reminders(fake) if e.get("summary") != "Dentist"]
     assert len(ours) > 10
 
-    listed = run("clean", "g:Follow-ups", "--dry-run", "--json")
+    listed = run(config, "clean", "g:Follow-ups", "--dry-run", "--json")
     data = json.loads(listed.stdout)
     assert data["dry_run"] and len(data["events"]) == len(ours) and data["deleted"] == 0
     assert len(reminders(fake)) == len(ours) + 1
 
-    done = run("clean", "g:Follow-ups")
+    done = run(config, "clean", "g:Follow-ups")
     assert done.exit_code == 0 and f"deleted {len(ours)} followcal reminder(s)" in done.stdout
     assert [e["summary"] for e in reminders(fake)] == ["Dentist"]
-    assert "nothing to clean" in run("clean", "g:Follow-ups").stdout
+    assert "nothing to clean" in run(config, "clean", "g:Follow-ups").stdout
     # a later sync writes them again (clean made the state store forget them)
-    again = run("sync", "--now", NOW)
+    again = run(config, "sync", "--now", NOW)
     assert again.exit_code == 0 and len(reminders(fake)) == len(ours) + 1

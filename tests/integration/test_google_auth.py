@@ -18,25 +18,18 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_google import FakeGoogle  # tests/integration is on sys.path (conftest.py)
+from support import run
 from test_google_sync import NOW, reminders, seed_sample, write_config
 
 from followcal.backends import google_auth
-from followcal.cli.commands import cli
 
 pytestmark = pytest.mark.integration
 
 SUBJECT = "me@corp.example"
 SA_EMAIL = "followcal@project.iam.gserviceaccount.com"
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +64,6 @@ def jwt_payload(assertion: str) -> dict:
     """The claims of a JWT, decoded without verifying the signature (base64url, padding restored)."""
     body = assertion.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-
-
-def run(config: Path, *args: str):
-    return CliRunner().invoke(cli, ["--config", str(config), *args])
 
 
 # --- service accounts ----------------------------------------------------------------------

@@ -13,25 +13,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from fake_google import ASKED, SCOPE, FakeGoogle
+from support import run
 from test_google_auth import private_key_pem, service_account_key  # noqa: F401 (a fixture)
 from test_google_sync import NOW, _Browser, _token_file, export_uids, reminders, seed_sample, sync, write_config
 
 from followcal.backends import google_map
-from followcal.cli.commands import cli
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path
-
-
-def run(config: Path, *args: str):
-    return CliRunner().invoke(cli, ["--config", str(config), *args])
 
 
 def lose_state(env: Path) -> None:

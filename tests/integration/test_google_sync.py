@@ -12,25 +12,16 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from click.testing import CliRunner
 from fake_google import FakeGoogle  # tests/integration is on sys.path (conftest.py)
+from support import NOW_TEXT as NOW, SAMPLE, run
 
 from followcal.backends import google, google_auth, google_map
-from followcal.cli.commands import cli
 from followcal.core.model import SourceEvent, Window
 from followcal.ical import read as ics
 
 pytestmark = pytest.mark.integration
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
 _STATUS = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative", "NEEDS-ACTION": "needsAction"}
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path
 
 
 def _when(value, default_tz: str = "America/New_York") -> dict:
@@ -103,10 +94,6 @@ to = ["{to}"]
         encoding="utf-8",
     )
     return path
-
-
-def run(config: Path, *args: str):
-    return CliRunner().invoke(cli, ["--config", str(config), *args])
 
 
 def sync(config: Path):

@@ -16,14 +16,10 @@ import zlib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from support import NOW_TEXT as NOW, SAMPLE, run
 
 from followcal.backends import caldav_xml, url as ics_backend
-from followcal.cli.commands import cli
 from followcal.errors import BackendError, SourceError
-
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
 
 pytestmark = pytest.mark.integration
 
@@ -152,7 +148,7 @@ def hostile():
 
 
 def plan(*args: str) -> tuple[int, dict | None, str]:
-    result = CliRunner().invoke(cli, ["plan", *args, "--json", "--now", NOW, "--tz", "America/New_York"])
+    result = run(None, "plan", *args, "--json", "--now", NOW, "--tz", "America/New_York")
     data = json.loads(result.stdout) if result.exit_code == 0 else None
     return result.exit_code, data, result.stderr
 
@@ -250,15 +246,15 @@ def test_sync_from_a_cut_download_leaves_the_target_as_it_was(
     config.write_text(
         f'timezone = "America/New_York"\n[[sync]]\nname = "main"\nfrom = ["{hostile.url}/cal.ics"]\nto = ["{target}"]\n'
     )
-    run = ["--config", str(config), "sync", "--now", NOW]
+    argv = ["--config", str(config), "sync", "--now", NOW]
     hostile.truncate = False
-    first = CliRunner().invoke(cli, run)
+    first = run(None, *argv)
     assert first.exit_code == 0, first.stderr
     before = target.read_bytes()
     assert before.count(b"BEGIN:VEVENT") > 5
     hostile.truncate = True
     try:
-        second = CliRunner().invoke(cli, run)
+        second = run(None, *argv)
     finally:
         hostile.truncate = False
     assert second.exit_code == 1

@@ -11,24 +11,13 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from click.testing import CliRunner
 from servers import Server
+from support import NOW_TEXT as NOW, event_ics, run
 
 from followcal.backends import caldav_http
-from followcal.cli.commands import cli
 from followcal.config import load_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
-
-NOW = "2026-11-22T12:00"
-
-
-def event_ics(uid: str, summary: str, start: str, end: str) -> str:
-    return "\r\n".join([
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tests//EN", "BEGIN:VEVENT", f"UID:{uid}",
-        "DTSTAMP:20261101T000000Z", f"DTSTART:{start}", f"DTEND:{end}", f"SUMMARY:{summary}",
-        "END:VEVENT", "END:VCALENDAR", "",
-    ])
 
 
 @pytest.fixture
@@ -47,13 +36,9 @@ def dav(radicale_auth: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     return radicale_auth
 
 
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
 def check_working_setup(config: Path, server: Server) -> None:
     """config --json, calendars and sync all work with the config init wrote."""
-    shown = run("--config", str(config), "config", "--json")
+    shown = run(config, "config", "--json")
     assert shown.exit_code == 0, shown.output
     data = json.loads(shown.stdout)
     assert data["config"] == {"path": str(config), "from": "option", "exists": True}
@@ -66,25 +51,25 @@ def check_working_setup(config: Path, server: Server) -> None:
     assert settings["accounts.work.password"]["value"] == "unset"
     assert server.password not in shown.output
 
-    listed = run("--config", str(config), "calendars", "work")
+    listed = run(config, "calendars", "work")
     assert listed.exit_code == 0, listed.output
     assert listed.stdout.startswith("Interviews\t") and server.calendar_url("interviews") in listed.stdout
 
-    synced = run("--config", str(config), "sync", "--now", NOW)
+    synced = run(config, "sync", "--now", NOW)
     assert synced.exit_code == 0, synced.output
     assert "main -> work:Follow-ups: did" in synced.stdout
     reminders = server.objects(server.calendar_url("follow-ups"))
     assert len(reminders) >= 4
     assert all(b"X-FOLLOWCAL-KIND" in body for body in reminders.values())
-    again = run("--config", str(config), "sync", "--now", NOW)
+    again = run(config, "sync", "--now", NOW)
     assert again.exit_code == 0 and "up to date" in again.stdout
 
 
 def test_init_with_options_then_config_calendars_sync(dav: Server, tmp_path: Path) -> None:
     config = tmp_path / "conf" / "followcal.toml"
-    done = run("init", "--path", str(config), "--name", "Jane Doe", "--email", "jane@example.com",
+    done = run(None, "init", "--path", str(config), "--name", "Jane Doe", "--email", "jane@example.com",
                "--email", "JD@Example.org", "--region", "US", "--timezone", "America/New_York",
-               "--caldav-url", dav.url, "--username", "alice", "--password-env", "DAV_PASSWORD")
+               "--caldav-url", dav.url, "--username", dav.username, "--password-env", "DAV_PASSWORD")
     assert done.exit_code == 0, done.output
     assert "Found 1 calendar(s): Interviews" in done.output and f"Wrote {config}" in done.output
     assert oct(config.stat().st_mode & 0o777) == "0o600"
@@ -94,9 +79,9 @@ def test_init_with_options_then_config_calendars_sync(dav: Server, tmp_path: Pat
     check_working_setup(config, dav)
     # never overwritten without being asked; --force keeps the old one as .bak
     before = config.read_bytes()
-    refused = run("init", "--path", str(config), "--name", "Other")
+    refused = run(None, "init", "--path", str(config), "--name", "Other")
     assert refused.exit_code == 2 and "already exists" in refused.output and config.read_bytes() == before
-    forced = run("init", "--path", str(config), "--name", "Other", "--force")
+    forced = run(None, "init", "--path", str(config), "--name", "Other", "--force")
     assert forced.exit_code == 0 and config.with_name("followcal.toml.bak").read_bytes() == before
     assert load_settings(config).name == "Other" and load_settings(config).accounts == {}
 
@@ -105,7 +90,7 @@ def test_init_with_a_password_command_and_a_wrong_password(dav: Server, tmp_path
     """The account is tested on the spot: a refused password is one warning line, the config is
     still written (fix it later), and the password never appears."""
     config = tmp_path / "followcal.toml"
-    done = run("init", "--path", str(config), "--caldav-url", dav.url, "--username", "alice",
+    done = run(None, "init", "--path", str(config), "--caldav-url", dav.url, "--username", dav.username,
                "--password-command", "echo not-the-password", "--interviews-calendar", "Interviews")
     assert done.exit_code == 0, done.output
     assert "warning: the account does not work yet" in done.output and "401" in done.output
@@ -143,7 +128,7 @@ def test_init_typed_at_a_terminal_then_config_calendars_sync(dav: Server, tmp_pa
     child.expect("CalDAV URL: ")
     child.sendline(dav.url)
     child.expect("Username: ")
-    child.sendline("alice")
+    child.sendline(dav.username)
     child.expect(r"or a command \(env, command\) \[env\]: ")
     child.sendline("command")
     child.expect("Command that prints the password: ")
@@ -176,9 +161,9 @@ def test_clean_removes_only_followcals_events(dav: Server, tmp_path: Path) -> No
     """A target dropped from `to` is emptied of followcal's reminders by `clean`; a foreign event
     in the same calendar stays byte for byte."""
     config = tmp_path / "followcal.toml"
-    assert run("init", "--path", str(config), "--name", "Jane Doe", "--caldav-url", dav.url, "--username", "alice",
+    assert run(None, "init", "--path", str(config), "--name", "Jane Doe", "--caldav-url", dav.url, "--username", dav.username,
                "--password-env", "DAV_PASSWORD", "--timezone", "America/New_York").exit_code == 0
-    assert run("--config", str(config), "sync", "--now", NOW).exit_code == 0
+    assert run(config, "sync", "--now", NOW).exit_code == 0
     target = dav.calendar_url("follow-ups")
     foreign = event_ics("dentist-7@example.com", "Dentist", "20261201T090000Z", "20261201T100000Z")
     dav.put(target + "dentist.ics", foreign)
@@ -186,20 +171,20 @@ def test_clean_removes_only_followcals_events(dav: Server, tmp_path: Path) -> No
     ours = [h for h in dav.hrefs(target) if not h.endswith("dentist.ics")]
     assert len(ours) >= 4
 
-    listed = run("--config", str(config), "clean", "work:Follow-ups", "--dry-run")
+    listed = run(config, "clean", "work:Follow-ups", "--dry-run")
     assert listed.exit_code == 0, listed.output
     assert f"would delete {len(ours)} followcal reminder(s)" in listed.stdout and "Dentist" not in listed.stdout
     assert len(dav.hrefs(target)) == len(ours) + 1
 
-    done = run("--config", str(config), "clean", "work:Follow-ups", "--json")
+    done = run(config, "clean", "work:Follow-ups", "--json")
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["deleted"] == len(ours)
     left = dav.objects(target)
     assert list(left) == [h for h in dav.hrefs(target)] and len(left) == 1
     assert next(iter(left.values())) == foreign_as_stored
-    again = run("--config", str(config), "clean", "work:Follow-ups")
+    again = run(config, "clean", "work:Follow-ups")
     assert again.exit_code == 0 and "nothing to clean" in again.stdout
-    missing = run("--config", str(config), "clean", "work:Nope")
+    missing = run(config, "clean", "work:Nope")
     assert missing.exit_code == 1 and "Nope" in missing.output
 
 
@@ -220,8 +205,8 @@ def test_retries_are_reported_at_v_and_summarised_and_progress_only_on_a_termina
             return None
 
         config = tmp_path / "followcal.toml"
-        assert run("init", "--path", str(config), "--name", "Jane Doe", "--caldav-url", proxy.url, "--username", "alice",
-                   "--password-env", "DAV_PASSWORD", "--timezone", "America/New_York").exit_code == 0
+        assert run(None, "init", "--path", str(config), "--name", "Jane Doe", "--caldav-url", proxy.url,
+                   "--username", dav.username, "--password-env", "DAV_PASSWORD", "--timezone", "America/New_York").exit_code == 0
         proxy.before = before
         env = {**os.environ, "NO_COLOR": "1"}
         done = subprocess.run([sys.executable, "-m", "followcal", "-v", "--config", str(config), "sync", "--now", NOW],
@@ -233,7 +218,7 @@ def test_retries_are_reported_at_v_and_summarised_and_progress_only_on_a_termina
         assert dav.password not in done.stdout + done.stderr
 
         proxy.before = None
-        run("--config", str(config), "clean", "work:Follow-ups")
+        run(config, "clean", "work:Follow-ups")
         faults["left"] = 1
         proxy.before = before
         quiet = subprocess.run([sys.executable, "-m", "followcal", "--config", str(config), "sync", "--now", NOW],
@@ -241,7 +226,7 @@ def test_retries_are_reported_at_v_and_summarised_and_progress_only_on_a_termina
         assert quiet.returncode == 0, quiet.stderr
         assert "retrying" not in quiet.stderr and "note: 1 request(s) were retried" in quiet.stderr
 
-        run("--config", str(config), "clean", "work:Follow-ups")
+        run(config, "clean", "work:Follow-ups")
         child = spawn(["--config", str(config), "sync", "--now", NOW], env)
         child.expect(r"main: reading work:Interviews|writing work:Follow-ups")
         child.expect("main -> work:Follow-ups: did")

@@ -19,9 +19,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner, Result
-
-from followcal.cli.commands import cli
+from click.testing import Result
+from support import run
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -129,7 +128,7 @@ class Env:
         )
 
     def run(self, *args: str) -> Result:
-        return CliRunner().invoke(cli, ["--config", str(self.config), *args], catch_exceptions=False)
+        return run(self.config, *args)
 
     def plan(self) -> dict[str, dict]:
         result = self.run("plan", str(self.source), "--json", "--now", NOW)

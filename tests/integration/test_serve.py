@@ -17,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -28,17 +27,16 @@ from typing import ClassVar
 
 import icalendar
 import pytest
-from click.testing import CliRunner
+from servers import serve_in_thread
+from support import SAMPLE, run
 
 from followcal.app.serve import FeedServer, build_app, redact
-from followcal.cli.commands import cli
 from followcal.config import parse_settings
 
 pytestmark = pytest.mark.integration
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
 TOKEN = "t0ken-Abc_123.~xyz-0123456789"
-POLL = 0.2
+POLL = 0.1
 
 
 @pytest.fixture
@@ -124,9 +122,7 @@ def test_feed_is_a_calendar_with_refresh_interval(server: FeedServer) -> None:
 
 def test_feed_bytes_equal_export(server: FeedServer, source: Path, tmp_path: Path) -> None:
     out = tmp_path / "export.ics"
-    result = CliRunner().invoke(
-        cli, ["export", str(source), "-o", str(out), "--refresh-minutes", "15", "--name", "followups"]
-    )
+    result = run(None, "export", str(source), "-o", str(out), "--refresh-minutes", "15", "--name", "followups")
     assert result.exit_code == 0, result.output
     _, _, body = request(server, feed_path())
     assert body == out.read_bytes()
@@ -271,6 +267,7 @@ def test_unparsable_file_keeps_the_last_good_feed(server: FeedServer, source: Pa
 
 
 class IcsHandler(http.server.BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
     """A calendar publisher that can break: serves `state["data"]` with an ETag, or `state["status"]`."""
 
     state: ClassVar[dict] = {}
@@ -304,8 +301,7 @@ def publisher() -> Iterator[tuple[str, dict]]:
     state = {"data": SAMPLE.read_bytes(), "status": 200, "requests": []}
     handler = type("Handler", (IcsHandler,), {"state": state})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(httpd)
     yield f"http://127.0.0.1:{httpd.server_address[1]}/cal/interviews.ics?key=abc", state
     httpd.shutdown()
     httpd.server_close()
@@ -356,7 +352,7 @@ def test_restart_with_a_saved_feed_answers_at_once_and_rebuilds_behind(publisher
     _, headers, good = request(first, feed_path())
     first.stop()
     state["data"] = state["data"].replace(b"Vandelay Industries", b"Vandelay Imports")
-    state["delay"] = 3.0  # the source now takes 3 s to answer
+    state["delay"] = 1.5  # the source now takes 1.5 s to answer: longer than the 1 s allowed below
     started = time.monotonic()
     second = start_server(settings)
     status, again, body = request(second, feed_path())
@@ -396,7 +392,7 @@ def test_non_loopback_bind_without_token_is_refused(source: Path, tmp_path: Path
     config = tmp_path / "followcal.toml"
     config.write_text(f'[feeds.followups]\nfrom = ["{source}"]\n', encoding="utf-8")
     for host in ("0.0.0.0", "::", "192.0.2.10", "cal.example.com"):
-        result = CliRunner().invoke(cli, ["--config", str(config), "serve", "--host", host, "--port", "0"])
+        result = run(config, "serve", "--host", host, "--port", "0")
         assert result.exit_code == 2, (host, result.output)
         assert "without a token" in result.output
     with pytest.raises(Exception, match="without a token"):

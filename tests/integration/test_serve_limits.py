@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import SAMPLE
 
 from followcal.app.serve import LIMITS, FeedServer
 from followcal.config import parse_settings
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
 TOKEN = "t0ken-Abc_123.~xyz-0123456789"
 
 pytestmark = pytest.mark.integration

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from servers import serve_in_thread
+from support import NOW_TEXT as NOW, SAMPLE, run
 
 from followcal.backends import url as ics_backend
-from followcal.cli.commands import cli
 from followcal.errors import SourceError
-
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
 
 pytestmark = pytest.mark.integration
 
 
 class Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms delayed-ACK stall per answer
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
         if self.path == "/cal.ics":
             body = SAMPLE.read_bytes()
@@ -59,14 +55,13 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def base_url():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
 
 def plan_json(*args: str) -> tuple[int, dict | None, str]:
-    result = CliRunner().invoke(cli, ["plan", *args, "--json", "--now", NOW, "--tz", "America/New_York"])
+    result = run(None, "plan", *args, "--json", "--now", NOW, "--tz", "America/New_York")
     data = json.loads(result.stdout) if result.exit_code == 0 else None
     return result.exit_code, data, result.stderr
 

@@ -15,16 +15,14 @@ from pathlib import Path
 
 import caldav
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from servers import Server
+from support import NOW_TEXT as NOW, SAMPLE, run
 
-from followcal.cli.commands import cli
 from followcal.core.model import interview_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
 ACME_UID = "7kq2m9d4h1c8e3f5a6b0n2p4r6@google.com"
 ACME = interview_id(ACME_UID, None)
 
@@ -33,7 +31,7 @@ class Env:
     def __init__(self, server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.server = server
         self.source = tmp_path / "interviews.ics"
-        shutil.copy(SAMPLES, self.source)
+        shutil.copy(SAMPLE, self.source)
         monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
         monkeypatch.setenv("DAV_PASSWORD", server.password)
         self.config = tmp_path / "followcal.toml"
@@ -46,7 +44,7 @@ class Env:
         )
 
     def run(self, *args: str) -> Result:
-        return CliRunner().invoke(cli, ["--config", str(self.config), *args], catch_exceptions=False)
+        return run(self.config, *args)
 
     def sync(self, *args: str) -> Result:
         result = self.run("sync", "--now", NOW, *args)
@@ -179,14 +177,14 @@ def test_file_target_keeps_a_user_edit_and_a_user_deletion(tmp_path: Path, monke
     import icalendar
 
     source, target = tmp_path / "interviews.ics", tmp_path / "followups.ics"
-    shutil.copy(SAMPLES, source)
+    shutil.copy(SAMPLE, source)
     config = tmp_path / "followcal.toml"
     config.write_text(f'timezone = "America/New_York"\n[[sync]]\nname = "f"\nfrom = ["{source}"]\nto = ["{target}"]\n',
                       encoding="utf-8")
     monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
 
     def sync(*args: str) -> Result:
-        result = CliRunner().invoke(cli, ["--config", str(config), "sync", "--now", NOW, *args], catch_exceptions=False)
+        result = run(config, "sync", "--now", NOW, *args)
         assert result.exit_code == 0, result.output
         return result
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
+from support import NOW_TEXT, run
 
 from followcal.cli.commands import cli
 
-FIXED = ["--now", "2026-11-22T12:00", "--tz", "America/New_York"]
+FIXED = ["--now", NOW_TEXT, "--tz", "America/New_York"]
 GOOD = ("BEGIN:VEVENT\r\nUID:good-1\r\nDTSTAMP:20261101T120000Z\r\nSUMMARY:Interview with Acme Corp\r\n"
         "DTSTART;TZID=America/New_York:20261119T140000\r\nDTEND;TZID=America/New_York:20261119T150000\r\n"
         "END:VEVENT\r\n")
@@ -30,15 +31,11 @@ def vevent(uid: str, *lines: str, summary: str = "Interview with Globex") -> str
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
-    config = tmp_path / "followcal.toml"
+def env(env: Path) -> Path:
+    """A config with a region (and the root conftest's state dir); returns its path."""
+    config = env / "followcal.toml"
     config.write_text('region = "US"\n')
     return config
-
-
-def run(config: Path, *args: str):
-    return CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
 
 
 def assert_one_error_line(result, *names: str) -> None:

@@ -12,15 +12,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from icalendar import Calendar
+from support import NOW_TEXT, SAMPLE, run
 
-from followcal.cli.commands import cli
 from followcal.core.model import interview_id
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "samples" / "interviews.ics"
-FIXED = ["--now", "2026-11-22T12:00", "--tz", "America/New_York"]
+FIXED = ["--now", NOW_TEXT, "--tz", "America/New_York"]
 
 INTERVIEW_KEYS = {"id", "uid", "recurrence_id", "summary", "company", "role", "start", "end", "timezone", "region",
                   "round", "interviewers", "decision_by", "outcome", "reminders"}
@@ -30,17 +27,12 @@ REMINDER_EXTENSIONS = {"summary"}
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A tmp config and state dir; returns the config path."""
-    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
+def env(env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tmp config (and the root conftest's state dir); returns the config path."""
     monkeypatch.setenv("COLUMNS", "200")
-    config = tmp_path / "followcal.toml"
+    config = env / "followcal.toml"
     config.write_text('region = "US"\nextra_holidays = ["2026-12-24"]\nextra_working_days = ["2026-11-11"]\n')
     return config
-
-
-def run(config: Path, *args: str):
-    return CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
 
 
 def plan_json(config: Path, *sources: str) -> dict:

@@ -13,26 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from support import NOW_TEXT as NOW, SAMPLE, run
 
 from followcal import config as config_module
 from followcal.backends.files import atomic_write
-from followcal.cli.commands import cli
 from followcal.config import parse_settings
 from followcal.errors import ConfigError, WriteError
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
-
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path / "followcal.toml"
-
-
-def run(config: Path, *args: str):
-    return CliRunner().invoke(cli, ["--config", str(config), *args])
+def env(env: Path) -> Path:
+    """Where the test's config goes (not written yet; the root conftest's state dir)."""
+    return env / "followcal.toml"
 
 
 def one_line(result) -> str:

@@ -14,13 +14,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
+from support import ROOT, SAMPLE
 from test_drafts import assert_no_break_inside_a_sentence
 
 from followcal.cli.commands import cli
 from followcal.core.people import is_role_address
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "samples" / "interviews.ics"
 CONFIG = ROOT / "samples" / "followcal.toml"
 NOW = ["--now", "2026-10-01T09:00"]
 SUBJECT = re.compile(r"^(Subject|Betreff|Objet|Asunto)\s?:\s?(.*)$")

@@ -6,6 +6,8 @@ database), and each input is the sample or a small generated feed (bench/generat
 a few line-level mutations: lines dropped, repeated, swapped, cut, bytes flipped, values replaced
 and hostile lines inserted (runaway RRULEs, extreme years, broken VTIMEZONEs, stray BEGIN/END).
 `FOLLOWCAL_FUZZ_EXAMPLES` raises the count for a longer local run; the figures are printed.
+The inputs come in CHUNKS parametrized tests of EXAMPLES / CHUNKS each (each chunk's inputs are
+its own: the chunk number is part of every input's seed), so xdist spreads them over workers.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from generate_feed import generate_feed  # noqa: E402
 
 EXAMPLES = int(os.environ.get("FOLLOWCAL_FUZZ_EXAMPLES", "1200"))
+CHUNKS = 8
 LIMIT_SECONDS = 10.0
 
 SEEDS = [
@@ -63,10 +66,11 @@ HOSTILE_LINES = [
 
 
 @st.composite
-def mutated(draw) -> tuple[bytes, int]:
+def mutated(draw, chunk: int) -> tuple[bytes, int]:
     """A seed with 1-4 mutations; positions come from a seeded Random (hypothesis's integer
-    draws favour the edges, and the first line is the one that matters least)."""
-    rnd = random.Random(draw(st.integers(0, 2**64)))
+    draws favour the edges, and the first line is the one that matters least). Derandomized,
+    hypothesis draws the same integers in every chunk: the chunk number makes the inputs differ."""
+    rnd = random.Random(draw(st.integers(0, 2**64)) * CHUNKS + chunk)
     which = rnd.randrange(len(SEEDS))
     lines = list(SEED_LINES[which])
     for _ in range(rnd.randint(1, 4)):
@@ -98,33 +102,33 @@ def mutated(draw) -> tuple[bytes, int]:
     return data, which
 
 
-STATS = {"inputs": 0, "internal_errors": 0, "slowest": 0.0, "exit_codes": {}}
-
-
 @pytest.fixture(scope="module")
 def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz")
 
 
 @pytest.mark.timeout(300)
-def test_mutated_calendars_never_crash_or_hang(fuzz_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_mutated_calendars_never_crash_or_hang(chunk: int, fuzz_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(fuzz_dir / "state"))
+    examples = EXAMPLES // CHUNKS + (chunk < EXAMPLES % CHUNKS)
+    STATS: dict = {"inputs": 0, "internal_errors": 0, "slowest": 0.0, "exit_codes": {}}
     runner = CliRunner()
     failures: list[str] = []
     started = time.monotonic()
 
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+    @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
-    @given(mutated(), st.sampled_from(["plan", "plan-full", "export"]))
+    @given(mutated(chunk), st.sampled_from(["plan", "plan-full", "export"]))
     def run(case: tuple[bytes, int], command: str) -> None:
         data, _ = case
-        path = fuzz_dir / "in.ics"
+        path = fuzz_dir / f"in-{chunk}.ics"
         path.write_bytes(data)
         args = ["plan", str(path), "--json"]
         if command == "plan-full":
             args.append("--full-parse")
         elif command == "export":
-            args = ["export", str(path), "-o", str(fuzz_dir / "out.ics")]
+            args = ["export", str(path), "-o", str(fuzz_dir / f"out-{chunk}.ics")]
         began = time.monotonic()
         result = runner.invoke(cli, [*args, "--now", "2026-11-22T12:00", "--tz", "America/New_York"])
         took = time.monotonic() - began
@@ -138,13 +142,13 @@ def test_mutated_calendars_never_crash_or_hang(fuzz_dir: Path, monkeypatch: pyte
         )
         if crashed or result.exit_code not in (0, 1) or took > LIMIT_SECONDS:
             STATS["internal_errors"] += crashed
-            (fuzz_dir / f"failure-{len(failures)}.ics").write_bytes(data)
+            (fuzz_dir / f"failure-{chunk}-{len(failures)}.ics").write_bytes(data)
             failures.append(f"{command} exit {result.exit_code} in {took:.1f}s: {result.stderr.strip()[:300]}")
 
     run()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"\nfuzz: {STATS['inputs']} inputs, {STATS['internal_errors']} internal errors, slowest run "
+        f"\nfuzz chunk {chunk}: {STATS['inputs']} inputs, {STATS['internal_errors']} internal errors, slowest run "
         f"{STATS['slowest']:.2f} s, peak RSS {peak_mb:.0f} MB, total {time.monotonic() - started:.1f} s, "
         f"exit codes {STATS['exit_codes']}"
     )

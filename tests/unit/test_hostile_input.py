@@ -8,13 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from support import NOW_TEXT as NOW, SAMPLE, run
 
-from followcal.cli.commands import cli
 from followcal.ical import scan as ics_scan
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
 GOOD = "BEGIN:VEVENT\r\nUID:ok@x\r\nDTSTART:20261118T150000Z\r\nDURATION:PT1H\r\nSUMMARY:Interview with Globex\r\nEND:VEVENT\r\n"
 
 
@@ -36,7 +33,7 @@ def plan(tmp_path: Path, data: bytes, *extra: str) -> tuple[int, dict | None, st
     path = tmp_path / "cal.ics"
     path.write_bytes(data)
     started = time.monotonic()
-    result = CliRunner().invoke(cli, ["plan", str(path), "--json", "--now", NOW, "--tz", "UTC", *extra])
+    result = run(None, "plan", str(path), "--json", "--now", NOW, "--tz", "UTC", *extra)
     took = time.monotonic() - started
     data_out = json.loads(result.stdout) if result.exit_code == 0 else None
     warnings = "\n".join(data_out["warnings"]) if data_out else ""

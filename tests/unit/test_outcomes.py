@@ -12,30 +12,30 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner, Result
+import support
+from click.testing import Result
+from support import NOW_TEXT as NOW, SAMPLE
 
 from followcal.app.outcomes import describe_effect, mark_outcome, parse_outcome, resolve
-from followcal.cli.commands import cli
 from followcal.config import Settings
 from followcal.core.model import Interview, Outcome, OutcomeRecord, Slot, Timeline, interview_id
 from followcal.core.rules import Process
 from followcal.errors import SelectorError, UsageError
 from followcal.state import StateStore
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
 RECORDED = date(2026, 11, 22)  # the day of NOW: when `run` makes a mark
 ACME = interview_id("7kq2m9d4h1c8e3f5a6b0n2p4r6@google.com", None)
 NY = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """A sample copy, a config whose [[sync]] reads it and writes an .ics target, a state dir."""
+def env(env: Path) -> dict[str, Path]:
+    """A sample copy, a config whose [[sync]] reads it and writes an .ics target, the root conftest's state dir."""
+    tmp_path = env
     source = tmp_path / "interviews.ics"
     # The sample's user declined Wonka; without `me` followcal now infers the user (issue 12) and
     # skips it (R8), so this copy accepts it: these tests need a Wonka process to mark.
-    source.write_bytes(SAMPLES.read_bytes().replace(
+    source.write_bytes(SAMPLE.read_bytes().replace(
         b"PARTSTAT=\r\n DECLINED;RSVP=TRUE:mailto:Me@Example.com", b"PARTSTAT=\r\n ACCEPTED;RSVP=TRUE:mailto:Me@Example.com"))
     target = tmp_path / "followups.ics"
     config = tmp_path / "followcal.toml"
@@ -44,15 +44,13 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
         encoding="utf-8",
     )
     state = tmp_path / "state"
-    monkeypatch.setenv("FOLLOWCAL_STATE_DIR", str(state))
-    monkeypatch.delenv("FOLLOWCAL_CONFIG", raising=False)
     return {"source": source, "target": target, "config": config, "state": state, "tmp": tmp_path}
 
 
 def run(env: dict[str, Path], *args: str) -> Result:
     if args and args[0] == "mark" and "--now" not in args:  # recorded at NOW (R7 counts from it)
         args = (*args, "--now", NOW)
-    return CliRunner().invoke(cli, ["--config", str(env["config"]), *args], catch_exceptions=False)
+    return support.run(env["config"], *args)
 
 
 def plan(env: dict[str, Path]) -> dict[str, dict]:
@@ -148,10 +146,9 @@ def test_mark_usage_errors(env: dict[str, Path], tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--timeline" in result.stderr
     empty = tmp_path / "empty.toml"
     empty.write_text('timezone = "America/New_York"\n', encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--config", str(empty), "mark", "acme", "replied"])
+    result = support.run(empty, "mark", "acme", "replied")
     assert result.exit_code == 2 and "--source" in result.stderr
-    result = CliRunner().invoke(cli, ["--config", str(empty), "mark", "acme", "replied", "--on", "2026-11-23",
-                                      "--source", str(env["source"])])
+    result = support.run(empty, "mark", "acme", "replied", "--on", "2026-11-23", "--source", str(env["source"]))
     assert result.exit_code == 0, result.output
 
 
@@ -362,10 +359,10 @@ def test_status_after_marks(env: dict[str, Path]) -> None:
 def test_status_table_and_sources_option(env: dict[str, Path], tmp_path: Path) -> None:
     empty = tmp_path / "empty.toml"
     empty.write_text("", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--config", str(empty), "status", "--source", str(env["source"]), "--now", NOW])
+    result = support.run(empty, "status", "--source", str(env["source"]), "--now", NOW)
     assert result.exit_code == 0, result.output
     assert "followcal status" in result.stdout and "Acme Corp" in result.stdout
-    assert CliRunner().invoke(cli, ["--config", str(empty), "status"]).exit_code == 2
+    assert support.run(empty, "status").exit_code == 2
 
 
 # --- two processes at once ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from support import NOW
 
 from followcal.config import Settings
 from followcal.core.model import Create, Delete, OwnedEvent, Reminder, Skip, SourceEvent, Update, Window
@@ -15,7 +16,6 @@ from followcal.core.planner import plan_events
 from followcal.core.reconcile import reconcile
 
 NY = ZoneInfo("America/New_York")
-NOW = datetime(2026, 11, 22, 12, tzinfo=NY)
 
 
 def reminders_for(start: datetime, uid: str = "acme-1", company: str = "Acme Corp") -> list[Reminder]:

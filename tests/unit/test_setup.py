@@ -8,16 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings as hsettings, strategies as st
+from support import NOW_TEXT as NOW, SAMPLE, run
 
 from followcal.cli.commands import cli
 from followcal.cli.setup_wizard import Answers, render_config
 from followcal.config import load_settings, parse_settings
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
 SGR_COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-9]|9[0-7]|38;)[0-9;]*m")
 
 
@@ -30,10 +27,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     return tmp_path
-
-
-def run(*args: str, **kwargs):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False, **kwargs)
 
 
 # --- the file init writes ------------------------------------------------------------------------
@@ -78,13 +71,13 @@ def test_any_name_round_trips_through_the_toml(name: str) -> None:
 
 
 def test_init_without_a_terminal_takes_defaults_and_writes_the_user_config(home: Path) -> None:
-    done = run("init")
+    done = run(None, "init")
     assert done.exit_code == 0, done.output
     path = home / "xdg" / "followcal" / "followcal.toml"
     assert f"Wrote {path}" in done.output
     settings = load_settings(path)
     assert settings.region == "US" and settings.timezone and settings.accounts == {}
-    shown = json.loads(run("config", "--json").stdout)
+    shown = json.loads(run(None, "config", "--json").stdout)
     assert shown["config"] == {"path": str(path), "from": "default", "exists": True}
 
 
@@ -96,14 +89,14 @@ def test_init_without_a_terminal_takes_defaults_and_writes_the_user_config(home:
     (["--google", "--caldav-url", "https://x.example/"], "choose one"),
 ])
 def test_init_bad_answers_are_one_line_and_exit_2(home: Path, args: list[str], message: str) -> None:
-    done = run("init", "--path", str(home / "c.toml"), *args)
+    done = run(None, "init", "--path", str(home / "c.toml"), *args)
     assert done.exit_code == 2 and message in done.output
     assert len(done.output.strip().splitlines()) == 1 and not (home / "c.toml").exists()
 
 
 def test_init_google_points_at_auth_google(home: Path) -> None:
     path = home / "c.toml"
-    done = run("init", "--path", str(path), "--google")
+    done = run(None, "init", "--path", str(path), "--google")
     assert done.exit_code == 0, done.output
     assert f"followcal --config {path} auth google --account google" in done.output
     settings = load_settings(path)
@@ -122,7 +115,7 @@ def test_config_says_where_each_setting_comes_from_and_hides_secrets(home: Path,
                     '[serve]\ntoken = "tok-secret-123"\n', encoding="utf-8")
     monkeypatch.setenv("FOLLOWCAL_CONFIG", str(path))
     monkeypatch.setenv("TZ", "Europe/London")
-    done = run("config", "--json")
+    done = run(None, "config", "--json")
     assert done.exit_code == 0, done.output
     data = json.loads(done.stdout)
     assert data["config"] == {"path": str(path), "from": "env", "exists": True}
@@ -135,14 +128,14 @@ def test_config_says_where_each_setting_comes_from_and_hides_secrets(home: Path,
     assert s["accounts.other.password"] == {"value": "unset", "from": "default"}
     assert s["accounts.other.password_env"]["note"] == "$OTHER_PW is unset"
     assert s["serve.token"] == {"value": "set", "from": "file"}
-    table = run("config")
+    table = run(None, "config")
     for out in (done.output, table.output):
         assert "hunter2-secret" not in out and "tok-secret-123" not in out
     assert "rules.max_follow_ups" in table.stdout and f"config: {path} (from env)" in table.stdout
 
 
 def test_config_without_a_file_shows_the_defaults(home: Path) -> None:
-    done = run("config")
+    done = run(None, "config")
     assert done.exit_code == 0, done.output
     assert "no file: every setting is a default" in done.stdout and "region" in done.stdout
 
@@ -152,26 +145,26 @@ def test_config_without_a_file_shows_the_defaults(home: Path) -> None:
 
 def test_clean_an_ics_target(home: Path) -> None:
     target = home / "reminders.ics"
-    assert run("export", str(SAMPLE), "-o", str(target), "--now", NOW).exit_code == 0
+    assert run(None, "export", str(SAMPLE), "-o", str(target), "--now", NOW).exit_code == 0
     before = target.read_bytes()
     count = before.count(b"BEGIN:VEVENT")
-    listed = run("clean", str(target), "--dry-run")
+    listed = run(None, "clean", str(target), "--dry-run")
     assert listed.exit_code == 0, listed.output
     assert f"would delete {count} followcal reminder(s)" in listed.stdout and target.read_bytes() == before
     assert len(listed.stdout.splitlines()) == count + 1
-    done = run("clean", str(target))
+    done = run(None, "clean", str(target))
     assert done.exit_code == 0 and f"deleted {count}" in done.stdout
     assert b"BEGIN:VEVENT" not in target.read_bytes()
-    assert "nothing to clean" in run("clean", str(target)).stdout
-    assert "nothing to clean" in run("clean", str(home / "missing.ics")).stdout
+    assert "nothing to clean" in run(None, "clean", str(target)).stdout
+    assert "nothing to clean" in run(None, "clean", str(home / "missing.ics")).stdout
 
 
 def test_clean_refuses_what_followcal_did_not_write(home: Path) -> None:
     foreign = home / "mine.ics"
     foreign.write_bytes(SAMPLE.read_bytes())
-    done = run("clean", str(foreign))
+    done = run(None, "clean", str(foreign))
     assert done.exit_code == 2 and "did not make" in done.output and foreign.read_bytes() == SAMPLE.read_bytes()
-    url = run("clean", "https://example.com/cal.ics")
+    url = run(None, "clean", "https://example.com/cal.ics")
     assert url.exit_code == 2 and "read-only" in url.output
 
 
@@ -180,24 +173,24 @@ def test_clean_refuses_what_followcal_did_not_write(home: Path) -> None:
 
 def test_export_json(home: Path) -> None:
     target = home / "out.ics"
-    first = run("export", str(SAMPLE), "-o", str(target), "--now", NOW, "--json")
+    first = run(None, "export", str(SAMPLE), "-o", str(target), "--now", NOW, "--json")
     assert first.exit_code == 0, first.output
     data = json.loads(first.stdout)
     assert data["output"] == str(target) and data["written"] is True and data["interviews"] == 11
     assert data["reminders"] == target.read_bytes().count(b"BEGIN:VEVENT") and data["warnings"] == []
-    again = json.loads(run("export", str(SAMPLE), "-o", str(target), "--now", NOW, "--json").stdout)
+    again = json.loads(run(None, "export", str(SAMPLE), "-o", str(target), "--now", NOW, "--json").stdout)
     assert again["written"] is False
 
 
 def test_mark_json(home: Path) -> None:
-    done = run("mark", "Acme Corp", "rejected", "--on", "2026-11-25", "--source", str(SAMPLE), "--json")
+    done = run(None, "mark", "Acme Corp", "rejected", "--on", "2026-11-25", "--source", str(SAMPLE), "--json")
     assert done.exit_code == 0, done.output
     data = json.loads(done.stdout)
     assert data["company"] == "Acme Corp" and data["outcome"] == "rejected" and data["on"] == "2026-11-25"
     assert len(data["interview_id"]) == 12 and data["cleared"] is False
     assert [r["kind"] for r in data["reminders"]] == ["gracious-reply"]
     assert data["message"].startswith("Acme Corp")
-    cleared = json.loads(run("mark", data["interview_id"], "--clear", "--source", str(SAMPLE), "--json").stdout)
+    cleared = json.loads(run(None, "mark", data["interview_id"], "--clear", "--source", str(SAMPLE), "--json").stdout)
     assert cleared["cleared"] is True and cleared["outcome"] is None
 
 
@@ -205,13 +198,13 @@ def test_mark_json(home: Path) -> None:
 
 
 def test_no_color_option_and_environment(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run("mark", "Acme Corp", "rejected", "--on", "2026-11-25", "--source", str(SAMPLE)).exit_code == 0
+    assert run(None, "mark", "Acme Corp", "rejected", "--on", "2026-11-25", "--source", str(SAMPLE)).exit_code == 0
     monkeypatch.setenv("FORCE_COLOR", "1")
     args = ["plan", str(SAMPLE), "--now", NOW]  # the outcome line is yellow
-    assert SGR_COLOUR.search(run(*args).stdout), "FORCE_COLOR should give colours (else this test proves nothing)"
-    assert not SGR_COLOUR.search(run("--no-color", *args).stdout)
+    assert SGR_COLOUR.search(run(None, *args).stdout), "FORCE_COLOR should give colours (else this test proves nothing)"
+    assert not SGR_COLOUR.search(run(None, "--no-color", *args).stdout)
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not SGR_COLOUR.search(run(*args).stdout)
+    assert not SGR_COLOUR.search(run(None, *args).stdout)
 
 
 def _commands(group, prefix=()):
@@ -223,9 +216,9 @@ def _commands(group, prefix=()):
 
 def test_help_texts_stand_on_their_own(home: Path) -> None:
     for path in [(), *_commands(cli)]:
-        out = run(*path, "--help").stdout
+        out = run(None, *path, "--help").stdout
         assert "DESIGN.md" not in out and "design file" not in out, path
-    top = run("--help").stdout
+    top = run(None, "--help").stdout
     for command in ("init", "config", "clean"):
         assert re.search(rf"^\s+{command}\s", top, re.M), command
     assert "_FOLLOWCAL_COMPLETE" in top

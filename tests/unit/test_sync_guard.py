@@ -7,12 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from followcal.cli.commands import cli
-
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
+from support import NOW_TEXT as NOW, SAMPLE, run
 
 
 def _without_events(data: bytes, keep: int) -> bytes:
@@ -32,31 +27,31 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, 
     target = tmp_path / "followups.ics"
     config = tmp_path / "followcal.toml"
     config.write_text(f'timezone = "America/New_York"\n[[sync]]\nname = "main"\nfrom = ["{source}"]\nto = ["{target}"]\n')
-    first = CliRunner().invoke(cli, ["--config", str(config), "sync", "--now", NOW])
+    first = run(config, "sync", "--now", NOW)
     assert first.exit_code == 0, first.stderr
     return source, target, ["--config", str(config), "sync", "--now", NOW]
 
 
 def test_a_sync_that_would_empty_the_target_stops(setup: tuple[Path, Path, list[str]]) -> None:
-    source, target, run = setup
+    source, target, argv = setup
     before = target.read_bytes()
     source.write_bytes(_without_events(SAMPLE.read_bytes(), 0))
-    result = CliRunner().invoke(cli, run)
+    result = run(None, *argv)
     assert result.exit_code == 1
     assert "--force" in result.stderr and "would delete" in result.stderr
     assert "Traceback" not in result.stderr
     assert target.read_bytes() == before
-    dry = CliRunner().invoke(cli, [*run, "--dry-run"])
+    dry = run(None, *argv, "--dry-run")
     assert dry.exit_code == 1 and "--force" in dry.stderr
-    forced = CliRunner().invoke(cli, [*run, "--force"])
+    forced = run(None, *argv, "--force")
     assert forced.exit_code == 0, forced.stderr
     assert b"BEGIN:VEVENT" not in target.read_bytes()
 
 
 def test_a_small_change_still_syncs(setup: tuple[Path, Path, list[str]]) -> None:
-    source, target, run = setup
+    source, target, argv = setup
     data = SAMPLE.read_bytes()
     total = data.count(b"BEGIN:VEVENT")
     source.write_bytes(_without_events(data, total - 1))
-    result = CliRunner().invoke(cli, run)
+    result = run(None, *argv)
     assert result.exit_code == 0, result.stderr

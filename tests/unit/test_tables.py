@@ -8,13 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from support import NOW_TEXT as NOW, SAMPLE, run
 
-from followcal.cli.commands import cli
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "samples" / "interviews.ics"
-NOW = "2026-11-22T12:00"
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LONG = """BEGIN:VCALENDAR
 VERSION:2.0
@@ -42,7 +37,7 @@ def sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def cli_run(tmp: Path, columns: int, *args: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("COLUMNS", str(columns))
-    result = CliRunner().invoke(cli, ["--config", str(tmp / "empty.toml"), *args], catch_exceptions=False)
+    result = run(tmp / "empty.toml", *args)
     assert result.exit_code == 0, result.output
     return result.stdout
 
