@@ -137,6 +137,8 @@ def _stamp(params: dict[str, str], value: str) -> datetime | None:
 
 
 def _address(params: dict[str, str], value: str) -> tuple[str | None, str | None]:
+    if "\\" in value:
+        raise _NotPlain  # icalendar unescapes a CAL-ADDRESS like TEXT ("\\," -> ","): left to it
     email = value.strip()
     if email.lower().startswith("mailto:"):
         email = email[7:]

@@ -20,7 +20,8 @@ from followcal.core.model import UID_SUFFIX, Attendee, OwnedEvent, Person, Sourc
 from followcal.errors import SourceError
 from followcal.ical.fast import plain_event
 from followcal.ical.limits import PARSE_ERRORS, occurrences_each, parse_each, rule_problem, year_problem
-from followcal.ical.scan import Block, block_uid, own_lines, select_blocks, split_calendar, too_deep, trimmed, used_lines
+from followcal.ical.scan import Block, block_uid, own_lines, split_calendar, too_deep, trimmed, used_lines
+from followcal.ical.select import split_select
 
 # the codec's writing half lives in write; these names are the codec's interface
 from followcal.ical.write import (
@@ -61,8 +62,7 @@ def _read_calendar(
     data: bytes, origin: str, window: Window, *, keywords: Iterable[str] | None, now: datetime
 ) -> tuple[list[SourceEvent], list[str]]:
     warnings: list[str] = []
-    header, blocks = split_calendar(data, origin, warnings)
-    chosen = select_blocks(blocks, keywords)
+    header, chosen = split_select(data, origin, keywords, warnings)
     header, chosen = prepare_zones(header, chosen, origin, warnings)  # Windows names, broken VTIMEZONEs
     # On the fast path with no window, a plain single event is read directly (fast) unless it
     # needs icalendar; X-WR-TIMEZONE rewrites floating times, so such files take icalendar's path.

@@ -1,0 +1,126 @@
+"""Issue 17: the fast paths hold on the fuzz corpus (test_fuzz's mutated calendars), the bench
+feeds and the samples, not only on well-formed input.
+
+- `select.split_select` (one pass) == `scan.select_blocks(scan.split_calendar(...))`: the same
+  calendar-level lines, the same blocks and the same warnings, or the same SourceError.
+- `scan.normalized` == its definition (RFC 5545 unfolding, then CRLF and CR made LF).
+- fast path == full parse: the same interviews and reminders. Warnings legitimately differ in one
+  way only: the fast path reads only the candidate events (a keyword in SUMMARY or CATEGORIES,
+  their series, the VTIMEZONEs), so a warning about a non-candidate event ("skipped event X:
+  invalid DTSTART", "no UID", "cannot expand its recurrences") is given by the full parse alone.
+  Every warning of the fast path is also one of the full parse's.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from followcal.config import DEFAULT_KEYWORDS
+from followcal.errors import FollowcalError, SourceError
+from followcal.ical import scan, select
+
+ROOT = Path(__file__).resolve().parents[1].parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate_feed import generate_feed  # noqa: E402
+from test_fast_path_equivalence import plans  # noqa: E402
+from test_fuzz import mutated  # noqa: E402
+
+KEYWORD_SETS = [DEFAULT_KEYWORDS, ("interview", "a,b", "面接", "ſcreen"), ()]
+FUZZ = settings(max_examples=400, derandomize=True, database=None, deadline=None,
+                suppress_health_check=list(HealthCheck))
+
+
+def _reference(data: bytes, keywords) -> object:
+    warnings: list[str] = []
+    try:
+        header, blocks = scan.split_calendar(data, "feed.ics", warnings)
+    except SourceError as exc:
+        return str(exc)
+    return header, scan.select_blocks(blocks, keywords), warnings
+
+
+def _one_pass(data: bytes, keywords) -> object:
+    warnings: list[str] = []
+    try:
+        header, blocks = select.split_select(data, "feed.ics", keywords, warnings)
+    except SourceError as exc:
+        return str(exc)
+    return header, blocks, warnings
+
+
+def _corpus() -> list[tuple[str, bytes]]:
+    files = [ROOT / "samples" / "interviews.ics", *sorted((ROOT / "tests" / "unit" / "tz_exports").glob("*.ics"))]
+    feeds = [("feed-1000", generate_feed(1000)), ("feed-3000-x-wr", generate_feed(3000, seed=3, x_wr_timezone="Europe/Berlin"))]
+    return [(p.name, p.read_bytes()) for p in files] + feeds
+
+
+@pytest.mark.parametrize(("name", "data"), _corpus(), ids=[n for n, _ in _corpus()])
+def test_one_pass_select_on_samples_and_bench_feeds(name: str, data: bytes) -> None:
+    for keywords in KEYWORD_SETS:
+        assert _one_pass(data, keywords) == _reference(data, keywords)
+    assert select.plain_blocks(scan.normalized(data, name)) is not None or name.endswith(".ics")
+
+
+@FUZZ
+@given(mutated())
+def test_one_pass_select_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
+    data, _ = case
+    for keywords in KEYWORD_SETS:
+        assert _one_pass(data, keywords) == _reference(data, keywords)
+    try:
+        text = scan.normalized(data, "x")
+    except SourceError:
+        return
+    plain = select.plain_blocks(text)
+    if plain is not None:  # the plain shape's blocks are split_text's, before the VTIMEZONE check
+        header, blocks = scan.split_text(text, "x", [])
+        assert [b for b in plain if b.name != "VTIMEZONE"] == [b for b in blocks if b.name != "VTIMEZONE"]
+
+
+def test_the_plain_shape_is_common_in_the_fuzz_corpus() -> None:
+    """Most mutations keep the plain shape, so the tests above exercise the one-pass path."""
+    seen = []
+
+    @FUZZ
+    @given(mutated())
+    def count(case: tuple[bytes, int]) -> None:
+        try:
+            seen.append(select.plain_blocks(scan.normalized(case[0], "x")) is not None)
+        except SourceError:
+            pass
+
+    count()
+    assert sum(seen) > len(seen) // 4 and not all(seen)
+
+
+def _definition(data: bytes) -> bytes:
+    text = re.sub(rb"\r?\n[ \t]", b"", data)
+    return text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def test_normalized_line_ends_match_the_definition_exhaustively() -> None:
+    """Every string of up to 7 characters over the characters that matter (6^7 = 280,000)."""
+    for n in range(8):
+        for chars in itertools.product((b"a", b"\r", b"\n", b" ", b"\t", b"B"), repeat=n):
+            data = b"BEGIN:VCALENDAR" + b"".join(chars)
+            assert scan._unfolded_lf(data) == _definition(data), data
+
+
+@settings(FUZZ, max_examples=150)
+@given(mutated())
+def test_fast_path_plan_equals_full_parse_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
+    data, _ = case
+    try:
+        fast, full = plans(data)
+    except FollowcalError:
+        return
+    assert fast.interviews == full.interviews
+    assert set(fast.warnings) <= set(full.warnings)
