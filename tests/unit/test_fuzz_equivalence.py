@@ -16,14 +16,16 @@ from __future__ import annotations
 import itertools
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from followcal.config import DEFAULT_KEYWORDS
 from followcal.errors import FollowcalError, SourceError
-from followcal.ical import scan, select
+from followcal.ical import scan, select, zones
 
 ROOT = Path(__file__).resolve().parents[1].parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -124,3 +126,69 @@ def test_fast_path_plan_equals_full_parse_on_the_fuzz_corpus(case: tuple[bytes, 
         return
     assert fast.interviews == full.interviews
     assert set(fast.warnings) <= set(full.warnings)
+
+
+def _zone_blocks(data: bytes) -> list[scan.Block]:
+    try:
+        _, blocks = scan.split_calendar(data, "x")
+    except SourceError:
+        return []
+    return [b for b in blocks if b.name == "VTIMEZONE"]
+
+
+def _check_plain_zones(data: bytes) -> int:
+    """Every VTIMEZONE zones.plain_iana_timezone lets skip icalendar is one icalendar reads
+    without error as the IANA zone of its TZID (the shortcut's claim)."""
+    accepted = 0
+    for block in _zone_blocks(data):
+        if zones.plain_iana_timezone(block):
+            accepted += 1
+            tz = zones.icalendar_zone(block)
+            assert tz == ZoneInfo(zones._block_tzid(block) or "")
+    return accepted
+
+
+@pytest.mark.parametrize(("name", "data"), _corpus(), ids=[n for n, _ in _corpus()])
+def test_plain_zones_on_samples_and_bench_feeds(name: str, data: bytes) -> None:
+    accepted = _check_plain_zones(data)
+    assert accepted or "tz_exports" in name or name.startswith(("outlook", "exchange"))
+
+
+@FUZZ
+@given(mutated())
+def test_plain_zones_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
+    _check_plain_zones(case[0])
+
+
+_OFFSET = st.builds(lambda s, h, m: f"{s}{h:02d}{m:02d}", st.sampled_from("+-"), st.integers(0, 23), st.integers(0, 59))
+_STAMP = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)).map(
+    lambda d: f"{d.year:04d}{d:%m%dT%H%M%S}")
+_RULE = st.lists(st.sampled_from(["BYMONTH=3", "BYMONTH=11", "BYDAY=2SU", "BYDAY=-1SU", "BYDAY=SU", "BYMONTHDAY=31",
+                                  "UNTIL=20070311T070000Z", "COUNT=10", "INTERVAL=1"]), max_size=4)
+
+
+@st.composite
+def _plain_zone(draw) -> bytes:
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{draw(st.sampled_from(['America/New_York', 'Europe/Berlin', 'UTC', 'Asia/Tokyo']))}"]
+    if draw(st.booleans()):
+        lines.append("X-LIC-LOCATION:Europe/Berlin")
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["STANDARD", "DAYLIGHT"]))
+        lines += [f"BEGIN:{kind}", f"DTSTART:{draw(_STAMP)}", f"TZOFFSETFROM:{draw(_OFFSET)}", f"TZOFFSETTO:{draw(_OFFSET)}"]
+        if draw(st.booleans()):
+            lines.append(f"TZNAME:{draw(st.sampled_from(['CET', 'EST', 'GMT+1', 'X']))}")
+        if draw(st.booleans()):
+            lines.append("RRULE:" + ";".join(["FREQ=YEARLY", *draw(_RULE)]))
+        if draw(st.booleans()):
+            lines.append(f"RDATE:{draw(_STAMP)}")
+        lines.append(f"END:{kind}")
+    lines.append("END:VTIMEZONE")
+    return "\n".join(lines).encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_plain_zone())
+def test_every_plain_zone_shape_reads_in_icalendar(text: bytes) -> None:
+    block = scan.Block("VTIMEZONE", text)
+    assert zones.plain_iana_timezone(block)
+    assert zones.icalendar_zone(block) == ZoneInfo(zones._block_tzid(block) or "")
