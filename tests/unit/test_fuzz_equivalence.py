@@ -192,3 +192,125 @@ def test_every_plain_zone_shape_reads_in_icalendar(text: bytes) -> None:
     block = scan.Block("VTIMEZONE", text)
     assert zones.plain_iana_timezone(block)
     assert zones.icalendar_zone(block) == ZoneInfo(zones._block_tzid(block) or "")
+
+
+def _read_both_ways(data: bytes, keywords) -> tuple[object, object]:
+    from followcal.core.model import Window
+    from followcal.ical import read
+
+    out = []
+    for skip in (True, False):
+        read.SKIP_PLAIN_ZONES = skip
+        try:
+            out.append(read.read_calendar(data, "feed.ics", Window(), keywords=keywords, now=NOW))
+        except FollowcalError as exc:
+            out.append(str(exc))
+        finally:
+            read.SKIP_PLAIN_ZONES = True
+    return out[0], out[1]
+
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
+@pytest.mark.parametrize(("name", "data"), _corpus(), ids=[n for n, _ in _corpus()])
+def test_plain_zones_left_out_of_the_parse_change_nothing(name: str, data: bytes) -> None:
+    for keywords in (DEFAULT_KEYWORDS, None):
+        skipped, parsed = _read_both_ways(data, keywords)
+        assert skipped == parsed
+
+
+@settings(FUZZ, max_examples=200)
+@given(mutated())
+def test_plain_zones_left_out_of_the_parse_change_nothing_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
+    for keywords in (DEFAULT_KEYWORDS, None):
+        skipped, parsed = _read_both_ways(case[0], keywords)
+        assert skipped == parsed
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(), st.sampled_from(["!$'()*,;:@", "!$'*+-.^_`{|}~@", "", "é/"]))
+def test_mailto_quote_is_urllib_quote(text: str, safe: str) -> None:
+    from urllib.parse import quote
+
+    from followcal.core import mailto
+
+    try:
+        expected = quote(text, safe=safe, encoding="utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            mailto._quote(text, safe)
+        return
+    assert mailto._quote(text, safe) == expected
+
+
+def _reference_prop(block: scan.Block, name: bytes) -> list[bytes]:
+    out = []
+    for line in block.text.split(b"\n"):
+        if line[: len(name)].upper() == name and line[len(name) : len(name) + 1] in (b":", b";"):
+            value = scan._value_of(line)
+            if value is not None:
+                out.append(value)
+    return out
+
+
+@FUZZ
+@given(mutated())
+def test_block_prop_is_the_line_by_line_definition(case: tuple[bytes, int]) -> None:
+    try:
+        _, blocks = scan.split_calendar(case[0], "x")
+    except SourceError:
+        return
+    for block in blocks:
+        for name in (b"UID", b"TZID", b"X-FOLLOWCAL-KIND", b"SUMMARY", b"DTSTART"):
+            assert block.prop(name) == _reference_prop(block, name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"UID:a", b"uid;x=1:b", b'UID;X="a:b":c', b"UIDX:d", b" UID:e", b"UID", b"Uid:",
+                                 b"\xc3\xa9UID:f", b"x", b""]), max_size=8))
+def test_block_prop_on_odd_lines(lines: list[bytes]) -> None:
+    block = scan.Block("VEVENT", b"\n".join([b"BEGIN:VEVENT", *lines, b"END:VEVENT"]))
+    assert block.prop(b"UID") == _reference_prop(block, b"UID")
+
+
+def _both_splits(data: bytes) -> tuple[object, object] | None:
+    try:
+        text = scan.normalized(data, "x")
+    except SourceError:
+        return None
+    plain_warnings: list[str] = []
+    text_warnings: list[str] = []
+    plain = select.split_plain(text, "x", plain_warnings)
+    if plain is None:
+        return None
+    return (plain, plain_warnings), (scan.split_text(text, "x", text_warnings), text_warnings)
+
+
+@FUZZ
+@given(mutated())
+def test_split_plain_is_split_text_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
+    both = _both_splits(case[0])
+    if both is not None:
+        assert both[0] == both[1]
+
+
+@pytest.mark.parametrize(("name", "data"), _corpus(), ids=[n for n, _ in _corpus()])
+def test_split_plain_is_split_text_on_samples_and_bench_feeds(name: str, data: bytes) -> None:
+    both = _both_splits(data)
+    if both is not None:
+        assert both[0] == both[1]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(r"\A[0-9]{8}T[0-9]{6}Z\Z") | st.text(alphabet="0123456789TZ ", max_size=17))
+def test_utc_stamp_is_strptime(value: str) -> None:
+    from datetime import UTC
+
+    from followcal.ical import fast
+
+    try:
+        expected = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        expected = None
+    assert fast._utc_stamp(value) == expected

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from followcal.config import DEFAULT_EXCLUDE, DEFAULT_KEYWORDS, RuleSettings
 from followcal.core.companies import looks_like_role
@@ -120,6 +121,28 @@ def classify(event: SourceEvent, rules: RuleSettings) -> tuple[bool, str]:
     none (a team onsite, a golf final round, a weekly hiring-manager sync), a standing series
     with no interview word, or a description naming the candidate (someone else's interview).
     The DESCRIPTION is not searched for exclusion words: real invitations say "please prepare"."""
+    key = (event.summary, event.categories, event.description, event.organizer)
+    try:
+        return _classify_cached(key, rules)
+    except TypeError:  # something unhashable (rules built with lists): not cached
+        return _classify(event, rules)
+
+
+@lru_cache(maxsize=8192)
+def _classify_cached(key: tuple[object, ...], rules: RuleSettings) -> tuple[bool, str]:
+    """classify is pure in these four fields: a calendar repeats its titles (series, copies)."""
+    summary, categories, description, organizer = key
+    return _classify(_Fields(summary, categories, description, organizer), rules)  # type: ignore[arg-type]
+
+
+class _Fields(NamedTuple):
+    summary: str
+    categories: tuple[str, ...]
+    description: str
+    organizer: Person | None
+
+
+def _classify(event: SourceEvent | _Fields, rules: RuleSettings) -> tuple[bool, str]:
     texts = [event.summary or "", *(event.categories or ())]
     haystack = "\n".join(texts).casefold()
     hits = [k.casefold() for k in rules.keywords if k.strip() and k.casefold() in haystack]

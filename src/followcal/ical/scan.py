@@ -63,14 +63,21 @@ class Block(NamedTuple):
         return self.text.split(b"\n")
 
     def prop(self, name: bytes) -> list[bytes]:
-        """Raw values of a property (parameters dropped); cheap, no unescaping."""
-        out = []
-        for line in self.lines:
-            if line[: len(name)].upper() == name and line[len(name) : len(name) + 1] in (b":", b";"):
-                value = _value_of(line)
-                if value is not None:
-                    out.append(value)
-        return out
+        """Raw values of a property (parameters dropped; sub-components' lines too); cheap, no
+        unescaping."""
+        return prop_of(self.lines, name)
+
+
+def prop_of(lines: list[bytes], name: bytes) -> list[bytes]:
+    """Block.prop over lines already split (an upper-case `name`, matched in any case)."""
+    out = []
+    size = len(name)
+    for line in lines:
+        if line[:size].upper() == name and line[size : size + 1] in (b":", b";"):
+            value = _value_of(line)
+            if value is not None:
+                out.append(value)
+    return out
 
 
 def _value_of(line: bytes) -> bytes | None:
@@ -103,7 +110,11 @@ def split_calendar(
     with two different TZIDs) is dropped with a warning naming it, and never swallows the
     components after it. Raises SourceError when the data is not an iCalendar stream at all.
     """
-    return split_text(normalized(data, origin), origin, warnings)
+    from followcal.ical.select import split_plain
+
+    text = normalized(data, origin)
+    plain = split_plain(text, origin, warnings)  # the common shape, without the stack machine
+    return plain if plain is not None else split_text(text, origin, warnings)
 
 
 def normalized(data: bytes, origin: str) -> bytes:
@@ -408,6 +419,6 @@ def too_deep(block: Block) -> bool:
     return False
 
 
-def block_uid(block: Block) -> str:
-    uid = block.prop(b"UID")
+def block_uid(block: Block, lines: list[bytes] | None = None) -> str:
+    uid = prop_of(block.lines if lines is None else lines, b"UID")
     return uid[0].decode("utf-8", "replace").strip() if uid else "(no UID)"

@@ -62,6 +62,21 @@ def split_select(
     return header, select_blocks(blocks, keywords)
 
 
+def split_plain(text: bytes, origin: str, warnings: list[str] | None) -> tuple[list[bytes], list[Block]] | None:
+    """`split_text(text, origin, warnings)` for a calendar of the plain shape (None for any other),
+    without walking every BEGIN/END line in Python: reading back our own export, the full parse."""
+    blocks = plain_blocks(text)
+    if blocks is None:
+        return None
+    problems = warnings if warnings is not None else []
+    out = []
+    for block in blocks:
+        checked = _checked_timezone(block, origin, problems) if block.name == "VTIMEZONE" else block
+        if checked is not None:
+            out.append(checked)
+    return _plain_header(text), out
+
+
 def plain_blocks(text: bytes) -> list[Block] | None:
     """Every top-level component of `normalized` text of the plain shape (None for any other):
     split_text's blocks before its VTIMEZONE check, without visiting the sub-components."""
