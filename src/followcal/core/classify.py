@@ -39,16 +39,33 @@ def _stem(word: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _exclusions(words: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+def _exclusions(words: tuple[str, ...]) -> tuple[tuple[str, str, _LazyPattern], ...]:
     """(word, its stem, its pattern) for the exclude list: a stem that is not a substring of the
     text rules the word out without a regex, so an event costs one substring test per word and
     a search only where a stem occurs (and no large alternation is compiled at each start)."""
-    return tuple((w, _stem(w.casefold().strip()), _word_pattern(w.casefold().strip())) for w in words if w.strip())
+    return tuple((w, _stem(w.casefold().strip()), _LazyPattern(_word_pattern(w.casefold().strip())))
+                 for w in words if w.strip())
+
+
+class _LazyPattern:
+    """A pattern compiled at its first search (most exclusion words never get that far), then
+    searched without re's cache lookup."""
+
+    __slots__ = ("compiled", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> bool:
+        if self.compiled is None:
+            self.compiled = re.compile(self.source)
+        return self.compiled.search(text) is not None
 
 
 def _excluded_by(text: str, words: tuple[str, ...]) -> str | None:
     """The first word of `words` (in order) that `text` (case-folded) holds, or None."""
-    return next((word for word, stem, pattern in _exclusions(words) if stem in text and re.search(pattern, text)), None)
+    return next((word for word, stem, pattern in _exclusions(words) if stem in text and pattern.search(text)), None)
 
 
 # Compound words hide an exclusion inside one word (Bewerbungstraining, Probeinterview,
