@@ -314,3 +314,21 @@ def test_utc_stamp_is_strptime(value: str) -> None:
     except ValueError:
         expected = None
     assert fast._utc_stamp(value) == expected
+
+
+_EDGE_BYTES = st.lists(st.sampled_from([b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c", b"\xef\xbb\xbf", b"\xef", b"begin:vcalendar",
+                                        b"BEGIN:VCALENDAR", b"END:VCALENDAR", b"end:vcalendar", b"x", b"\x00"]), max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_EDGE_BYTES.map(b"".join), st.sampled_from([0, 4090, 5000]))
+def test_cheap_start_and_end_checks_are_the_definitions(data: bytes, pad: int) -> None:
+    from followcal.backends import files
+
+    for padded in (data, b" " * pad + data, data + b"\n" * pad, b"x" * pad + data):
+        assert files._starts(padded, b"BEGIN:VCALENDAR") == padded.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(
+            b"BEGIN:VCALENDAR")
+        assert files._ends(padded, b"END:VCALENDAR") == padded.rstrip().upper().endswith(b"END:VCALENDAR")
+        assert scan._blank(padded) == (not padded.strip())
+        text = b"\n" + padded
+        assert scan._FIRST_LINE.match(text).group(1) == text.lstrip().split(b"\n", 1)[0]  # type: ignore[union-attr]

@@ -89,11 +89,27 @@ def require_complete(data: bytes, label: str) -> bytes:
     """`data`, unless it is cut short (no END:VCALENDAR at its end): a truncated download or a
     file caught half-written would otherwise read as "fewer interviews", and sync would delete
     the missing ones' reminders."""
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCALENDAR"):
+    if not _starts(data, b"BEGIN:VCALENDAR"):
         return data  # not a calendar at all: the parser says so
-    if not data.rstrip().upper().endswith(b"END:VCALENDAR"):
+    if not _ends(data, b"END:VCALENDAR"):
         raise SourceError(f"{label}: incomplete calendar (no END:VCALENDAR at the end); nothing read from it")
     return data
+
+
+def _starts(data: bytes, word: bytes) -> bool:
+    """`data.lstrip(BOM and white space).upper().startswith(word)`, without copying `data`."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if len(head) < len(word) and len(data) > 4096:
+        head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[: len(word)].upper() == word
+
+
+def _ends(data: bytes, word: bytes) -> bool:
+    """`data.rstrip().upper().endswith(word)`, without copying `data`."""
+    tail = data[-4096:].rstrip()
+    if len(tail) < len(word) and len(data) > 4096:
+        tail = data.rstrip()
+    return tail[-len(word) :].upper() == word if len(tail) >= len(word) else False
 
 
 def _redacted(url: str) -> str:

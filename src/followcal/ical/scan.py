@@ -120,13 +120,22 @@ def split_calendar(
 def normalized(data: bytes, origin: str) -> bytes:
     """The unfolded text with every line end an LF and an LF in front (what split_text cuts);
     raises SourceError when the data is not an iCalendar stream at all."""
-    if not data.strip():
+    if _blank(data):
         raise SourceError(f"{origin}: the file is empty")
     text = b"\n" + _unfolded_lf(data.lstrip(b"\xef\xbb\xbf"))
-    first = text.lstrip().split(b"\n", 1)[0]
+    first = _FIRST_LINE.match(text).group(1)  # type: ignore[union-attr]  # always matches
     if first.strip().upper() != b"BEGIN:VCALENDAR":
         raise SourceError(f"{origin}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
     return text
+
+
+# `text.lstrip().split(b"\n", 1)[0]` without copying the whole text twice (bytes.lstrip's set)
+_FIRST_LINE = re.compile(rb"[ \t\n\r\x0b\x0c]*([^\n]*)")
+
+
+def _blank(data: bytes) -> bool:
+    """`not data.strip()`, looking at the start first (strip copies a whole large file)."""
+    return not data[:4096].strip() and not data.strip()
 
 
 def split_text(text: bytes, origin: str, warnings: list[str] | None = None) -> tuple[list[bytes], list[Block]]:
