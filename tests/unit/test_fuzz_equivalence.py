@@ -332,3 +332,15 @@ def test_cheap_start_and_end_checks_are_the_definitions(data: bytes, pad: int) -
         assert scan._blank(padded) == (not padded.strip())
         text = b"\n" + padded
         assert scan._FIRST_LINE.match(text).group(1) == text.lstrip().split(b"\n", 1)[0]  # type: ignore[union-attr]
+
+
+def test_known_zone_is_membership_in_available_timezones() -> None:
+    from zoneinfo import available_timezones
+
+    from followcal.ical.tznames import known_zone
+
+    zones = available_timezones()
+    names = [*zones, "posixrules", "posix/Europe/Berlin", "right/UTC", "Europe/../Europe/Berlin", "zone.tab",
+             "tzdata.zi", "Europe", "", "/Europe/Berlin", "Europe//Berlin", "europe/berlin", "Mars/Olympus",
+             "iso3166.tab", "leap-seconds.list", "W. Europe Standard Time"]
+    assert [n for n in names if known_zone(n) != (n in zones)] == []

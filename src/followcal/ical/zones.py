@@ -24,6 +24,7 @@ from followcal.ical.tznames import candidate_zones, fixed_offset_zone, iana_zone
 
 _TZID_PARAM = re.compile(rb';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
 _TZID_LINE = re.compile(rb"^TZID[;:]", re.IGNORECASE)
+_TZID_LINES = re.compile(rb"^[^\n]*;TZID=[^\n]*", re.IGNORECASE | re.MULTILINE)
 _DATE_VALUE = re.compile(rb"^RDATE;(?:[^:]*;)?VALUE=(?:DATE|PERIOD)[;:]", re.IGNORECASE)
 _YEAR = re.compile(rb"[^:]*:(\d{4})\d{4}")
 
@@ -75,7 +76,7 @@ def prepare(
     for block in kept:
         if block.name == "VTIMEZONE" or _TZID_PARAM.search(block.text) is None:
             continue
-        for line in block.lines:
+        for line in _TZID_LINES.findall(block.text):  # the lines that can hold one, not all
             for match in _TZID_PARAM.finditer(line, 0, _params_end(line)):
                 years = used.setdefault(match.group(1), set())
                 year = _YEAR.match(line, match.end())
