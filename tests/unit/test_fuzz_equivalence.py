@@ -344,3 +344,41 @@ def test_known_zone_is_membership_in_available_timezones() -> None:
              "tzdata.zi", "Europe", "", "/Europe/Berlin", "Europe//Berlin", "europe/berlin", "Mars/Olympus",
              "iso3166.tab", "leap-seconds.list", "W. Europe Standard Time"]
     assert [n for n in names if known_zone(n) != (n in zones)] == []
+
+
+def _read_lazy_and_copied(data: bytes, keywords, window) -> tuple[object, object]:
+    from followcal.ical import limits, read
+
+    out = []
+    for lazy in (True, False):
+        limits.LAZY_OCCURRENCES = lazy
+        try:
+            out.append(read.read_calendar(data, "feed.ics", window, keywords=keywords, now=NOW))
+        except FollowcalError as exc:
+            out.append(str(exc))
+        finally:
+            limits.LAZY_OCCURRENCES = True
+    return out[0], out[1]
+
+
+def _windows() -> list[object]:
+    from followcal.core.model import Window
+
+    return [Window(), Window(datetime(2026, 1, 1, tzinfo=NOW.tzinfo), datetime(2027, 3, 1, tzinfo=NOW.tzinfo))]
+
+
+@pytest.mark.parametrize(("name", "data"), _corpus(), ids=[n for n, _ in _corpus()])
+def test_occurrences_read_without_copies_on_samples_and_bench_feeds(name: str, data: bytes) -> None:
+    """Issue 17: read.occurrence_event (no as_component copy) == to_source_event of the copy."""
+    for keywords in (DEFAULT_KEYWORDS, None):
+        for window in _windows():
+            lazy, copied = _read_lazy_and_copied(data, keywords, window)
+            assert lazy == copied
+
+
+@settings(FUZZ, max_examples=250)
+@given(mutated())
+def test_occurrences_read_without_copies_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
+    for keywords in (DEFAULT_KEYWORDS, None):
+        lazy, copied = _read_lazy_and_copied(case[0], keywords, _windows()[0])
+        assert lazy == copied

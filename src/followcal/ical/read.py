@@ -19,7 +19,14 @@ from zoneinfo import ZoneInfo
 from followcal.core.model import UID_SUFFIX, Attendee, OwnedEvent, Person, SourceEvent, Window
 from followcal.errors import SourceError
 from followcal.ical.fast import plain_event
-from followcal.ical.limits import PARSE_ERRORS, occurrences_each, parse_each, rule_problem, year_problem
+from followcal.ical.limits import (
+    PARSE_ERRORS,
+    LazyOccurrence,
+    occurrences_each,
+    parse_each,
+    rule_problem,
+    year_problem,
+)
 from followcal.ical.scan import Block, block_uid, own_lines, prop_of, split_calendar, too_deep, trimmed, used_lines
 from followcal.ical.select import split_select
 
@@ -245,10 +252,14 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
     except Exception as exc:  # recurring-ical-events raises its own and dateutil's errors
         raise SourceError(f"{origin}: cannot expand recurring events: {_short(exc)}") from None
     out = []
+    bases: dict[int, SourceEvent | None] = {}
     for occ in occurrences:
         uid = str(occ.get("UID"))
         try:
-            event = to_source_event(occ, origin)
+            if isinstance(occ, LazyOccurrence):
+                event = occurrence_event(occ, origin, bases)
+            else:
+                event = to_source_event(occ, origin)
             if uid not in with_rid and event.recurrence_id is not None:
                 event = replace(event, recurrence_id=None)
         except Exception as exc:
@@ -259,6 +270,35 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
         out.append(event)
     out.sort(key=lambda e: (_as_utc(e.start, now), e.uid, _iso(e.recurrence_id)))
     return out
+
+
+def occurrence_event(occ: LazyOccurrence, origin: str, bases: dict[int, SourceEvent | None]) -> SourceEvent:
+    """`to_source_event(occ.as_component(), origin)` without the copy: the source component's
+    event (read once per component) with the occurrence's start, end and RECURRENCE-ID, which is
+    all the copy changes that to_source_event reads. Where the copy could read differently (a date
+    and a date-time, a zone other than an IANA one) or the source does not read, the copy is made."""
+    start, end = occ.occurrence.start, occ.occurrence.end
+    if not (_plain_when(start) and _plain_when(end)) or isinstance(start, datetime) != isinstance(end, datetime):
+        return to_source_event(occ.as_component(), origin)
+    source = occ.source
+    key = id(source)
+    if key not in bases:
+        try:
+            bases[key] = to_source_event(source, origin)
+        except Exception:  # noqa: BLE001 - the copy says what is wrong, as before
+            bases[key] = None
+    base = bases[key]
+    if base is None:
+        return to_source_event(occ.as_component(), origin)
+    return replace(base, start=start, end=end, recurrence_id=base.recurrence_id if base.recurrence_id is not None else start,
+                   tzid=getattr(getattr(start, "tzinfo", None), "key", None))
+
+
+def _plain_when(value: object) -> bool:
+    """A date, a floating date-time or one in an IANA zone (ZoneInfo)."""
+    if not isinstance(value, datetime):
+        return isinstance(value, date)
+    return value.tzinfo is None or isinstance(value.tzinfo, ZoneInfo)
 
 
 def _plain_singles(events: list[Any], with_rid: set[str]) -> list[Any]:
