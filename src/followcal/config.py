@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -154,6 +153,8 @@ class AccountConfig:
                 raise ConfigError(
                     f"account {self.name!r}: password_command cannot be split into words (unclosed quote?)"
                 ) from None
+            import subprocess  # only for a password_command (2 ms of every start otherwise)
+
             try:
                 done = subprocess.run(
                     argv,

@@ -161,3 +161,16 @@ def test_whole_sample_export_is_what_icalendar_wrote(sample_reminders: list[Remi
     for r in sorted(sample_reminders, key=lambda r: (r.due, r.uid)):
         calendar.add_component(icalendar_event(r, 4 if r.uid == sample_reminders[0].uid else 0))
     assert data == calendar.to_ical()
+
+
+def test_own_vtimezone_bytes_are_icalendars_for_every_zone() -> None:
+    """Issue 17: the VTIMEZONEs of an export are written without icalendar, byte for byte as its
+    to_ical wrote them, for every zone on the system and spans of one and three years."""
+    from datetime import date
+    from zoneinfo import available_timezones
+
+    from followcal.ical.vtimezone import vtimezone, vtimezone_bytes
+
+    for tzid in sorted(available_timezones()):
+        for first, last in ((date(2025, 1, 1), date(2027, 12, 31)), (date(1970, 1, 1), date(1970, 12, 31))):
+            assert vtimezone_bytes(tzid, first, last) == vtimezone(tzid, first, last).to_ical(), tzid

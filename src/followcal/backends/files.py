@@ -8,7 +8,6 @@ url.py, imported only when a source is one.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,8 @@ MAX_BYTES = 100 * 1024 * 1024  # a calendar file larger than this is refused
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write `data` to `path` via a temp file and rename: readers see the old or the new file.
     `mode` forces the permissions (a token: 0600), else an existing file's are kept."""
+    import tempfile  # only writing needs it (3 ms at start-up)
+
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -88,11 +89,27 @@ def require_complete(data: bytes, label: str) -> bytes:
     """`data`, unless it is cut short (no END:VCALENDAR at its end): a truncated download or a
     file caught half-written would otherwise read as "fewer interviews", and sync would delete
     the missing ones' reminders."""
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCALENDAR"):
+    if not _starts(data, b"BEGIN:VCALENDAR"):
         return data  # not a calendar at all: the parser says so
-    if not data.rstrip().upper().endswith(b"END:VCALENDAR"):
+    if not _ends(data, b"END:VCALENDAR"):
         raise SourceError(f"{label}: incomplete calendar (no END:VCALENDAR at the end); nothing read from it")
     return data
+
+
+def _starts(data: bytes, word: bytes) -> bool:
+    """`data.lstrip(BOM and white space).upper().startswith(word)`, without copying `data`."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if len(head) < len(word) and len(data) > 4096:
+        head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[: len(word)].upper() == word
+
+
+def _ends(data: bytes, word: bytes) -> bool:
+    """`data.rstrip().upper().endswith(word)`, without copying `data`."""
+    tail = data[-4096:].rstrip()
+    if len(tail) < len(word) and len(data) > 4096:
+        tail = data.rstrip()
+    return tail[-len(word) :].upper() == word if len(tail) >= len(word) else False
 
 
 def _redacted(url: str) -> str:
@@ -147,16 +164,13 @@ class IcsFileTarget:
             header, blocks = ics_scan.split_calendar(data, self.label)
         except SourceError:
             raise UsageError(f"{self.path}: exists and is not a calendar; not overwriting it") from None
-        foreign = [
-            b for b in blocks
-            if b.name == "VEVENT" and not (b.prop(b"X-FOLLOWCAL-KIND") and ics_scan.block_uid(b).endswith("@followcal"))
-        ]
+        owned, foreign = ics.owned_or_foreign(header, blocks, self.label)
         if foreign:
             raise UsageError(
-                f"{self.path}: holds {len(foreign)} event(s) followcal did not make; not overwriting it "
+                f"{self.path}: holds {foreign} event(s) followcal did not make; not overwriting it "
                 "(write the reminders to a file of their own)"
             )
-        return ics.owned_events_of(header, blocks, self.label)
+        return owned
 
     def render(self, plan: Plan) -> bytes:
         reminders = [r for r, _ in plan.final]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from followcal.config import DEFAULT_EXCLUDE, DEFAULT_KEYWORDS, RuleSettings
 from followcal.core.companies import looks_like_role
@@ -38,16 +39,33 @@ def _stem(word: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _exclusions(words: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+def _exclusions(words: tuple[str, ...]) -> tuple[tuple[str, str, _LazyPattern], ...]:
     """(word, its stem, its pattern) for the exclude list: a stem that is not a substring of the
     text rules the word out without a regex, so an event costs one substring test per word and
     a search only where a stem occurs (and no large alternation is compiled at each start)."""
-    return tuple((w, _stem(w.casefold().strip()), _word_pattern(w.casefold().strip())) for w in words if w.strip())
+    return tuple((w, _stem(w.casefold().strip()), _LazyPattern(_word_pattern(w.casefold().strip())))
+                 for w in words if w.strip())
+
+
+class _LazyPattern:
+    """A pattern compiled at its first search (most exclusion words never get that far), then
+    searched without re's cache lookup."""
+
+    __slots__ = ("compiled", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> bool:
+        if self.compiled is None:
+            self.compiled = re.compile(self.source)
+        return self.compiled.search(text) is not None
 
 
 def _excluded_by(text: str, words: tuple[str, ...]) -> str | None:
     """The first word of `words` (in order) that `text` (case-folded) holds, or None."""
-    return next((word for word, stem, pattern in _exclusions(words) if stem in text and re.search(pattern, text)), None)
+    return next((word for word, stem, pattern in _exclusions(words) if stem in text and pattern.search(text)), None)
 
 
 # Compound words hide an exclusion inside one word (Bewerbungstraining, Probeinterview,
@@ -120,6 +138,28 @@ def classify(event: SourceEvent, rules: RuleSettings) -> tuple[bool, str]:
     none (a team onsite, a golf final round, a weekly hiring-manager sync), a standing series
     with no interview word, or a description naming the candidate (someone else's interview).
     The DESCRIPTION is not searched for exclusion words: real invitations say "please prepare"."""
+    key = (event.summary, event.categories, event.description, event.organizer)
+    try:
+        return _classify_cached(key, rules)
+    except TypeError:  # something unhashable (rules built with lists): not cached
+        return _classify(event, rules)
+
+
+@lru_cache(maxsize=8192)
+def _classify_cached(key: tuple[object, ...], rules: RuleSettings) -> tuple[bool, str]:
+    """classify is pure in these four fields: a calendar repeats its titles (series, copies)."""
+    summary, categories, description, organizer = key
+    return _classify(_Fields(summary, categories, description, organizer), rules)  # type: ignore[arg-type]
+
+
+class _Fields(NamedTuple):
+    summary: str
+    categories: tuple[str, ...]
+    description: str
+    organizer: Person | None
+
+
+def _classify(event: SourceEvent | _Fields, rules: RuleSettings) -> tuple[bool, str]:
     texts = [event.summary or "", *(event.categories or ())]
     haystack = "\n".join(texts).casefold()
     hits = [k.casefold() for k in rules.keywords if k.strip() and k.casefold() in haystack]

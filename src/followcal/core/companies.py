@@ -253,6 +253,17 @@ def _paren(seg: str) -> str:
 
 
 def company_and_role(summary: str, people: Sequence[str] = ()) -> tuple[str | None, str | None]:
+    """(company, role) from a SUMMARY such as "Interview with Acme Corp – Backend Engineer"
+    (see _company_and_role); pure, so remembered: a calendar repeats its titles and people."""
+    return _company_and_role_cached(summary, tuple(people))
+
+
+@lru_cache(maxsize=8192)
+def _company_and_role_cached(summary: str, people: tuple[str, ...]) -> tuple[str | None, str | None]:
+    return _company_and_role(summary, people)
+
+
+def _company_and_role(summary: str, people: Sequence[str] = ()) -> tuple[str | None, str | None]:
     """(company, role) from a SUMMARY such as "Interview with Acme Corp – Backend Engineer".
 
     Segments split at dashes, "|", "<>", " / " and ": " (a leading "[Tag]" is a segment too). A

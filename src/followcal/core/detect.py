@@ -7,6 +7,7 @@ errors (an unknown default or configured region) propagate, because the user mus
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -265,6 +266,21 @@ def detect(
     newest stamp wins, the first one read on a tie, and it wins before R8 is applied, so a newer
     cancelled copy removes the interview.
     """
+    # thousands of small objects and no reference cycles: the cyclic collector would run dozens
+    # of times over the whole parsed calendar for nothing (as in read_calendar)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _detect(events, settings, default_tz, resolve_region)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _detect(
+    events: Iterable[SourceEvent], settings: Settings, default_tz: str,
+    resolve_region: Callable[[str], str],
+) -> tuple[list[Interview], list[str]]:
     default = ZoneInfo(check_timezone(default_tz, "timezone"))
     cache: dict[str, str | UnknownRegionError] = {}
 

@@ -346,14 +346,18 @@ def _sections(text: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=256)
-def _template_lines(text: str) -> tuple[tuple[str, Template], ...]:
-    """A template's lines, each compiled once (drafting runs per reminder, hundreds of times)."""
-    return tuple((line, Template(line)) for line in text.split("\n"))
+def _template_lines(text: str) -> tuple[tuple[str, Template | None], ...]:
+    """A template's lines, each compiled once (drafting runs per reminder, hundreds of times);
+    None for a line without "$", which substitution leaves as it is."""
+    return tuple((line, Template(line) if "$" in line else None) for line in text.split("\n"))
 
 
 def _render(text: str, values: dict[str, str]) -> str:
     lines: list[str] = []
     for line, template in _template_lines(text):
+        if template is None:
+            lines.append(line.rstrip())
+            continue
         out = template.safe_substitute(values).rstrip()
         if line.strip() and not out.strip():
             continue  # a line of placeholders that all expanded to nothing

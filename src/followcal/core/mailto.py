@@ -10,7 +10,7 @@ browsers refuse or cut links past about 2,000 characters, so the body is trimmed
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from functools import lru_cache
 
 MAX_LENGTH = 2000
 # RFC 6068: qchar = unreserved / pct-encoded / some-delims; "+" is encoded on purpose (see above),
@@ -20,12 +20,30 @@ _ADDRESS_SAFE = "!$'*+-.^_`{|}~@"  # the dot-atom characters of an addr-spec, mi
 
 
 def _encode(text: str) -> str:
-    return quote(text, safe=_SAFE, encoding="utf-8")
+    return _quote(text, _SAFE)
+
+
+@lru_cache(maxsize=4)
+def _tables(safe: str) -> tuple[dict[int, str], list[str]]:
+    """urllib.parse.quote's encoding as tables: ASCII code point -> itself or "%XX" (for
+    str.translate), and byte -> the same (for UTF-8 bytes)."""
+    keep = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~") | set(safe.encode("ascii", "ignore"))
+    by_byte = [chr(b) if b in keep else f"%{b:02X}" for b in range(256)]
+    return {b: by_byte[b] for b in range(128) if b not in keep}, by_byte
+
+
+def _quote(text: str, safe: str) -> str:
+    """`urllib.parse.quote(text, safe=safe)` (UTF-8), several times faster: drafting encodes
+    every subject and body of every reminder (the unit tests compare the two)."""
+    ascii_table, by_byte = _tables(safe)
+    if text.isascii():
+        return text.translate(ascii_table)
+    return "".join(map(by_byte.__getitem__, text.encode("utf-8")))
 
 
 def link(address: str, subject: str, body: str, max_length: int = MAX_LENGTH) -> str:
     """The mailto: URI for one draft, at most `max_length` characters long."""
-    to = f"mailto:{quote(address.strip(), safe=_ADDRESS_SAFE)}"
+    to = f"mailto:{_quote(address.strip(), _ADDRESS_SAFE)}"
     room = max_length - len(to) - len("?subject=")
     if len(_encode(subject)) > room:  # only a pathological subject: keep what fits, no body
         return f"{to}?subject={_encode(_trim(subject, room))}" if room > 0 else to

@@ -137,6 +137,8 @@ def _stamp(params: dict[str, str], value: str) -> datetime | None:
 
 
 def _address(params: dict[str, str], value: str) -> tuple[str | None, str | None]:
+    if "\\" in value:
+        raise _NotPlain  # icalendar unescapes a CAL-ADDRESS like TEXT ("\\," -> ","): left to it
     email = value.strip()
     if email.lower().startswith("mailto:"):
         email = email[7:]
@@ -224,6 +226,25 @@ _OWNED_SINGLE = frozenset({"UID", "X-FOLLOWCAL-KIND", "SUMMARY", "DESCRIPTION", 
                            "X-FOLLOWCAL-INTERVIEW-START", "RELATED-TO", "SEQUENCE", "X-FOLLOWCAL-HASH"})
 
 
+_UTC_STAMP = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z")
+
+
+def _utc_stamp(value: str) -> datetime | None:
+    """`datetime.strptime(value, "%Y%m%dT%H%M%SZ")` in UTC, None where it raises; the form we
+    write is read directly (strptime was a tenth of reading an export back)."""
+    match = _UTC_STAMP.fullmatch(value)
+    if match is not None:
+        try:
+            y, mo, d, h, mi, sec = (int(g) for g in match.groups())
+            return datetime(y, mo, d, h, mi, sec, tzinfo=UTC)
+        except ValueError:
+            return None
+    try:
+        return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 def owned_event(lines: list[bytes], ref: str | None = None, etag: str | None = None) -> OwnedEvent | None:
     """One of followcal's own reminder VEVENTs (its own lines, VALARM left out) as the OwnedEvent
     `read.owned_from_component` makes of icalendar's parse, or None to leave it to icalendar.
@@ -263,10 +284,7 @@ def _read_owned(lines: list[bytes], ref: str | None, etag: str | None) -> OwnedE
     interview_start = None
     raw_start = seen.get("X-FOLLOWCAL-INTERVIEW-START")
     if raw_start is not None:
-        try:
-            interview_start = datetime.strptime(raw_start[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            interview_start = None
+        interview_start = _utc_stamp(raw_start[1])
     sequence = seen.get("SEQUENCE")
     if sequence is not None and (sequence[0] or not sequence[1].isdigit()):
         raise _NotPlain

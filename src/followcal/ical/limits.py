@@ -164,7 +164,35 @@ def occurrences(calendar: Any, lo: datetime, hi: datetime, origin: str = "", war
                     f"only the first {MAX_PER_SERIES} read"
                 )
         found.extend(taken[: MAX_PER_FILE - len(found)])
-    return [occurrence.as_component(query.keep_recurrence_attributes) for occurrence in found]
+    keep = query.keep_recurrence_attributes
+    if LAZY_OCCURRENCES:
+        return [LazyOccurrence(occurrence, keep) for occurrence in found]
+    return [occurrence.as_component(keep) for occurrence in found]
+
+
+LAZY_OCCURRENCES = True  # tests switch it off to compare
+
+
+class LazyOccurrence:
+    """A recurring_ical_events occurrence not yet copied into a component of its own: the copy
+    (as_component) was a third of reading a calendar's series, and read.occurrence_event needs
+    only its start, end and source component. `get` answers for the copy's other properties."""
+
+    __slots__ = ("keep", "occurrence")
+
+    def __init__(self, occurrence: Any, keep: bool) -> None:
+        self.occurrence = occurrence
+        self.keep = keep
+
+    @property
+    def source(self) -> Any:
+        return self.occurrence._adapter._component  # noqa: SLF001 - the adapter's own component
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.source.get(name, default)  # UID: as_component copies it unchanged
+
+    def as_component(self) -> Any:
+        return self.occurrence.as_component(self.keep)
 
 
 def subset(calendar: Any, uids: set[str], inside: bool) -> Any:

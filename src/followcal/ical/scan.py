@@ -35,6 +35,20 @@ def unfold(data: bytes) -> bytes:
     return b"".join([p[:-1] if p.endswith(b"\r") else p for p in parts] + [last])
 
 
+def _unfolded_lf(data: bytes) -> bytes:
+    """`unfold(data)` with CRLF and then CR made LF. With no lone CR and no LF-TAB fold (as
+    nearly every file) that is two replaces; the equivalence tests hold it to the definition."""
+    text = data.replace(b"\r\n", b"\n")
+    if b"\r" in text:
+        return unfold(data).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"\n\t" in text:
+        return b"".join(_LF_FOLD.split(text))
+    return text.replace(b"\n ", b"")
+
+
+_LF_FOLD = re.compile(rb"\n[ \t]")
+
+
 class Block(NamedTuple):
     """One top-level component of a VCALENDAR: its unfolded text, lines joined by LF.
 
@@ -49,14 +63,21 @@ class Block(NamedTuple):
         return self.text.split(b"\n")
 
     def prop(self, name: bytes) -> list[bytes]:
-        """Raw values of a property (parameters dropped); cheap, no unescaping."""
-        out = []
-        for line in self.lines:
-            if line[: len(name)].upper() == name and line[len(name) : len(name) + 1] in (b":", b";"):
-                value = _value_of(line)
-                if value is not None:
-                    out.append(value)
-        return out
+        """Raw values of a property (parameters dropped; sub-components' lines too); cheap, no
+        unescaping."""
+        return prop_of(self.lines, name)
+
+
+def prop_of(lines: list[bytes], name: bytes) -> list[bytes]:
+    """Block.prop over lines already split (an upper-case `name`, matched in any case)."""
+    out = []
+    size = len(name)
+    for line in lines:
+        if line[:size].upper() == name and line[size : size + 1] in (b":", b";"):
+            value = _value_of(line)
+            if value is not None:
+                out.append(value)
+    return out
 
 
 def _value_of(line: bytes) -> bytes | None:
@@ -89,13 +110,36 @@ def split_calendar(
     with two different TZIDs) is dropped with a warning naming it, and never swallows the
     components after it. Raises SourceError when the data is not an iCalendar stream at all.
     """
-    if not data.strip():
+    from followcal.ical.select import split_plain
+
+    text = normalized(data, origin)
+    plain = split_plain(text, origin, warnings)  # the common shape, without the stack machine
+    return plain if plain is not None else split_text(text, origin, warnings)
+
+
+def normalized(data: bytes, origin: str) -> bytes:
+    """The unfolded text with every line end an LF and an LF in front (what split_text cuts);
+    raises SourceError when the data is not an iCalendar stream at all."""
+    if _blank(data):
         raise SourceError(f"{origin}: the file is empty")
-    text = unfold(data.lstrip(b"\xef\xbb\xbf"))
-    text = b"\n" + text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    first = text.lstrip().split(b"\n", 1)[0]
+    text = b"\n" + _unfolded_lf(data.lstrip(b"\xef\xbb\xbf"))
+    first = _FIRST_LINE.match(text).group(1)  # type: ignore[union-attr]  # always matches
     if first.strip().upper() != b"BEGIN:VCALENDAR":
         raise SourceError(f"{origin}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
+    return text
+
+
+# `text.lstrip().split(b"\n", 1)[0]` without copying the whole text twice (bytes.lstrip's set)
+_FIRST_LINE = re.compile(rb"[ \t\n\r\x0b\x0c]*([^\n]*)")
+
+
+def _blank(data: bytes) -> bool:
+    """`not data.strip()`, looking at the start first (strip copies a whole large file)."""
+    return not data[:4096].strip() and not data.strip()
+
+
+def split_text(text: bytes, origin: str, warnings: list[str] | None = None) -> tuple[list[bytes], list[Block]]:
+    """split_calendar of `normalized` text: the stack machine over every BEGIN/END line."""
     problems = warnings if warnings is not None else []
     header: list[bytes] = []
     blocks: list[Block] = []
@@ -231,6 +275,14 @@ def _own_uid(block: Block) -> bytes | None:
     return None
 
 
+def keyword_sets(keywords: Iterable[str]) -> tuple[list[str], list[bytes], bool]:
+    """The casefolded keywords, those matched as bytes (ASCII, nothing TEXT escaping could hide),
+    and whether any keyword holds a character TEXT escaping could hide."""
+    words = [k.casefold() for k in keywords if k.strip()]
+    fast = [w.encode("ascii") for w in words if w.isascii() and not any(c in w for c in _ESCAPED)]
+    return words, fast, any(c in w for w in words for c in _ESCAPED)
+
+
 def select_blocks(blocks: list[Block], keywords: Iterable[str] | None) -> list[Block]:
     """VTIMEZONEs, candidate VEVENTs and every VEVENT sharing a candidate's UID.
 
@@ -244,8 +296,7 @@ def select_blocks(blocks: list[Block], keywords: Iterable[str] | None) -> list[B
         return blocks
     from bisect import bisect_right
 
-    words = [k.casefold() for k in keywords if k.strip()]
-    fast = [w.encode("ascii") for w in words if w.isascii() and not any(c in w for c in _ESCAPED)]
+    words, fast, escaped = keyword_sets(keywords)
     starts, offset = [], 1
     for block in blocks:
         starts.append(offset)
@@ -268,7 +319,6 @@ def select_blocks(blocks: list[Block], keywords: Iterable[str] | None) -> list[B
     # Lines the byte search above may miss: those with non-ASCII bytes (casefolding them can
     # change what matches, and only they can hold a non-ASCII keyword such as 面接), and every
     # line when a keyword holds a character that TEXT escaping could hide.
-    escaped = any(c in w for w in words for c in _ESCAPED)
     lines = _TEXT_LINE if escaped else _NON_ASCII_TEXT_LINE
     for match in lines.finditer(lowered):
         end = joined.find(b"\n", match.end())
@@ -378,6 +428,6 @@ def too_deep(block: Block) -> bool:
     return False
 
 
-def block_uid(block: Block) -> str:
-    uid = block.prop(b"UID")
+def block_uid(block: Block, lines: list[bytes] | None = None) -> str:
+    uid = prop_of(block.lines if lines is None else lines, b"UID")
     return uid[0].decode("utf-8", "replace").strip() if uid else "(no UID)"

@@ -56,11 +56,8 @@ def transitions(zone: ZoneInfo, first: date, last: date) -> tuple[_State, tuple[
     return start_state, tuple(changes)
 
 
-def vtimezone(tzid: str, first: date, last: date) -> Any:
-    """The VTIMEZONE for `tzid` between `first` and `last`: an observance per distinct kind of
-    change, DTSTART its first onset, one RDATE line per later onset."""
-    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
-
+def _observances(tzid: str, first: date, last: date) -> list[tuple[tuple[bool, timedelta, timedelta, str], list[datetime]]]:
+    """(dst, offset from, offset to, name) -> its onsets, in the order of their first onset."""
     zone = ZoneInfo(tzid)
     initial, changes = transitions(zone, first, last)
     groups: dict[tuple[bool, timedelta, timedelta, str], list[datetime]] = {}
@@ -69,9 +66,48 @@ def vtimezone(tzid: str, first: date, last: date) -> Any:
     for instant, before, after in changes:
         onset = (instant + before.offset).replace(tzinfo=None)
         groups.setdefault((after.dst, before.offset, after.offset, after.name), []).append(onset)
+    return sorted(groups.items(), key=lambda kv: kv[1][0])
+
+
+def _offset(value: timedelta) -> str:
+    """A UTC offset as icalendar's vUTCOffset writes it (+hhmm, seconds only when there are)."""
+    sign = "-" if value < timedelta(0) else "+"
+    value = -value if value < timedelta(0) else value
+    hours = abs(value.days * 24 + value.seconds // 3600)
+    minutes, seconds = abs((value.seconds % 3600) // 60), abs(value.seconds % 60)
+    return f"{sign}{hours:02}{minutes:02}{seconds:02}" if seconds else f"{sign}{hours:02}{minutes:02}"
+
+
+def _local(value: datetime) -> str:
+    return f"{value.year:04}{value.month:02}{value.day:02}T{value.hour:02}{value.minute:02}{value.second:02}"
+
+
+@lru_cache(maxsize=256)
+def vtimezone_bytes(tzid: str, first: date, last: date) -> bytes:
+    """`vtimezone(tzid, first, last).to_ical()` written directly: exporting no longer imports
+    icalendar for the few VTIMEZONEs (the tests compare the bytes for every zone)."""
+    from followcal.ical.write import escape_text, fold_bytes
+
+    lines = ["BEGIN:VTIMEZONE", "TZID:" + escape_text(tzid)]
+    for (dst, off_from, off_to, name), onsets in _observances(tzid, first, last):
+        kind = "DAYLIGHT" if dst else "STANDARD"
+        lines += [f"BEGIN:{kind}", "DTSTART:" + _local(onsets[0])]
+        lines += ["RDATE:" + _local(onset) for onset in onsets[1:]]
+        if name:
+            lines.append("TZNAME:" + escape_text(name))
+        lines += ["TZOFFSETFROM:" + _offset(off_from), "TZOFFSETTO:" + _offset(off_to), f"END:{kind}"]
+    lines.append("END:VTIMEZONE")
+    return b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in lines)
+
+
+def vtimezone(tzid: str, first: date, last: date) -> Any:
+    """The VTIMEZONE for `tzid` between `first` and `last`: an observance per distinct kind of
+    change, DTSTART its first onset, one RDATE line per later onset."""
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
     component = Timezone()
     component.add("TZID", tzid)
-    for (dst, off_from, off_to, name), onsets in sorted(groups.items(), key=lambda kv: kv[1][0]):
+    for (dst, off_from, off_to, name), onsets in _observances(tzid, first, last):
         sub = TimezoneDaylight() if dst else TimezoneStandard()
         sub.add("DTSTART", onsets[0])
         for onset in onsets[1:]:

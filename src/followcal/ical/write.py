@@ -156,19 +156,23 @@ def timezones(reminders: Sequence[Reminder]) -> list[Any]:
     """The VTIMEZONEs the reminders use, a year either side (vtimezone.py: one RDATE per line)."""
     from followcal.ical.vtimezone import vtimezone  # one RDATE per line: every consumer reads every change
 
+    return [vtimezone(tzid, first, last) for tzid, first, last in _zone_spans(reminders)]
+
+
+def timezone_bytes(reminders: Sequence[Reminder]) -> list[bytes]:
+    """`[tz.to_ical() for tz in timezones(reminders)]`, written without icalendar."""
+    from followcal.ical.vtimezone import vtimezone_bytes
+
+    return [vtimezone_bytes(tzid, first, last) for tzid, first, last in _zone_spans(reminders)]
+
+
+def _zone_spans(reminders: Sequence[Reminder]) -> list[tuple[str, date, date]]:
     zones: dict[str, list[date]] = {}
     for r in reminders:
         if not r.all_day:
             zones.setdefault(r.timezone, []).append(r.date)
-    out = []
-    for tzid in sorted(zones):
-        if tzid == "UTC":
-            continue
-        days = zones[tzid]
-        first = date(min(days).year - 1, 1, 1)
-        last = date(max(days).year + 1, 12, 31)
-        out.append(vtimezone(tzid, first, last))
-    return out
+    return [(tzid, date(min(zones[tzid]).year - 1, 1, 1), date(max(zones[tzid]).year + 1, 12, 31))
+            for tzid in sorted(zones) if tzid != "UTC"]
 
 
 def calendar_bytes(
@@ -180,8 +184,8 @@ def calendar_bytes(
 ) -> bytes:
     """A whole reminder calendar; the same reminders give byte-identical output.
 
-    The VEVENTs come from followcal's own serialiser (write: icalendar's layout, without its
-    per-character folding); the few VTIMEZONEs are still written by icalendar."""
+    The VEVENTs and VTIMEZONEs come from followcal's own serialiser (icalendar's layout, without
+    its per-character folding); the tests compare both with icalendar's writing."""
     sequences = sequences or {}
     head = [
         "BEGIN:VCALENDAR",
@@ -197,7 +201,7 @@ def calendar_bytes(
         ttl = duration(timedelta(minutes=refresh_minutes))
         head += [f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}", f"X-PUBLISHED-TTL:{ttl}"]
     parts = [b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)]
-    parts += [tz.to_ical() for tz in timezones(reminders)]
+    parts += timezone_bytes(reminders)
     parts += [
         event_bytes(reminder, sequences.get(reminder.uid, 0))
         for reminder in sorted(reminders, key=lambda r: (r.due, r.uid))
@@ -209,6 +213,6 @@ def calendar_bytes(
 def single_event_bytes(reminder: Reminder, sequence: int) -> bytes:
     """One reminder in its own VCALENDAR (a CalDAV resource), with its VTIMEZONE."""
     parts = [("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" + escape_text(PRODID) + "\r\n").encode("utf-8")]
-    parts += [tz.to_ical() for tz in timezones([reminder])]
+    parts += timezone_bytes([reminder])
     parts += [event_bytes(reminder, sequence), b"END:VCALENDAR\r\n"]
     return b"".join(parts)

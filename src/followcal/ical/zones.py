@@ -20,10 +20,11 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from followcal.ical.scan import Block
-from followcal.ical.tznames import candidate_zones, fixed_offset_zone, iana_zone
+from followcal.ical.tznames import candidate_zones, fixed_offset_zone, iana_zone, known_zone
 
 _TZID_PARAM = re.compile(rb';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
 _TZID_LINE = re.compile(rb"^TZID[;:]", re.IGNORECASE)
+_TZID_LINES = re.compile(rb"^[^\n]*;TZID=[^\n]*", re.IGNORECASE | re.MULTILINE)
 _DATE_VALUE = re.compile(rb"^RDATE;(?:[^:]*;)?VALUE=(?:DATE|PERIOD)[;:]", re.IGNORECASE)
 _YEAR = re.compile(rb"[^:]*:(\d{4})\d{4}")
 
@@ -75,7 +76,7 @@ def prepare(
     for block in kept:
         if block.name == "VTIMEZONE" or _TZID_PARAM.search(block.text) is None:
             continue
-        for line in block.lines:
+        for line in _TZID_LINES.findall(block.text):  # the lines that can hold one, not all
             for match in _TZID_PARAM.finditer(line, 0, _params_end(line)):
                 years = used.setdefault(match.group(1), set())
                 year = _YEAR.match(line, match.end())
@@ -168,8 +169,6 @@ def _good_header(header: list[bytes], origin: str, warnings: list[str]) -> list[
 
 def _timezone(block: Block, origin: str, warnings: list[str]) -> tuple[str, tzinfo] | None:
     """(TZID, its zone) of a VTIMEZONE, or None (with a warning) when it is broken."""
-    import icalendar
-
     tzid_lines = [ln for ln in block.lines if _TZID_LINE.match(ln)]
     name = _block_tzid(block) or "(no TZID)"
     problem = None
@@ -179,18 +178,74 @@ def _timezone(block: Block, origin: str, warnings: list[str]) -> tuple[str, tzin
         problem = "repeated TZID line"
     elif any(_DATE_VALUE.match(ln) for ln in block.lines):
         problem = "RDATE with a date instead of a date-time"
+    if problem is None and plain_iana_timezone(block):
+        # icalendar reads such a zone by its IANA name (its rules unused) and nothing in it can
+        # fail to parse: skip importing and running icalendar for it (issue 17)
+        return name, ZoneInfo(name)
     if problem is None:
         try:
-            # from_ical is typed as returning a Component; parsed from a VTIMEZONE block it is a Timezone
-            component = cast(icalendar.Timezone, icalendar.Timezone.from_ical(block.text.replace(b"\n", b"\r\n") + b"\r\n"))
-            tz = component.to_tz()
-            datetime(2026, 6, 1, tzinfo=UTC).astimezone(tz).utcoffset()
+            tz = icalendar_zone(block)
         except Exception as exc:  # noqa: BLE001 - icalendar/dateutil raise assorted errors
             problem = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
     if problem is not None:
         warnings.append(f"{origin}: time zone {name!r} (VTIMEZONE) dropped: {problem}")
         return None
     return name, tz
+
+
+def icalendar_zone(block: Block) -> tzinfo:
+    """The zone icalendar makes of a VTIMEZONE block; raises what icalendar or dateutil raise."""
+    import icalendar
+
+    # from_ical is typed as returning a Component; parsed from a VTIMEZONE block it is a Timezone
+    component = cast(icalendar.Timezone, icalendar.Timezone.from_ical(block.text.replace(b"\n", b"\r\n") + b"\r\n"))
+    tz: tzinfo = component.to_tz()
+    datetime(2026, 6, 1, tzinfo=UTC).astimezone(tz).utcoffset()
+    return tz
+
+
+_PLAIN_TZ_LINE = re.compile(
+    rb"TZID:[A-Za-z0-9/_+-]+|X-LIC-LOCATION:[A-Za-z0-9/_+-]+|LAST-MODIFIED:\d{8}T\d{6}Z"
+    rb"|TZURL:[A-Za-z0-9:/._~%?=&+-]+|BEGIN:(?:STANDARD|DAYLIGHT)|END:(?:STANDARD|DAYLIGHT)"
+    rb"|DTSTART:\d{8}T\d{6}|TZOFFSET(?:FROM|TO):[+-](?:[01]\d|2[0-3])[0-5]\d|TZNAME:[A-Za-z0-9+-]{1,20}"
+    rb"|RDATE:\d{8}T\d{6}(?:,\d{8}T\d{6})*"
+    rb"|RRULE:FREQ=YEARLY(?:;(?:BYMONTH=(?:1[0-2]|[1-9])|BYDAY=(?:[+-]?[1-5])?(?:MO|TU|WE|TH|FR|SA|SU)"
+    rb"|BYMONTHDAY=-?(?:[12]\d|3[01]|[1-9])|UNTIL=\d{8}T\d{6}Z|COUNT=[1-9]\d{0,3}|INTERVAL=[1-9]))*"
+)
+_PLAIN_TZ_SHAPE = re.compile(
+    rb"BEGIN:VTIMEZONE\n(?:(?!BEGIN:|END:)[^\n]*\n)*"
+    rb"(?:BEGIN:(STANDARD|DAYLIGHT)\n(?:(?!BEGIN:|END:)[^\n]*\n)*END:\1\n(?:(?!BEGIN:|END:)[^\n]*\n)*)+"
+    rb"END:VTIMEZONE"
+)
+_STAMP = re.compile(rb"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})")
+
+
+def plain_iana_timezone(block: Block) -> bool:
+    """A VTIMEZONE icalendar is sure to read without error as the IANA zone its TZID names: the
+    TZID an IANA name exactly, STANDARD/DAYLIGHT parts, every line one of the plain forms
+    exporters write (offsets, names, yearly rules, valid date-times). Anything else is parsed by
+    icalendar as before; the equivalence tests check the claim on every corpus zone."""
+    tzids = block.prop(b"TZID")
+    if len(tzids) != 1 or not _PLAIN_TZ_SHAPE.fullmatch(block.text):
+        return False
+    name = tzids[0].decode("ascii", "replace")
+    if not known_zone(name) or iana_zone(name) != name:
+        return False
+    try:
+        if ZoneInfo(name).key != name:
+            return False
+    except (KeyError, ValueError):
+        return False
+    for line in block.lines[1:-1]:
+        if not _PLAIN_TZ_LINE.fullmatch(line):
+            return False
+        for stamp in _STAMP.finditer(line):
+            y, mo, d, h, mi, sec = (int(g) for g in stamp.groups())
+            try:
+                datetime(y, mo, d, h, mi, sec)
+            except ValueError:
+                return False
+    return True
 
 
 def _resolve(
