@@ -143,10 +143,12 @@ BAD_EVENTS = calendar(
     vevent("bad-date-2", "DTSTART:20261345T140000Z"),
     vevent("bad-zone-3", "DTSTART;TZID=Mars/Olympus_Mons:20261119T140000"),
     vevent("bad-end-4", "DTSTART:20261119T140000Z", "DTEND:2026111"),
+    # a duration where a date belongs: icalendar reads it as a timedelta (found by the fuzz test)
+    vevent("bad-rid-5", "DTSTART:20261119T140000Z", "RECURRENCE-ID;TZID=Europe/London:-PT1H"),
     GOOD,
     vevent("good-2", "DTSTART;TZID=Europe/London:20261216T100000", summary="Phone screen with Vandelay"),
 )
-BAD_UIDS = ("no-dtstart-1", "bad-date-2", "bad-zone-3", "bad-end-4")
+BAD_UIDS = ("no-dtstart-1", "bad-date-2", "bad-zone-3", "bad-end-4", "bad-rid-5")
 
 
 @pytest.mark.parametrize("full", [False, True], ids=["fast", "full-parse"])

@@ -66,7 +66,7 @@ HOSTILE_LINES = [
 
 
 @st.composite
-def mutated(draw, chunk: int) -> tuple[bytes, int]:
+def mutated(draw, chunk: int = 0) -> tuple[bytes, int]:
     """A seed with 1-4 mutations; positions come from a seeded Random (hypothesis's integer
     draws favour the edges, and the first line is the one that matters least). Derandomized,
     hypothesis draws the same integers in every chunk: the chunk number makes the inputs differ."""

@@ -201,6 +201,8 @@ def _event_problem(component: Any) -> str | None:
             value = prop.dt
         except Exception as exc:  # BrokenCalendarProperty and friends
             return f"invalid {prop_name}: {_short(exc)}"
+        if not isinstance(value, date):  # icalendar reads "-PT1H" as a duration (the fuzz test found it)
+            return f"invalid {prop_name}: not a date or date-time"
         tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
         if tzid and isinstance(value, datetime) and value.tzinfo is None:
             return f"unknown time zone {tzid!r} in {prop_name}"
