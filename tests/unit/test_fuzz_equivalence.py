@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from followcal.config import DEFAULT_KEYWORDS
 from followcal.errors import FollowcalError, SourceError
-from followcal.ical import scan, select, zones
+from followcal.ical import own_events, scan, select, zones
 
 ROOT = Path(__file__).resolve().parents[1].parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -394,7 +394,6 @@ def _serialiser_matches_icalendar(data: bytes) -> int:
     import icalendar
     from test_ics_write import icalendar_event
 
-    from followcal.ical import read
     from followcal.ical.write import calendar_bytes, event_bytes
 
     try:
@@ -405,8 +404,8 @@ def _serialiser_matches_icalendar(data: bytes) -> int:
     for reminder in reminders:
         assert event_bytes(reminder, 3) == icalendar_event(reminder, 3).to_ical()
     whole = calendar_bytes(reminders, {r.uid: 2 for r in reminders})
-    reference = [read.owned_from_component(c) for c in icalendar.Calendar.from_ical(whole).walk("VEVENT")]
-    assert read.owned_events(whole, "out.ics") == [o for o in reference if o is not None]
+    reference = [own_events.owned_from_component(c) for c in icalendar.Calendar.from_ical(whole).walk("VEVENT")]
+    assert own_events.owned_events(whole, "out.ics") == [o for o in reference if o is not None]
     return len(reminders)
 
 

@@ -14,7 +14,7 @@ from followcal.config import DEFAULT_KEYWORDS, Settings
 from followcal.core.model import Window
 from followcal.core.planner import plan_events
 from followcal.errors import SourceError
-from followcal.ical import read as ics
+from followcal.ical import own_events, read as ics
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "interviews.ics"
@@ -254,7 +254,7 @@ def test_stamp_comes_from_the_input_not_the_clock(reminders) -> None:
 def test_owned_round_trip(reminders) -> None:
     sequences = {r.uid: i % 3 for i, r in enumerate(reminders)}
     data = ics.calendar_bytes(reminders, sequences)
-    owned = {o.uid: o for o in ics.owned_events(data, "out.ics")}
+    owned = {o.uid: o for o in own_events.owned_events(data, "out.ics")}
     assert set(owned) == {r.uid for r in reminders}
     for r in reminders:
         o = owned[r.uid]
@@ -266,25 +266,25 @@ def test_owned_round_trip(reminders) -> None:
         assert o.interview_start == r.interview_start
         assert o.start == r.due
     one = Calendar.from_ical(ics.single_event_bytes(reminders[0], 7)).walk("VEVENT")[0]
-    got = ics.owned_from_component(one, ref="/cal/1.ics", etag='"e1"')
+    got = own_events.owned_from_component(one, ref="/cal/1.ics", etag='"e1"')
     assert (got.sequence, got.ref, got.etag, got.fingerprint) == (7, "/cal/1.ics", '"e1"', reminders[0].fingerprint)
 
 
 def test_owned_detects_a_user_edit(reminders) -> None:
     event = Calendar.from_ical(ics.single_event_bytes(reminders[0], 0)).walk("VEVENT")[0]
     event["SUMMARY"] = "my own words"
-    owned = ics.owned_from_component(event)
+    owned = own_events.owned_from_component(event)
     assert owned.user_edited and owned.stored_fingerprint == reminders[0].fingerprint
 
 
 def test_foreign_events_are_not_owned(reminders) -> None:
     event = Calendar.from_ical(ics.single_event_bytes(reminders[0], 0)).walk("VEVENT")[0]
     del event["X-FOLLOWCAL-KIND"]
-    assert ics.owned_from_component(event) is None  # our UID but no marker
+    assert own_events.owned_from_component(event) is None  # our UID but no marker
     event = Calendar.from_ical(ics.single_event_bytes(reminders[0], 0)).walk("VEVENT")[0]
     event["UID"] = "thank-you-abc@example.com"
-    assert ics.owned_from_component(event) is None  # marker but a foreign UID
-    assert ics.owned_events(SAMPLE.read_bytes(), "sample") == []
+    assert own_events.owned_from_component(event) is None  # marker but a foreign UID
+    assert own_events.owned_events(SAMPLE.read_bytes(), "sample") == []
 
 
 def test_own_output_read_back_as_input_plans_nothing(reminders) -> None:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from support import ROOT, SAMPLE
 
 from followcal.config import DEFAULT_KEYWORDS
-from followcal.ical import read as ics
+from followcal.ical import own_events, read as ics
 from followcal.ical.fast import plain_event
 from followcal.ical.scan import block_uid, own_lines, select_blocks, split_calendar, trimmed, used_lines
 
@@ -123,11 +123,11 @@ def test_own_events_read_back_as_icalendar_reads_them(sample_reminders) -> None:
 
     data = ics.calendar_bytes(sample_reminders, {sample_reminders[0].uid: 3})
     calendar = icalendar.Calendar.from_ical(data)
-    expected = [ics.owned_from_component(c) for c in calendar.walk("VEVENT")]
+    expected = [own_events.owned_from_component(c) for c in calendar.walk("VEVENT")]
     header, blocks = split_calendar(data, "x")
     direct = [owned_event(own_lines(b, b.lines)) for b in blocks if b.name == "VEVENT"]
     assert direct == expected and all(direct) and len(direct) == len(sample_reminders)
-    assert ics.owned_events(data, "x") == expected
+    assert own_events.owned_events(data, "x") == expected
 
 
 def test_declined_own_events_still_come_back_through_icalendar(sample_reminders) -> None:
@@ -135,6 +135,6 @@ def test_declined_own_events_still_come_back_through_icalendar(sample_reminders)
     data = ics.calendar_bytes(sample_reminders[:3])
     edited = data.replace(b"SUMMARY:Thank-you note", b"SUMMARY:Thank-you \\\\ note", 1)
     assert edited != data
-    got = ics.owned_events(edited, "x")
-    expected = [ics.owned_from_component(c) for c in icalendar.Calendar.from_ical(edited).walk("VEVENT")]
+    got = own_events.owned_events(edited, "x")
+    expected = [own_events.owned_from_component(c) for c in icalendar.Calendar.from_ical(edited).walk("VEVENT")]
     assert got == expected and len(got) == 3 and "\\" in got[0].summary

@@ -15,13 +15,8 @@ from click.testing import CliRunner
 
 from followcal.cli.commands import cli
 from followcal.config import RuleSettings, Settings
-from followcal.core.companies import (
-    company_and_role,
-    company_from_description,
-    company_from_email,
-    name_from_domain,
-    registrable_label,
-)
+from followcal.core.companies import company_and_role, company_from_description
+from followcal.core.company_domains import company_from_email, name_from_domain, registrable_label
 from followcal.core.detect import classify, detect, resolve_company, resolve_me
 from followcal.core.identity import infer_me, owner_address
 from followcal.core.model import Attendee, Person, SourceEvent
@@ -90,7 +85,7 @@ def test_registrable_label_offline(email: str, label: str) -> None:
 
 def test_tldextract_never_fetches(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bundled public-suffix snapshot: no socket is opened."""
-    from followcal.core import companies
+    from followcal.core import company_domains as companies
 
     companies._extractor.cache_clear()
 

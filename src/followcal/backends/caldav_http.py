@@ -125,7 +125,7 @@ class Dav:
         if any(host == h or host.endswith("." + h) for h in self.config.redirect_hosts if h):
             return True
         if start.scheme == there.scheme == "https":
-            from followcal.core.companies import registrable_domain
+            from followcal.core.company_domains import registrable_domain
 
             mine = registrable_domain(start.hostname or "")
             return mine is not None and registrable_domain(host) == mine

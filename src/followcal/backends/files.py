@@ -14,7 +14,7 @@ from pathlib import Path
 
 from followcal.core.model import ApplyResult, Create, Delete, OwnedEvent, Plan, Skip, SourceEvent, Update, Window
 from followcal.errors import SourceError, UsageError, WriteError
-from followcal.ical import read as ics, scan as ics_scan
+from followcal.ical import own_events, read as ics, scan as ics_scan
 
 MAX_BYTES = 100 * 1024 * 1024  # a calendar file larger than this is refused
 
@@ -164,7 +164,7 @@ class IcsFileTarget:
             header, blocks = ics_scan.split_calendar(data, self.label)
         except SourceError:
             raise UsageError(f"{self.path}: exists and is not a calendar; not overwriting it") from None
-        owned, foreign = ics.owned_or_foreign(header, blocks, self.label)
+        owned, foreign = own_events.owned_or_foreign(header, blocks, self.label)
         if foreign:
             raise UsageError(
                 f"{self.path}: holds {foreign} event(s) followcal did not make; not overwriting it "

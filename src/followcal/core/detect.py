@@ -18,14 +18,16 @@ from zoneinfo import ZoneInfo
 from followcal.config import Settings, check_timezone
 from followcal.core.classify import classify, is_interview, skip_reason  # noqa: F401 (re-exported)
 from followcal.core.companies import (  # noqa: F401 (re-exported)
-    _ROBOT,
     clean,
     company_and_role,
     company_from_description,
+    looks_like_role,
+)
+from followcal.core.company_domains import (  # noqa: F401 (re-exported)
+    _ROBOT,
     company_from_email,
     company_from_people,
     is_service_address,
-    looks_like_role,
     registrable_label,
 )
 from followcal.core.hints import Hints, _dedupe, _email, parse_hints, parse_timeline  # noqa: F401 (re-exported)

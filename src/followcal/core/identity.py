@@ -35,7 +35,7 @@ def infer_me(events: Sequence[SourceEvent], interviews: Iterable[SourceEvent]) -
         if owner and owner not in found:
             found.append(owner)
     counts: Counter[str] = Counter()
-    from followcal.core.companies import is_service_address
+    from followcal.core.company_domains import is_service_address
 
     total = 0
     interviews = list(interviews)
@@ -60,7 +60,7 @@ def _one_personal_attendee(interviews: Sequence[SourceEvent]) -> list[str]:
     """A single recruiter's invite says nothing by frequency; but a candidate is invited at a
     personal address while the interviewers are at the employer: exactly one attendee address
     at a mail provider, across the interviews, and someone else organizing, is the user."""
-    from followcal.core.companies import _domain
+    from followcal.core.company_domains import _domain
     from followcal.core.known_domains import PUBLIC_DOMAINS, PUBLIC_LABELS
 
     seen: set[str] = set()

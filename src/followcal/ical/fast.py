@@ -247,7 +247,7 @@ def _utc_stamp(value: str) -> datetime | None:
 
 def owned_event(lines: list[bytes], ref: str | None = None, etag: str | None = None) -> OwnedEvent | None:
     """One of followcal's own reminder VEVENTs (its own lines, VALARM left out) as the OwnedEvent
-    `read.owned_from_component` makes of icalendar's parse, or None to leave it to icalendar.
+    `own_events.owned_from_component` makes of icalendar's parse, or None to leave it to icalendar.
     Reading back an export to carry its SEQUENCE numbers was most of a repeated `export`."""
     try:
         return _read_owned(lines, ref, etag)

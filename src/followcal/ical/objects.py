@@ -14,7 +14,7 @@ def owned_in_object(data: str | bytes, ref: str | None = None, etag: str | None 
     parser raises on text it cannot read: the caller decides (a foreign object is left alone)."""
     import icalendar
 
-    from followcal.ical.read import owned_from_component
+    from followcal.ical.own_events import owned_from_component
 
     calendar = icalendar.Calendar.from_ical(data)
     for component in calendar.walk("VEVENT"):
