@@ -36,3 +36,9 @@ def test_every_module_is_in_the_readme_map_and_no_other() -> None:
         folder = path.parent.relative_to(PACKAGE).as_posix()
         tree.setdefault("" if folder == "." else folder, set()).add(path.stem)
     assert listed == tree
+
+
+def test_no_module_is_over_500_lines() -> None:
+    long = {p.relative_to(PACKAGE).as_posix(): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
+    assert long == {}
