@@ -345,27 +345,63 @@ def _sections(text: str) -> dict[str, str]:
     return {key: "\n".join(lines) for key, lines in out.items()}
 
 
+# one template line, compiled: (literal before, placeholder name, placeholder as written) pieces
+# and the literal tail; `_substitute` of it is Template(line).safe_substitute(values)
+_Compiled = tuple[tuple[tuple[str, str, str], ...], str]
+
+
 @lru_cache(maxsize=256)
-def _template_lines(text: str) -> tuple[tuple[str, Template | None], ...]:
+def _template_lines(text: str) -> tuple[tuple[str, _Compiled | None], ...]:
     """A template's lines, each compiled once (drafting runs per reminder, hundreds of times);
-    None for a line without "$", which substitution leaves as it is."""
-    return tuple((line, Template(line) if "$" in line else None) for line in text.split("\n"))
+    None for a line without "$", which substitution leaves as it is (then the line as written,
+    trailing blanks stripped)."""
+    return tuple((line.rstrip(), None) if "$" not in line else (line, compile_line(line)) for line in text.split("\n"))
+
+
+def compile_line(line: str) -> _Compiled:
+    """`line` cut at string.Template's own placeholder pattern, once, so that substituting it
+    is a join (Template.safe_substitute runs a regex with a Python callback on every call)."""
+    pieces: list[tuple[str, str, str]] = []
+    literal: list[str] = []
+    pos = 0
+    for match in Template.pattern.finditer(line):
+        literal.append(line[pos : match.start()])
+        name = match.group("named") or match.group("braced")
+        if name is not None:
+            pieces.append(("".join(literal), name, match.group()))
+            literal = []
+        elif match.group("escaped") is not None:
+            literal.append("$")
+        else:  # an invalid placeholder: safe_substitute leaves it as written
+            literal.append(match.group())
+        pos = match.end()
+    literal.append(line[pos:])
+    return tuple(pieces), "".join(literal)
+
+
+def substitute(compiled: _Compiled, values: dict[str, str]) -> str:
+    """Template(line).safe_substitute(values) of the line `compile_line` made `compiled` of."""
+    pieces, tail = compiled
+    out: list[str] = []
+    for literal, name, written in pieces:
+        out.append(literal)
+        out.append(values.get(name, written))
+    out.append(tail)
+    return "".join(out)
 
 
 def _render(text: str, values: dict[str, str]) -> str:
-    lines: list[str] = []
-    for line, template in _template_lines(text):
-        if template is None:
-            lines.append(line.rstrip())
-            continue
-        out = template.safe_substitute(values).rstrip()
-        if line.strip() and not out.strip():
-            continue  # a line of placeholders that all expanded to nothing
-        lines.append(out)
+    # every line is right-stripped, so a blank line is "": runs of them become one, none at
+    # either end
     tidy: list[str] = []
-    for line in lines:
-        if line.strip() or (tidy and tidy[-1]):
-            tidy.append(line if line.strip() else "")
-    while tidy and not tidy[-1]:
+    for line, compiled in _template_lines(text):
+        if compiled is not None:
+            out = substitute(compiled, values).rstrip()
+            if not out and line.strip():
+                continue  # a line of placeholders that all expanded to nothing
+            line = out
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    if tidy and not tidy[-1]:
         tidy.pop()
     return "\n".join(tidy)

@@ -45,9 +45,10 @@ def link(address: str, subject: str, body: str, max_length: int = MAX_LENGTH) ->
     """The mailto: URI for one draft, at most `max_length` characters long."""
     to = f"mailto:{_quote(address.strip(), _ADDRESS_SAFE)}"
     room = max_length - len(to) - len("?subject=")
-    if len(_encode(subject)) > room:  # only a pathological subject: keep what fits, no body
+    encoded = _encode(subject)
+    if len(encoded) > room:  # only a pathological subject: keep what fits, no body
         return f"{to}?subject={_encode(_trim(subject, room))}" if room > 0 else to
-    head = f"{to}?subject={_encode(subject)}"
+    head = f"{to}?subject={encoded}"
     body = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
     if not body:
         return head
