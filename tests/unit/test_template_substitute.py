@@ -6,8 +6,7 @@ from __future__ import annotations
 from importlib import resources
 from string import Template
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from followcal.core.drafts import compile_line, substitute
 
