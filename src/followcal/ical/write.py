@@ -149,7 +149,20 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         "END:VALARM",
         "END:VEVENT",
     ]
-    return b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in lines)
+    return content_lines(lines)
+
+
+def content_lines(lines: Sequence[str]) -> bytes:
+    """`b"".join(fold_bytes(line.encode()) + CRLF for line in lines)`, encoding once: a line of
+    at most 74 ASCII characters (most of them) needs no folding, and a folded line decodes
+    back, as the fold never cuts inside a UTF-8 character."""
+    limit = _FOLD_LIMIT - 1
+    out = [
+        line if len(line) <= limit and line.isascii() else fold_bytes(line.encode("utf-8")).decode("utf-8")
+        for line in lines
+    ]
+    out.append("")
+    return "\r\n".join(out).encode("utf-8")
 
 
 def timezones(reminders: Sequence[Reminder]) -> list[Any]:
