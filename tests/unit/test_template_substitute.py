@@ -45,3 +45,37 @@ def _names(line: str) -> list[str]:
        st.dictionaries(st.sampled_from(["a", "ab", "b_", "_", "x", "a9"]), st.text(max_size=5)))
 def test_arbitrary_lines(line: str, values: dict[str, str]) -> None:
     assert substitute(compile_line(line), values) == Template(line).safe_substitute(values)
+
+
+def test_interview_values_memo_changes_no_draft() -> None:
+    """drafts reuses the interview's placeholders for its next reminder (same objects): drafting
+    interleaved, in any order, with other senders, languages and decision dates gives what a
+    fresh draft gives."""
+    import itertools
+    import random
+    from datetime import date
+
+    from test_drafts import make_interview, make_slot
+
+    from followcal.core import drafts
+
+    interviews = [make_interview(), make_interview(company="Beta", role=None, interviewers=())]
+    slots = [make_slot("thank-you"), make_slot("follow-up-1"), make_slot("follow-up-2", channel="phone"),
+             make_slot("cut-off"), make_slot("gracious-reply")]
+    senders = [drafts.Sender(), drafts.Sender(name="Me Myself", phone="+1 555 0100")]
+    cases = list(itertools.product(interviews, senders, ("en", "de"), (None, date(2026, 12, 1)), (False, True),
+                                   slots))  # the slots innermost: one interview's reminders in a row
+    shuffled = list(cases)
+    random.Random(5).shuffle(shuffled)
+
+    def one(case: tuple) -> tuple[str, str]:  # type: ignore[type-arg]
+        iv, sender, language, decision_by, private, slot = case
+        return drafts.draft(slot, iv, decision_by, follow_up_count=2, sender=sender, language=language,
+                            private=private)
+
+    in_a_row = [one(case) for case in cases + shuffled]
+    fresh = []
+    for case in cases + shuffled:
+        drafts._LAST.clear()
+        fresh.append(one(case))
+    assert in_a_row == fresh
