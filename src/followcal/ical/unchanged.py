@@ -75,5 +75,6 @@ def _plain_time(value: datetime | date | None) -> bool:
         return True
     if type(zone) is not ZoneInfo or not isinstance(zone.key, str) or "/" not in zone.key:
         return False
-    offset = value.utcoffset()
-    return value.replace(fold=0).utcoffset() == offset == value.replace(fold=1).utcoffset()
+    # the reader makes fold 0 of the wall time: the same offset at both folds is neither an
+    # ambiguous nor a missing time
+    return value.utcoffset() == value.replace(fold=1 - value.fold).utcoffset()
