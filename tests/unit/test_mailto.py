@@ -74,3 +74,12 @@ def test_ascii_quote_is_urllib_quote(text: str, safe: str) -> None:
     from urllib.parse import quote
 
     assert mailto._quote(text, safe) == quote(text, safe=safe, encoding="utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \r\n\t%&é")), max_size=60))
+def test_body_line_breaks_as_before(body: str) -> None:
+    """link's CRLF normalisation (replaces only where needed) == the split/join it replaced."""
+    before = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
+    expected = f"mailto:a@b.example?subject=s&body={mailto._encode(before)}" if before else "mailto:a@b.example?subject=s"
+    assert link("a@b.example", "s", body) == expected

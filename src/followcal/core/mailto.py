@@ -57,7 +57,9 @@ def link(address: str, subject: str, body: str, max_length: int = MAX_LENGTH) ->
     if len(encoded) > room:  # only a pathological subject: keep what fits, no body
         return f"{to}?subject={_encode(_trim(subject, room))}" if room > 0 else to
     head = f"{to}?subject={encoded}"
-    body = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
+    if "\r" in body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
+    body = body.replace("\n", "\r\n").strip()  # every line break CRLF, as RFC 6068 asks
     if not body:
         return head
     room = max_length - len(head) - len("&body=")
