@@ -26,5 +26,6 @@ def test_escape_text(text: str) -> None:
 @given(st.lists(st.text(alphabet=ALPHABET, max_size=200), max_size=6),
        st.lists(st.integers(60, 90), max_size=3))
 def test_content_lines(lines: list[str], widths: list[int]) -> None:
-    lines = [*lines, *("x" * w for w in widths), *("é" * (w // 2) for w in widths), *("\\" * w for w in widths)]
+    lines = [*lines, *("x" * w for w in widths), *("é" * (w // 2) for w in widths), *("\\" * w for w in widths),
+             *("a^" * w for w in widths), *(("a" * 73 + "\\n") * 3 for w in widths)]
     assert content_lines(lines) == b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in lines)

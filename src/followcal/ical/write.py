@@ -40,6 +40,8 @@ def escape_text(text: str) -> str:
 def unknown_value(text: str) -> str:
     """An X- property's value as icalendar writes it (type UNKNOWN: verbatim, no escaping); a line
     break, which UNKNOWN cannot hold, becomes a space."""
+    if "\n" not in text and "\r" not in text:
+        return text
     return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
@@ -161,11 +163,28 @@ def content_lines(lines: Sequence[str]) -> bytes:
     back, as the fold never cuts inside a UTF-8 character."""
     limit = _FOLD_LIMIT - 1
     out = [
-        line if len(line) <= limit and line.isascii() else fold_bytes(line.encode("utf-8")).decode("utf-8")
+        line if len(line) <= limit and line.isascii()
+        else _fold_ascii(line) if line.isascii() else fold_bytes(line.encode("utf-8")).decode("utf-8")
         for line in lines
     ]
     out.append("")
     return "\r\n".join(out).encode("utf-8")
+
+
+def _fold_ascii(line: str) -> str:
+    """`fold_bytes` of an ASCII line, on the text itself (a character is an octet)."""
+    limit = _FOLD_LIMIT - 1
+    parts: list[str] = []
+    start = 0
+    end = len(line)
+    while end - start > limit:
+        cut = start + limit
+        if cut - start > 1 and line[cut - 1] in "\\^":
+            cut -= 1
+        parts.append(line[start:cut])
+        start = cut
+    parts.append(line[start:])
+    return "\r\n ".join(parts)
 
 
 def timezones(reminders: Sequence[Reminder]) -> list[Any]:
