@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from followcal.core.model import UID_SUFFIX, Reminder
@@ -64,6 +65,16 @@ def _in_limits(value: date) -> bool:
     return MIN_YEAR <= value.year <= MAX_YEAR
 
 
+@lru_cache(maxsize=64)
+def _plain_key(key: object) -> bool:
+    """An IANA name the reader takes as the TZID it is (a slash; no quote, colon, semicolon or
+    comma that would end the parameter)."""
+    return isinstance(key, str) and "/" in key and _KEY.fullmatch(key) is not None
+
+
+_KEY = re.compile(r"[A-Za-z0-9_+\-/]+")
+
+
 def _plain_time(value: datetime | date | None) -> bool:
     """A DATE-TIME the writer writes (Z or an IANA TZID) and the fast reader reads to the same
     instant: UTC, or a ZoneInfo with a slash in its name at a wall time neither ambiguous nor
@@ -73,7 +84,7 @@ def _plain_time(value: datetime | date | None) -> bool:
     zone = value.tzinfo
     if zone is UTC:
         return True
-    if type(zone) is not ZoneInfo or not isinstance(zone.key, str) or "/" not in zone.key:
+    if type(zone) is not ZoneInfo or not _plain_key(zone.key):
         return False
     # the reader makes fold 0 of the wall time: the same offset at both folds is neither an
     # ambiguous nor a missing time
