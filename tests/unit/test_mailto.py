@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from hypothesis import given, settings, strategies as st
 
+from followcal.core import mailto
 from followcal.core.mailto import MAX_LENGTH, first_link, link
 
 
@@ -63,3 +64,22 @@ def test_every_link_decodes_and_fits(local, subject, body, limit):
     assert (expected or body.strip()).startswith(got_body)
     if len(uri) < limit - 200 and got_subject == subject:
         assert got_body == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ09 \r\n\t%&?#/=+,;:@!$'()*-._~\"<>\\^`{|}\x00\x7f")), max_size=40),
+       st.sampled_from(["!$'()*,;:@", "!$'*+-.^_`{|}~@", "", " ", "\n%"]))
+def test_ascii_quote_is_urllib_quote(text: str, safe: str) -> None:
+    """The ASCII shortcuts of mailto._quote (three replaces, or a table) == urllib's quote."""
+    from urllib.parse import quote
+
+    assert mailto._quote(text, safe) == quote(text, safe=safe, encoding="utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \r\n\t%&é")), max_size=60))
+def test_body_line_breaks_as_before(body: str) -> None:
+    """link's CRLF normalisation (replaces only where needed) == the split/join it replaced."""
+    before = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
+    expected = f"mailto:a@b.example?subject=s&body={mailto._encode(before)}" if before else "mailto:a@b.example?subject=s"
+    assert link("a@b.example", "s", body) == expected

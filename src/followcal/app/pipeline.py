@@ -200,6 +200,9 @@ def export_plan(
     from followcal.core.reconcile import reconcile
 
     target = IcsFileTarget(output, name=name, refresh_minutes=refresh_minutes)
+    unchanged = target.unchanged_plan(result.reminders)
+    if unchanged is not None:  # a re-export over our own, unchanged output: nothing to read back
+        return unchanged
     existing = target.list_owned()
     plan = reconcile(target.label, result.reminders, existing, now=ctx.now, window=Window())
     return plan, target.render(plan)

@@ -8,11 +8,11 @@ url.py, imported only when a source is one.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from followcal.core.model import ApplyResult, Create, Delete, OwnedEvent, Plan, Skip, SourceEvent, Update, Window
+from followcal.core.model import ApplyResult, Create, Delete, OwnedEvent, Plan, Reminder, Skip, SourceEvent, Update, Window
 from followcal.errors import SourceError, UsageError, WriteError
 from followcal.ical import own_events, read as ics, scan as ics_scan
 
@@ -171,6 +171,21 @@ class IcsFileTarget:
                 "(write the reminders to a file of their own)"
             )
         return owned
+
+    def unchanged_plan(self, reminders: Sequence[Reminder]) -> tuple[Plan, bytes] | None:
+        """(reconcile's plan, `render`'s bytes) when the file already is the export of `reminders`
+        (ical/unchanged.py): a re-export that changes nothing, without reading the file back;
+        None for anything else (then list_owned, reconcile and render)."""
+        if not self.path.is_file():
+            return None
+        from followcal.ical.unchanged import unchanged_sequences
+
+        data = read_file(self.path)
+        sequences = unchanged_sequences(data, reminders, name=self.name, refresh_minutes=self.refresh_minutes)
+        if sequences is None:
+            return None
+        final = tuple((r, sequences[r.uid]) for r in reminders)
+        return Plan(self.label, (), len(reminders), final), data
 
     def render(self, plan: Plan) -> bytes:
         reminders = [r for r, _ in plan.final]

@@ -120,9 +120,8 @@ def draft(slot: Slot, interview: Interview, decision_by: date | None, *, follow_
     sender = sender or Sender()
     kind = slot.kind
     number = _follow_up_number(kind)
-    people = _addressees(interview, lang, sender)
-    values = _values(slot, interview, decision_by, number, follow_up_count, lang, sender, people,
-                     private)
+    people, base = _interview_values(interview, decision_by, follow_up_count, lang, sender, private)
+    values = _values(slot, interview, number, follow_up_count, lang, sender, people, private, base)
     if kind == THANK_YOU:
         name = "thank-you.txt"
     elif number is not None:
@@ -186,18 +185,31 @@ def _people_of(people: tuple[tuple[str | None, str | None], ...], company: str,
     return tuple(addressees(people, company, user=user))
 
 
-def _values(slot: Slot, iv: Interview, decision_by: date | None, number: int | None, count: int,
-            lang: Lang, sender: Sender, people: list[Addressee], private: bool) -> dict[str, str]:
+# the last interview's part of the values: its reminders are drafted one after another
+_LAST: list[tuple[tuple[object, ...], tuple[list[Addressee], dict[str, str]]]] = []
+
+
+def _interview_values(iv: Interview, decision_by: date | None, count: int, lang: Lang, sender: Sender,
+                      private: bool) -> tuple[list[Addressee], dict[str, str]]:
+    """(addressees, the placeholders that depend on the interview alone), computed once for the
+    reminders of one interview (drafted in a row: identity of the same objects is the key)."""
+    key = (iv, decision_by, count, lang, sender, private)
+    last = _LAST[0] if _LAST else None  # one read: the feed server may draft in threads
+    if last is not None and all(a is b for a, b in zip(last[0], key, strict=True)):
+        return last[1]  # the key holds the objects: an id is not reused while compared
+    people = _addressees(iv, lang, sender)
+    found = (people, _base_values(iv, decision_by, count, lang, sender, people, private))
+    _LAST[:] = [(key, found)]
+    return found
+
+
+def _base_values(iv: Interview, decision_by: date | None, count: int, lang: Lang, sender: Sender,
+                 people: list[Addressee], private: bool) -> dict[str, str]:
     company = _clean(iv.company) or "the company"
     role = _clean(iv.role)
     start = iv.start if isinstance(iv.start, datetime) else None
     day = start.date() if start is not None else iv.start
-    deadline = slot.deadline
-    if deadline is None and slot.kind == THANK_YOU and start is not None and iv.end is not None:
-        deadline = iv.end + timedelta(hours=24)
-    deadline_text = lang.stamp(deadline, _clean(iv.timezone)) if deadline is not None else ""
     count = max(count, 0)
-    last = number is not None and number >= count
     decision_long = lang.long_date(decision_by) if decision_by is not None else ""
     update = lang.say("update")
     if decision_by is not None:
@@ -215,11 +227,6 @@ def _values(slot: Slot, iv: Interview, decision_by: date | None, number: int | N
                       else people[0].display)
     name = _clean(sender.name) or lang.say("your_name")
     phone = _clean(sender.phone)
-    hints = []
-    if not _clean(sender.name):
-        hints.append(lang.say("hint_name"))
-    if not phone and slot.channel == "phone":
-        hints.append(lang.say("hint_phone"))
     values = {
         "company": company,
         "role": role,
@@ -231,37 +238,57 @@ def _values(slot: Slot, iv: Interview, decision_by: date | None, number: int | N
         "interview_date_short": lang.short_date(day),
         "interview_weekday": lang.weekdays[day.weekday()],
         "interview_time": f"{start:%H:%M}" if start is not None and not iv.all_day else "",
-        "deadline": deadline_text,
-        "by_deadline": lang.say("by", deadline=deadline_text) if deadline_text else "",
         "decision_by": decision_long,
         "decision_note": lang.say("decision_note", date=decision_long) if decision_long else "",
         "update_request": update,
-        "follow_up_number": str(number) if number is not None else "",
         "follow_up_count": str(count),
-        "follow_up_progress": lang.say("progress", n=str(number), count=str(max(count, number)))
-        if number else "",
-        "last_note": "" if number is None else lang.say("last") if last
-        else lang.say("next", n=str(number + 1)),
-        "again": lang.say("again") if number is not None and number > 1 else "",
         "follow_ups_sent": lang.say("sent_none") if count <= 0 else lang.say("sent_one")
         if count == 1 else lang.say("sent", word=lang.number(count)),
         "contact": contact,
         "recipients": recipients,
-        "draft_count": str(len(people) if slot.kind == THANK_YOU else 1),
         "draft_number": "1",
         "sender_name": name,
         "phone": phone or lang.say("your_phone"),
         "callback": lang.say("callback", phone=phone) if phone else lang.say("callback_unknown"),
         "voicemail_number": lang.say("voicemail_number", phone=phone) if phone
         else lang.say("voicemail_unknown", phone=lang.say("your_phone")),
-        "setup_hint": " ".join(hints),
-        "mark_line": "" if slot.kind == GRACIOUS_REPLY else lang.say("mark", id=_clean(iv.id)),
     }
     values.update(_person_values(people[0], lang))
     if private:
         values.update(interviewer_name="", first_name="", interviewer_email="", recipient="",
                       greeting="")
     return values
+
+
+def _values(slot: Slot, iv: Interview, number: int | None, count: int, lang: Lang, sender: Sender,
+            people: list[Addressee], private: bool, base: dict[str, str]) -> dict[str, str]:
+    """`base` (the interview's placeholders) with the ones of this reminder."""
+    start = iv.start if isinstance(iv.start, datetime) else None
+    deadline = slot.deadline
+    if deadline is None and slot.kind == THANK_YOU and start is not None and iv.end is not None:
+        deadline = iv.end + timedelta(hours=24)
+    deadline_text = lang.stamp(deadline, _clean(iv.timezone)) if deadline is not None else ""
+    count = max(count, 0)
+    last = number is not None and number >= count
+    hints = []
+    if not _clean(sender.name):
+        hints.append(lang.say("hint_name"))
+    if not _clean(sender.phone) and slot.channel == "phone":
+        hints.append(lang.say("hint_phone"))
+    return {
+        **base,
+        "deadline": deadline_text,
+        "by_deadline": lang.say("by", deadline=deadline_text) if deadline_text else "",
+        "follow_up_number": str(number) if number is not None else "",
+        "follow_up_progress": lang.say("progress", n=str(number), count=str(max(count, number)))
+        if number else "",
+        "last_note": "" if number is None else lang.say("last") if last
+        else lang.say("next", n=str(number + 1)),
+        "again": lang.say("again") if number is not None and number > 1 else "",
+        "draft_count": str(len(people) if slot.kind == THANK_YOU else 1),
+        "setup_hint": " ".join(hints),
+        "mark_line": "" if slot.kind == GRACIOUS_REPLY else lang.say("mark", id=_clean(iv.id)),
+    }
 
 
 def _person_values(who: Addressee, lang: Lang) -> dict[str, str]:
@@ -345,27 +372,63 @@ def _sections(text: str) -> dict[str, str]:
     return {key: "\n".join(lines) for key, lines in out.items()}
 
 
+# one template line, compiled: (literal before, placeholder name, placeholder as written) pieces
+# and the literal tail; `_substitute` of it is Template(line).safe_substitute(values)
+_Compiled = tuple[tuple[tuple[str, str, str], ...], str]
+
+
 @lru_cache(maxsize=256)
-def _template_lines(text: str) -> tuple[tuple[str, Template | None], ...]:
+def _template_lines(text: str) -> tuple[tuple[str, _Compiled | None], ...]:
     """A template's lines, each compiled once (drafting runs per reminder, hundreds of times);
-    None for a line without "$", which substitution leaves as it is."""
-    return tuple((line, Template(line) if "$" in line else None) for line in text.split("\n"))
+    None for a line without "$", which substitution leaves as it is (then the line as written,
+    trailing blanks stripped)."""
+    return tuple((line.rstrip(), None) if "$" not in line else (line, compile_line(line)) for line in text.split("\n"))
+
+
+def compile_line(line: str) -> _Compiled:
+    """`line` cut at string.Template's own placeholder pattern, once, so that substituting it
+    is a join (Template.safe_substitute runs a regex with a Python callback on every call)."""
+    pieces: list[tuple[str, str, str]] = []
+    literal: list[str] = []
+    pos = 0
+    for match in Template.pattern.finditer(line):
+        literal.append(line[pos : match.start()])
+        name = match.group("named") or match.group("braced")
+        if name is not None:
+            pieces.append(("".join(literal), name, match.group()))
+            literal = []
+        elif match.group("escaped") is not None:
+            literal.append("$")
+        else:  # an invalid placeholder: safe_substitute leaves it as written
+            literal.append(match.group())
+        pos = match.end()
+    literal.append(line[pos:])
+    return tuple(pieces), "".join(literal)
+
+
+def substitute(compiled: _Compiled, values: dict[str, str]) -> str:
+    """Template(line).safe_substitute(values) of the line `compile_line` made `compiled` of."""
+    pieces, tail = compiled
+    out: list[str] = []
+    for literal, name, written in pieces:
+        out.append(literal)
+        out.append(values.get(name, written))
+    out.append(tail)
+    return "".join(out)
 
 
 def _render(text: str, values: dict[str, str]) -> str:
-    lines: list[str] = []
-    for line, template in _template_lines(text):
-        if template is None:
-            lines.append(line.rstrip())
-            continue
-        out = template.safe_substitute(values).rstrip()
-        if line.strip() and not out.strip():
-            continue  # a line of placeholders that all expanded to nothing
-        lines.append(out)
+    # every line is right-stripped, so a blank line is "": runs of them become one, none at
+    # either end
     tidy: list[str] = []
-    for line in lines:
-        if line.strip() or (tidy and tidy[-1]):
-            tidy.append(line if line.strip() else "")
-    while tidy and not tidy[-1]:
+    for line, compiled in _template_lines(text):
+        if compiled is not None:
+            out = substitute(compiled, values).rstrip()
+            if not out and line.strip():
+                continue  # a line of placeholders that all expanded to nothing
+            line = out
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    if tidy and not tidy[-1]:
         tidy.pop()
     return "\n".join(tidy)

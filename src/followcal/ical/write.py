@@ -24,6 +24,8 @@ _FOLD_LIMIT = 75  # octets per line before the CRLF, as RFC 5545 asks and icalen
 
 def escape_text(text: str) -> str:
     """RFC 5545 TEXT escaping, in icalendar's order (backslash first, newlines normalised)."""
+    if "\\" not in text and "\r" not in text:  # the other replaces have nothing to do
+        return text.replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
     return (
         text.replace("\\N", "\n")
         .replace("\\", "\\\\")
@@ -38,6 +40,8 @@ def escape_text(text: str) -> str:
 def unknown_value(text: str) -> str:
     """An X- property's value as icalendar writes it (type UNKNOWN: verbatim, no escaping); a line
     break, which UNKNOWN cannot hold, becomes a space."""
+    if "\n" not in text and "\r" not in text:
+        return text
     return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
@@ -121,19 +125,20 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
     summary = escape_text(reminder.summary)
     link = first_link(reminder.description)  # a URI: written as it is, never escaped
     interview_start = reminder.interview_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = _when("DTSTAMP", reminder.stamp)
     lines = [
         "BEGIN:VEVENT",
         # icalendar's canonical order first ...
         "SUMMARY:" + summary,
         _when("DTSTART", start),
         _when("DTEND", end),
-        _when("DTSTAMP", reminder.stamp),
+        stamp,
         "UID:" + escape_text(reminder.uid),
         f"SEQUENCE:{sequence}",
         # ... then the rest in alphabetical order
         "CATEGORIES:followcal",
         "DESCRIPTION:" + escape_text(reminder.description),
-        _when("LAST-MODIFIED", reminder.stamp),
+        "LAST-MODIFIED" + stamp[len("DTSTAMP") :],  # the same value: _when only prefixes the name
         "RELATED-TO:" + escape_text(reminder.interview_uid),
         "STATUS:CONFIRMED",
         "TRANSP:TRANSPARENT",
@@ -149,7 +154,37 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         "END:VALARM",
         "END:VEVENT",
     ]
-    return b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in lines)
+    return content_lines(lines)
+
+
+def content_lines(lines: Sequence[str]) -> bytes:
+    """`b"".join(fold_bytes(line.encode()) + CRLF for line in lines)`, encoding once: a line of
+    at most 74 ASCII characters (most of them) needs no folding, and a folded line decodes
+    back, as the fold never cuts inside a UTF-8 character."""
+    limit = _FOLD_LIMIT - 1
+    out = [
+        line if len(line) <= limit and line.isascii()
+        else _fold_ascii(line) if line.isascii() else fold_bytes(line.encode("utf-8")).decode("utf-8")
+        for line in lines
+    ]
+    out.append("")
+    return "\r\n".join(out).encode("utf-8")
+
+
+def _fold_ascii(line: str) -> str:
+    """`fold_bytes` of an ASCII line, on the text itself (a character is an octet)."""
+    limit = _FOLD_LIMIT - 1
+    parts: list[str] = []
+    start = 0
+    end = len(line)
+    while end - start > limit:
+        cut = start + limit
+        if cut - start > 1 and line[cut - 1] in "\\^":
+            cut -= 1
+        parts.append(line[start:cut])
+        start = cut
+    parts.append(line[start:])
+    return "\r\n ".join(parts)
 
 
 def timezones(reminders: Sequence[Reminder]) -> list[Any]:

@@ -1,0 +1,91 @@
+"""Re-exporting over our own, unchanged export without reading it back (issue 17).
+
+An `export` run again over its previous output (a cron job, the bench) used to parse every event
+of that file into an OwnedEvent, fingerprint each and reconcile, only to find nothing changed.
+When the file's bytes are exactly what the writer makes of the desired reminders, with the
+SEQUENCE numbers the file holds, that answer is known without the parse: reading the file back
+would give each reminder's own content (same fingerprint), so reconcile leaves every reminder
+unchanged at its SEQUENCE, deletes nothing, and the rewrite gives these same bytes.
+
+That inference holds only where the writer and the reader round-trip exactly, so a reminder
+outside the plain case (a backslash or CR in its text, characters other than printable ones and
+newlines, a zone the fast reader leaves to icalendar, a wall time that is ambiguous or missing in
+its zone, a year outside the limits, duplicate or foreign UIDs) sends the caller to the full path.
+Any difference in the bytes does too. tests/unit/test_unchanged_export.py holds both paths to the
+same plan and bytes on the samples, the bench feeds, the fuzz corpus and edited files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from followcal.core.model import UID_SUFFIX, Reminder
+from followcal.ical.limits import MAX_YEAR, MIN_YEAR
+from followcal.ical.write import calendar_bytes
+
+# our layout: the UID line, then the SEQUENCE line (write.event_bytes)
+_UID_SEQUENCE = re.compile(rb"\r\nUID:([!-~]+)\r\nSEQUENCE:([1-9][0-9]{0,8}|0)\r\n")
+
+
+def unchanged_sequences(
+    data: bytes, reminders: Sequence[Reminder], *, name: str, refresh_minutes: int | None
+) -> dict[str, int] | None:
+    """UID -> SEQUENCE of the file `data` when it is byte for byte the export of `reminders` at
+    those SEQUENCE numbers and every reminder round-trips (module docstring), else None."""
+    uids = {r.uid for r in reminders}
+    if len(uids) != len(reminders) or not all(round_trips(r) for r in reminders):
+        return None
+    sequences = {m[1].decode("ascii"): int(m[2]) for m in _UID_SEQUENCE.finditer(data)}
+    if len(sequences) != len(reminders) or sequences.keys() != uids:
+        return None
+    if calendar_bytes(reminders, sequences, name=name, refresh_minutes=refresh_minutes) != data:
+        return None
+    return sequences
+
+
+def round_trips(reminder: Reminder) -> bool:
+    """Whether writing `reminder` and reading it back gives its own fingerprint for certain."""
+    if not reminder.uid.endswith(UID_SUFFIX) or not (_plain_text(reminder.summary) and _plain_text(reminder.description)):
+        return False
+    if reminder.all_day:
+        return _in_limits(reminder.date)
+    start, end = reminder.due, reminder.end
+    return _plain_time(start) and _plain_time(end) and end >= start
+
+
+def _plain_text(text: str) -> bool:
+    return "\\" not in text and "\r" not in text and text.replace("\n", "").isprintable()
+
+
+def _in_limits(value: date) -> bool:
+    return MIN_YEAR <= value.year <= MAX_YEAR
+
+
+@lru_cache(maxsize=64)
+def _plain_key(key: object) -> bool:
+    """An IANA name the reader takes as the TZID it is (a slash; no quote, colon, semicolon or
+    comma that would end the parameter)."""
+    return isinstance(key, str) and "/" in key and _KEY.fullmatch(key) is not None
+
+
+_KEY = re.compile(r"[A-Za-z0-9_+\-/]+")
+
+
+def _plain_time(value: datetime | date | None) -> bool:
+    """A DATE-TIME the writer writes (Z or an IANA TZID) and the fast reader reads to the same
+    instant: UTC, or a ZoneInfo with a slash in its name at a wall time neither ambiguous nor
+    missing."""
+    if not isinstance(value, datetime) or not _in_limits(value):
+        return False
+    zone = value.tzinfo
+    if zone is UTC:
+        return True
+    if type(zone) is not ZoneInfo or not _plain_key(zone.key):
+        return False
+    # the reader makes fold 0 of the wall time: the same offset at both folds is neither an
+    # ambiguous nor a missing time
+    return value.utcoffset() == value.replace(fold=1 - value.fold).utcoffset()
