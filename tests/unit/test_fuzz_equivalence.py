@@ -120,7 +120,7 @@ def test_normalized_line_ends_match_the_definition_exhaustively() -> None:
             assert scan._unfolded_lf(data) == _definition(data), data
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=75)
 @given(mutated())
 def test_fast_path_plan_equals_full_parse_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
     data, _ = case
@@ -224,7 +224,7 @@ def test_plain_zones_left_out_of_the_parse_change_nothing(name: str, data: bytes
         assert skipped == parsed
 
 
-@settings(FUZZ, max_examples=120)
+@settings(FUZZ, max_examples=60)
 @given(mutated())
 def test_plain_zones_left_out_of_the_parse_change_nothing_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
     for keywords in (DEFAULT_KEYWORDS, None):
@@ -380,7 +380,7 @@ def test_occurrences_read_without_copies_on_samples_and_bench_feeds(name: str, d
             assert lazy == copied
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=75)
 @given(mutated())
 def test_occurrences_read_without_copies_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
     for keywords in (DEFAULT_KEYWORDS, None):
@@ -414,7 +414,7 @@ def test_own_serialiser_is_icalendars_on_samples_and_bench_feeds(name: str, data
     assert _serialiser_matches_icalendar(data) > 0 or name.startswith(("outlook", "exchange"))
 
 
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=30)
 @given(mutated())
 def test_own_serialiser_is_icalendars_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
     _serialiser_matches_icalendar(case[0])

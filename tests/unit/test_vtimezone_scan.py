@@ -12,7 +12,7 @@ from followcal.ical.vtimezone import _DAY, _STEP, _scan, transitions
 
 
 def test_weekly_scan_equals_a_daily_scan_for_every_zone() -> None:
-    first, last = date(2024, 1, 1), date(2030, 12, 31)
+    first, last = date(2025, 1, 1), date(2029, 12, 31)
     differ = [name for name in sorted(available_timezones())
               if _scan(ZoneInfo(name), first, last, _STEP) != _scan(ZoneInfo(name), first, last, _DAY)]
     assert differ == []
