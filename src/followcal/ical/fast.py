@@ -15,16 +15,18 @@ on the bench feeds, the samples and the edge cases.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from followcal.core.model import UID_SUFFIX, Attendee, OwnedEvent, Person, SourceEvent
 from followcal.ical.limits import MAX_YEAR, MIN_YEAR
 
-_SINGLE = frozenset({"UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "STATUS", "ORGANIZER",
+_SINGLE = frozenset({"UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "DURATION", "STATUS", "ORGANIZER",
                      "LAST-MODIFIED", "DTSTAMP", "X-FOLLOWCAL-KIND"})
-_NOT_PLAIN = frozenset({"RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID", "DURATION"})
+_NOT_PLAIN = frozenset({"RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"})
+# a DURATION without sign, as icalendar's vDuration reads it (at least one figure)
+_DURATION = re.compile(r"P(?:([0-9]{1,4})W)?(?:([0-9]{1,5})D)?(?:T(?:([0-9]{1,6})H)?(?:([0-9]{1,8})M)?(?:([0-9]{1,9})S)?)?")
 _DATE_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)")
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _UTC = ZoneInfo("UTC")
@@ -125,6 +127,24 @@ def _when(params: dict[str, str], value: str) -> datetime | date:
         raise _NotPlain from None
 
 
+def _end_of(start: datetime | date, params: dict[str, str], value: str) -> datetime | date:
+    """DTSTART + DURATION as icalendar's Event.end gives it (a zero duration ends at the start);
+    a DATE start takes whole days only, and the end must stay within the years read."""
+    match = _DURATION.fullmatch(value)
+    if params or match is None or value.endswith("T") or not any(match.groups()):
+        raise _NotPlain
+    weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    span = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if not isinstance(start, datetime) and span.seconds:
+        raise _NotPlain
+    if span > timedelta(days=3660):
+        raise _NotPlain  # an end past the years read: icalendar's path warns about it
+    end = start + span
+    if end.year > MAX_YEAR:
+        raise _NotPlain
+    return end
+
+
 def _stamp(params: dict[str, str], value: str) -> datetime | None:
     """LAST-MODIFIED / DTSTAMP in UTC, or None for a DATE (icalendar's path skips those)."""
     if params:
@@ -156,7 +176,30 @@ def plain_event(lines: list[bytes], origin: str) -> SourceEvent | None:
         return None
 
 
-def _read(lines: list[bytes], origin: str) -> SourceEvent | None:
+Recurrence = dict[str, list[tuple[dict[str, str], str]]]
+_SERIES = frozenset({"RRULE", "EXDATE", "RECURRENCE-ID", "SEQUENCE"})  # recurring-ical-events reads SEQUENCE
+
+
+def series_parts(lines: list[bytes], origin: str) -> tuple[SourceEvent, Recurrence] | None:
+    """`plain_event` for one VEVENT of a series (series.py): the event as if it had no RRULE,
+    EXDATE, RECURRENCE-ID or SEQUENCE, and those lines' parameters and values; None as plain_event."""
+    recurrence: Recurrence = {}
+    try:
+        event = _read(lines, origin, recurrence)
+    except (_NotPlain, UnicodeDecodeError):
+        return None
+    return (event, recurrence) if event is not None else None
+
+
+def when_value(params: dict[str, str], value: str) -> datetime | date | None:
+    """One DTSTART-like value as the reader reads it, or None where it leaves it to icalendar."""
+    try:
+        return _when(params, value)
+    except _NotPlain:
+        return None
+
+
+def _read(lines: list[bytes], origin: str, recurrence: Recurrence | None = None) -> SourceEvent | None:
     seen: dict[str, tuple[dict[str, str], str]] = {}
     categories: list[str] = []
     attendees: list[Attendee] = []
@@ -165,7 +208,10 @@ def _read(lines: list[bytes], origin: str) -> SourceEvent | None:
         if line.endswith("\r"):
             raise _NotPlain
         name, params, value = _split(line)
-        if name in _NOT_PLAIN or name in ("BEGIN", "END"):
+        if name in _NOT_PLAIN or name in ("BEGIN", "END") or (name == "SEQUENCE" and recurrence is not None):
+            if recurrence is not None and name in _SERIES:
+                recurrence.setdefault(name, []).append((params, value))
+                continue
             raise _NotPlain
         if name in _SINGLE:
             if name in seen:
@@ -192,6 +238,10 @@ def _read(lines: list[bytes], origin: str) -> SourceEvent | None:
                 raise _NotPlain
         elif _before(end, start):
             raise _NotPlain
+    if "DURATION" in seen:
+        if end is not None:
+            raise _NotPlain  # both: icalendar calls the event invalid
+        end = _end_of(start, *seen["DURATION"])
     stamp = None
     for key in ("LAST-MODIFIED", "DTSTAMP"):
         if key in seen:

@@ -108,12 +108,15 @@ def year_problem(component: Any) -> str | None:
     return None
 
 
-def occurrences_each(calendar: Any, uids: set[str], lo: datetime, hi: datetime, origin: str, warnings: list[str]) -> list[Any]:
+def occurrences_each(
+    calendar: Any, uids: set[str], lo: datetime, hi: datetime, origin: str, warnings: list[str], budget: int = MAX_PER_FILE
+) -> list[Any]:
     """The occurrences of the events with these UIDs; when the expansion fails, each UID group on
-    its own, and a series that cannot be expanded is skipped with a warning naming it."""
+    its own, and a series that cannot be expanded is skipped with a warning naming it. `budget`:
+    MAX_PER_FILE less the occurrences the file's plain series gave (series.py)."""
     found: list[str] = []
     try:
-        out = occurrences(subset(calendar, uids, True), lo, hi, origin, found)
+        out = occurrences(subset(calendar, uids, True), lo, hi, origin, found, budget)
         warnings.extend(found)
         return out
     except Exception:  # noqa: BLE001 - recurring-ical-events and dateutil raise all sorts
@@ -131,13 +134,16 @@ def occurrences_each(calendar: Any, uids: set[str], lo: datetime, hi: datetime, 
         part.update(calendar)
         part.subcomponents = others + groups.get(uid, [])
         try:
-            out += occurrences(part, lo, hi, origin, warnings)
+            out += occurrences(part, lo, hi, origin, warnings, budget)
         except Exception as exc:  # noqa: BLE001
             warnings.append(f"skipped event {uid} ({origin}): cannot expand its recurrences: {short(exc)}")
     return out
 
 
-def occurrences(calendar: Any, lo: datetime, hi: datetime, origin: str = "", warnings: list[str] | None = None) -> list[Any]:
+def occurrences(
+    calendar: Any, lo: datetime, hi: datetime, origin: str = "", warnings: list[str] | None = None,
+    budget: int = MAX_PER_FILE,
+) -> list[Any]:
     """recurring_ical_events' `between`, series by series, with MAX_PER_SERIES / MAX_PER_FILE."""
     import contextlib
     from itertools import islice
@@ -149,7 +155,7 @@ def occurrences(calendar: Any, lo: datetime, hi: datetime, origin: str = "", war
     skip = tuple(query.suppressed_errors)
     found: list[Any] = []
     for series in query.series:
-        if len(found) >= MAX_PER_FILE:
+        if len(found) >= budget:
             if warnings is not None:
                 warnings.append(f"{origin}: more than {MAX_PER_FILE} occurrences; the remaining series were not read")
             break
@@ -163,7 +169,7 @@ def occurrences(calendar: Any, lo: datetime, hi: datetime, origin: str = "", war
                     f"series {series.uid} ({origin}): more than {MAX_PER_SERIES} occurrences in the window; "
                     f"only the first {MAX_PER_SERIES} read"
                 )
-        found.extend(taken[: MAX_PER_FILE - len(found)])
+        found.extend(taken[: budget - len(found)])
     keep = query.keep_recurrence_attributes
     if LAZY_OCCURRENCES:
         return [LazyOccurrence(occurrence, keep) for occurrence in found]

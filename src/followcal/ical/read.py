@@ -20,6 +20,7 @@ from followcal.core.model import Attendee, Person, SourceEvent, Window
 from followcal.errors import SourceError
 from followcal.ical.fast import plain_event
 from followcal.ical.limits import (
+    MAX_PER_FILE,
     PARSE_ERRORS,
     LazyOccurrence,
     occurrences_each,
@@ -29,6 +30,7 @@ from followcal.ical.limits import (
 )
 from followcal.ical.scan import block_uid, own_lines, too_deep, trimmed, used_lines
 from followcal.ical.select import split_select
+from followcal.ical.series import read_plain_series
 
 # the codec's writing half lives in write; these names are the codec's interface
 from followcal.ical.write import (
@@ -40,6 +42,9 @@ from followcal.ical.write import (
 from followcal.ical.zones import file_local_zones, plain_iana_timezone, prepare as prepare_zones
 
 SKIP_PLAIN_ZONES = True  # tests switch it off to compare
+PLAIN_SERIES = True  # tests switch it off to compare (series.py)
+# without a window, series are read one year either side of now
+SERIES_REACH = timedelta(days=365)
 
 
 def read_calendar(
@@ -91,10 +96,7 @@ def _read_calendar(
     # there made icalendar list every zone on the system, 20 ms). Not with X-WR-TIMEZONE, whose
     # conversion looks at the calendar's zones; the equivalence tests compare with and without.
     skip_zones = SKIP_PLAIN_ZONES and not any(h.upper().startswith(b"X-WR-TIMEZONE") for h in header)
-    fast: list[SourceEvent] = []
-    body = [b"BEGIN:VCALENDAR", *header]
-    pieces: list[tuple[Any, list[bytes]]] = []
-    events_left = 0
+    prepared: list[tuple[int, Any, list[bytes]]] = []
     for i, block in enumerate(chosen):
         if too_deep(block):
             warnings.append(f"skipped event {block_uid(block)} ({origin}): components nested too deeply")
@@ -104,11 +106,40 @@ def _read_calendar(
             lines = own_lines(block, lines)
             if keywords is not None:
                 lines = used_lines(lines)
-            if direct and uid_count.get(uids[i]) == 1:
-                event = plain_event(lines, origin)
-                if event is not None:
-                    fast.append(event)
-                    continue
+        prepared.append((i, block, lines))
+    fast: list[SourceEvent] = []
+    done: set[int] = set()  # VEVENTs read without icalendar
+    series: dict[str, list[tuple[int, list[bytes]]]] = {}
+    series_read = 0
+    for i, block, lines in prepared if direct else ():
+        if block.name != "VEVENT":
+            continue
+        if uid_count.get(uids[i]) == 1:
+            event = plain_event(lines, origin)
+            if event is not None:
+                fast.append(event)
+                done.add(i)
+                continue
+        series.setdefault(block_uid(block, lines), []).append((i, lines))  # its own UID, not a VALARM's
+    # Series in the plain shape are expanded without icalendar (series.py), grouped by the UID as
+    # written: not where icalendar would unescape one (a backslash).
+    if series and PLAIN_SERIES and not any("\\" in uid for uid in series):
+        series_lo, series_hi = now - SERIES_REACH, now + SERIES_REACH
+        pad = timedelta(days=2)
+        own, indices = read_plain_series(
+            series, origin, lambda start: series_lo <= _as_utc(start, now) < series_hi,
+            ((series_lo - pad).astimezone(UTC), (series_hi + pad).astimezone(UTC)), MAX_PER_FILE // 2,
+        )
+        fast += own
+        done |= indices
+        series_read = len(own)
+    body = [b"BEGIN:VCALENDAR", *header]
+    pieces: list[tuple[Any, list[bytes]]] = []
+    events_left = 0
+    for i, block, lines in prepared:
+        if i in done:
+            continue
+        if block.name == "VEVENT":
             events_left += 1
         elif skip_zones and block.name == "VTIMEZONE" and plain_iana_timezone(block):
             pieces.append((block, lines))  # not in the whole-calendar parse: see skip_zones
@@ -118,7 +149,8 @@ def _read_calendar(
     body.append(b"END:VCALENDAR")
     events = []
     if events_left or not direct:
-        events = _read_with_icalendar(body, header, pieces, origin, window, now, warnings)
+        budget = MAX_PER_FILE - series_read  # the series read without icalendar count too
+        events = _read_with_icalendar(body, header, pieces, origin, window, now, warnings, budget)
     if fast:
         events = sorted(events + fast, key=lambda e: (_as_utc(e.start, now), e.uid, _iso(e.recurrence_id)))
     owner = _calendar_owner(header)  # issue 12: Google writes the owner's address there
@@ -129,7 +161,7 @@ def _read_calendar(
 
 def _read_with_icalendar(
     body: list[bytes], header: list[bytes], pieces: list[tuple[Any, list[bytes]]], origin: str, window: Window,
-    now: datetime, warnings: list[str],
+    now: datetime, warnings: list[str], budget: int = MAX_PER_FILE,
 ) -> list[SourceEvent]:
     """The events of `body` (a VCALENDAR's lines) through icalendar and recurring-ical-events; a
     calendar icalendar cannot read whole is read one component or series at a time."""
@@ -147,7 +179,7 @@ def _read_with_icalendar(
         except Exception as exc:  # the library raises assorted errors on odd input
             warnings.append(f"{origin}: X-WR-TIMEZONE ignored: {_short(exc)}")
     good = _drop_bad_events(calendar, origin, warnings)
-    return _expand(good, origin, window, now, warnings)
+    return _expand(good, origin, window, now, warnings, budget)
 
 
 def _calendar_owner(header: list[bytes]) -> str | None:
@@ -216,7 +248,9 @@ def _event_problem(component: Any) -> str | None:
     return None
 
 
-def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings: list[str]) -> list[SourceEvent]:
+def _expand(
+    calendar: Any, origin: str, window: Window, now: datetime, warnings: list[str], budget: int = MAX_PER_FILE
+) -> list[SourceEvent]:
     events = [c for c in calendar.subcomponents if c.name == "VEVENT"]
     if not events:
         return []
@@ -230,7 +264,7 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
         hi = window.until or (now + timedelta(days=366 * 5))
         series_lo, series_hi = lo, hi
     else:
-        series_lo, series_hi = now - timedelta(days=365), now + timedelta(days=365)
+        series_lo, series_hi = now - SERIES_REACH, now + SERIES_REACH
         starts = [_as_utc(c.get("DTSTART").dt, now) for c in events if str(c.get("UID")) not in recurring_uids]
         lo = min([series_lo, *starts]) - timedelta(days=1)
         hi = max([series_hi, *starts]) + timedelta(days=2)
@@ -246,11 +280,13 @@ def _expand(calendar: Any, origin: str, window: Window, now: datetime, warnings:
             pad = timedelta(days=2)
             occurrences = list(plain)
             if rest - recurring_uids:
-                occurrences += occurrences_each(calendar, rest - recurring_uids, lo, hi, origin, warnings)
+                occurrences += occurrences_each(calendar, rest - recurring_uids, lo, hi, origin, warnings, budget)
             if recurring_uids:
-                occurrences += occurrences_each(calendar, recurring_uids, series_lo - pad, series_hi + pad, origin, warnings)
+                occurrences += occurrences_each(
+                    calendar, recurring_uids, series_lo - pad, series_hi + pad, origin, warnings, budget
+                )
         else:
-            occurrences = occurrences_each(calendar, {str(c.get("UID")) for c in events}, lo, hi, origin, warnings)
+            occurrences = occurrences_each(calendar, {str(c.get("UID")) for c in events}, lo, hi, origin, warnings, budget)
     except Exception as exc:  # recurring-ical-events raises its own and dateutil's errors
         raise SourceError(f"{origin}: cannot expand recurring events: {_short(exc)}") from None
     out = []
