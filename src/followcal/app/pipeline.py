@@ -143,13 +143,14 @@ def plan_read(
     those recorded with `followcal mark`; `tolerant`: an unusable store is a warning, for plan
     and export) plus, with `mail`, replies found in the mailbox ([replies]; recorded unless
     `record` is False). `merge_warnings`: planning warnings already given once are dropped."""
-    from followcal.app.inbox import planning_marks
     from followcal.core.planner import plan_events
 
     given = list(warnings)
     if marks is None:
         marks = _marks_or_warning(ctx, given) if tolerant else stored_marks(ctx)
-    if mail:
+    if mail and ctx.settings.replies is not None:  # the mailbox code is imported only for [replies]
+        from followcal.app.inbox import planning_marks
+
         marks = planning_marks(events, ctx, given, marks, record=record)
     result = plan_events(events, ctx.settings, default_tz=ctx.default_tz, marks=marks,
                          warnings=() if merge_warnings else given, descriptions=descriptions, private=private)
