@@ -38,12 +38,14 @@ def unfold(data: bytes) -> bytes:
 def _unfolded_lf(data: bytes) -> bytes:
     """`unfold(data)` with CRLF and then CR made LF. With no lone CR and no LF-TAB fold (as
     nearly every file) that is two replaces; the equivalence tests hold it to the definition."""
-    text = data.replace(b"\r\n", b"\n")
-    if b"\r" in text:
+    crs = data.count(b"\r")
+    if crs and crs != data.count(b"\r\n"):  # a CR that ends a line on its own
         return unfold(data).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    if b"\n\t" in text:
+    # every CR is a CRLF's: deleting the CRs is replacing CRLF by LF, three times faster
+    text = data.translate(None, b"\r") if crs else data
+    if b"\t" in text and b"\n\t" in text:  # the tab first: one byte is found far faster
         return b"".join(_LF_FOLD.split(text))
-    return text.replace(b"\n ", b"")
+    return b"".join(text.split(b"\n "))  # `replace(b"\n ", b"")`, which searches slower
 
 
 _LF_FOLD = re.compile(rb"\n[ \t]")
