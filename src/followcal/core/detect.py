@@ -199,7 +199,12 @@ def resolve_company(event: SourceEvent, me: Iterable[str], names: tuple[str, ...
 
 
 def _build(event: SourceEvent, settings: Settings, default: ZoneInfo,
-           region_of: Callable[[str], str], warn: list[str], names: tuple[str, ...] = ()) -> Interview:
+           region_of: Callable[[str], str], warn: list[str], names: tuple[str, ...] = (),
+           memo: _Memo | None = None) -> Interview:
+    """One interview of an event `classify` took. `memo` (one per run): the company and the
+    interviewers, pure in the event's text and participants, are worked out once for all the
+    occurrences of a series (a recruiter's weekly call: dozens)."""
+    memo = _Memo() if memo is None else memo
     uid = event.uid
     start, end, zone, all_day, backwards = _times(event, default)
     if backwards:
@@ -212,7 +217,10 @@ def _build(event: SourceEvent, settings: Settings, default: ZoneInfo,
                                   outcome_default=stamp_day or start.date(), recorded=stamp_day)
     warn.extend(f"event {uid}: {p}" for p in problems)
     summary = event.summary or ""
-    company, role_from_summary, _source = resolve_company(event, settings.me, names, hints.company)
+    key = (event.summary, event.description, event.organizer, event.attendees, names, hints.company)
+    if key not in memo.companies:
+        memo.companies[key] = resolve_company(event, settings.me, names, hints.company)
+    company, role_from_summary, _source = memo.companies[key]
     company = company or f"unknown ({uid})"
     configured = settings.company(company)
     own_zone = zone if not all_day and _names_its_zone(event) else None
@@ -228,10 +236,25 @@ def _build(event: SourceEvent, settings: Settings, default: ZoneInfo,
         summary=summary, company=company, role=hints.role or role_from_summary,
         start=start, end=end, timezone=zone, region=region, all_day=all_day,
         round=hints.round or ("final" if final else None), final=final,
-        interviewers=hints.interviewers or _interviewers(event, {_email(m) for m in settings.me}),
+        interviewers=hints.interviewers or _memo_interviewers(event, settings, memo),
         decision_by=hints.decision_by, timeline=hints.timeline, outcome=hints.outcome,
         stamp=event.stamp, origin=event.origin, region_from=region_from,
     )
+
+
+class _Memo:
+    """Per-run answers of the pure steps of `_build`, keyed by what they read."""
+
+    def __init__(self) -> None:
+        self.companies: dict[tuple[object, ...], tuple[str | None, str | None, str]] = {}
+        self.interviewers: dict[tuple[object, ...], tuple[Person, ...]] = {}
+
+
+def _memo_interviewers(event: SourceEvent, settings: Settings, memo: _Memo) -> tuple[Person, ...]:
+    key = (event.organizer, event.attendees)
+    if key not in memo.interviewers:
+        memo.interviewers[key] = _interviewers(event, {_email(m) for m in settings.me})
+    return memo.interviewers[key]
 
 
 def _names_its_zone(event: SourceEvent) -> bool:
@@ -308,6 +331,7 @@ def _detect(
             warnings.append(_skipped(event, exc))
     interviews: list[Interview] = []
     names = display_names(latest.values(), settings.me)
+    memo = _Memo()
     for event in latest.values():
         local: list[str] = []
         try:
@@ -317,7 +341,7 @@ def _detect(
                 if log.isEnabledFor(logging.INFO):
                     log.info("skipped %s %r: %s", event.uid, event.summary, why)
                 continue
-            interview = _build(event, settings, default, region_of, local, names)
+            interview = _build(event, settings, default, region_of, local, names, memo)
             interviews.append(interview)
             if log.isEnabledFor(logging.INFO):
                 log.info("taken %s %r: %s; company %r; interviewers %s", event.uid, event.summary,
