@@ -54,8 +54,8 @@ def series_calendar(rng: random.Random, odd: bool = False) -> bytes:
         rule += f";INTERVAL={interval}"
     if freq in ("DAILY", "WEEKLY") and rng.random() < 0.4:
         rule += ";BYDAY=" + ",".join(sorted(rng.sample(["MO", "TU", "WE", "TH", "FR", "SA", "SU"], rng.randint(1, 4))))
-    if freq == "WEEKLY" and rng.random() < 0.2:
-        rule += ";WKST=" + rng.choice(("MO", "SU"))
+    if freq == "WEEKLY" and rng.random() < 0.5:
+        rule += ";WKST=" + rng.choice(("MO", "SU", "WE"))
     if freq == "MONTHLY" and rng.random() < 0.3:
         rule += rng.choice((";BYMONTHDAY=15", ";BYMONTHDAY=-1", ";BYDAY=2TU", ";BYDAY=-1FR"))
     ending = rng.random()
@@ -174,3 +174,36 @@ def test_an_override_at_utc_plus_0_and_an_exdate_replace_and_delete_occurrences(
     assert own == theirs
     assert took_own_path(data)
     assert [e.summary for e in own[0]] == ["Interview prep", "Interview with Acme", "Interview prep", "Interview prep"]
+
+
+@pytest.mark.parametrize("rule", [
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,MO,SA;WKST=SU;COUNT=12",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,MO,SA;WKST=MO;COUNT=12",
+    "FREQ=MONTHLY;BYDAY=-1FR;COUNT=6",
+    "FREQ=MONTHLY;BYDAY=2TU;UNTIL=20261231T235959Z",
+    "FREQ=MONTHLY;BYMONTHDAY=31;COUNT=6",
+    "FREQ=YEARLY;BYMONTH=2,3;BYMONTHDAY=28;COUNT=4",
+    "FREQ=DAILY;INTERVAL=3;BYDAY=MO,WE,FR;COUNT=20",
+])
+def test_rule_parts_read_as_rrulestr_reads_them(rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WKST, numbered BYDAY, BYMONTHDAY and BYMONTH: the parts series.py builds dateutil's rule
+    from give recurring-ical-events' occurrences (WKST changes them: the first two differ)."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN", "BEGIN:VEVENT", "UID:r@example.com",
+             "SUMMARY:Interview prep", "DTSTART;TZID=Europe/Berlin:20260104T090000",
+             "DTEND;TZID=Europe/Berlin:20260104T100000", f"RRULE:{rule}", "END:VEVENT", "END:VCALENDAR"]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    own, theirs = both_ways(data, monkeypatch)
+    assert took_own_path(data)
+    assert own == theirs and len(own[0]) >= 2
+
+
+def test_wkst_changes_the_occurrences(monkeypatch: pytest.MonkeyPatch) -> None:
+    starts = []
+    for wkst in ("SU", "MO"):
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN", "BEGIN:VEVENT", "UID:r@example.com",
+                 "SUMMARY:Interview prep", "DTSTART;TZID=Europe/Berlin:20260104T090000",
+                 "DTEND;TZID=Europe/Berlin:20260104T100000",
+                 f"RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,MO,SA;WKST={wkst};COUNT=12", "END:VEVENT", "END:VCALENDAR"]
+        own, _ = both_ways(("\r\n".join(lines) + "\r\n").encode(), monkeypatch)
+        starts.append([e.start for e in own[0]])
+    assert starts[0] != starts[1]
