@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 
 from followcal.core.model import Outcome, OutcomeRecord, Person, Timeline
 
@@ -205,6 +206,7 @@ def _parse_people(text: str) -> tuple[Person, ...]:
     return _dedupe(people)
 
 
+@lru_cache(maxsize=4096)  # pure; called for every participant of every event, the same few hundred
 def _email(value: str | None) -> str | None:
     if not value:
         return None
