@@ -43,8 +43,9 @@ from followcal.ical.zones import file_local_zones, plain_iana_timezone, prepare 
 
 SKIP_PLAIN_ZONES = True  # tests switch it off to compare
 PLAIN_SERIES = True  # tests switch it off to compare (series.py)
-# without a window, series are read one year either side of now
+# without a window, series are read one year either side of now (expanded a little wider)
 SERIES_REACH = timedelta(days=365)
+_PAD = timedelta(days=2)
 
 
 def read_calendar(
@@ -107,32 +108,7 @@ def _read_calendar(
             if keywords is not None:
                 lines = used_lines(lines)
         prepared.append((i, block, lines))
-    fast: list[SourceEvent] = []
-    done: set[int] = set()  # VEVENTs read without icalendar
-    series: dict[str, list[tuple[int, list[bytes]]]] = {}
-    series_read = 0
-    for i, block, lines in prepared if direct else ():
-        if block.name != "VEVENT":
-            continue
-        if uid_count.get(uids[i]) == 1:
-            event = plain_event(lines, origin)
-            if event is not None:
-                fast.append(event)
-                done.add(i)
-                continue
-        series.setdefault(block_uid(block, lines), []).append((i, lines))  # its own UID, not a VALARM's
-    # Series in the plain shape are expanded without icalendar (series.py), grouped by the UID as
-    # written: not where icalendar would unescape one (a backslash).
-    if series and PLAIN_SERIES and not any("\\" in uid for uid in series):
-        series_lo, series_hi = now - SERIES_REACH, now + SERIES_REACH
-        pad = timedelta(days=2)
-        own, indices = read_plain_series(
-            series, origin, lambda start: series_lo <= _as_utc(start, now) < series_hi,
-            ((series_lo - pad).astimezone(UTC), (series_hi + pad).astimezone(UTC)), MAX_PER_FILE // 2,
-        )
-        fast += own
-        done |= indices
-        series_read = len(own)
+    fast, done = _read_directly(prepared, uids, uid_count, origin, now) if direct else ([], set())
     body = [b"BEGIN:VCALENDAR", *header]
     pieces: list[tuple[Any, list[bytes]]] = []
     events_left = 0
@@ -149,7 +125,7 @@ def _read_calendar(
     body.append(b"END:VCALENDAR")
     events = []
     if events_left or not direct:
-        budget = MAX_PER_FILE - series_read  # the series read without icalendar count too
+        budget = MAX_PER_FILE - sum(e.recurrence_id is not None for e in fast)  # series read directly count too
         events = _read_with_icalendar(body, header, pieces, origin, window, now, warnings, budget)
     if fast:
         events = sorted(events + fast, key=lambda e: (_as_utc(e.start, now), e.uid, _iso(e.recurrence_id)))
@@ -157,6 +133,37 @@ def _read_calendar(
     if owner:
         events = [replace(e, calendar_owner=owner) for e in events]
     return events, warnings
+
+
+def _read_directly(
+    prepared: list[tuple[int, Any, list[bytes]]], uids: dict[int, str], uid_count: dict[str, int], origin: str,
+    now: datetime,
+) -> tuple[list[SourceEvent], set[int]]:
+    """The events read without icalendar (plain singles: fast.py; plain series: series.py) and
+    the indices of their blocks; the rest is icalendar's."""
+    fast: list[SourceEvent] = []
+    done: set[int] = set()
+    series: dict[str, list[tuple[int, list[bytes]]]] = {}
+    for i, block, lines in prepared:
+        if block.name != "VEVENT":
+            continue
+        if uid_count.get(uids[i]) == 1:
+            event = plain_event(lines, origin)
+            if event is not None:
+                fast.append(event)
+                done.add(i)
+                continue
+        series.setdefault(block_uid(block, lines), []).append((i, lines))  # its own UID, not a VALARM's
+    # grouped by the UID as written: not where icalendar would unescape one (a backslash)
+    if series and PLAIN_SERIES and not any("\\" in uid for uid in series):
+        series_lo, series_hi = now - SERIES_REACH, now + SERIES_REACH
+        own, indices = read_plain_series(
+            series, origin, lambda start: series_lo <= _as_utc(start, now) < series_hi,
+            ((series_lo - _PAD).astimezone(UTC), (series_hi + _PAD).astimezone(UTC)), MAX_PER_FILE // 2,
+        )
+        fast += own
+        done |= indices
+    return fast, done
 
 
 def _read_with_icalendar(
@@ -277,7 +284,7 @@ def _expand(
             plain = _plain_singles(events, with_rid)
             plain_ids = {id(c) for c in plain}
             rest = {str(c.get("UID")) for c in events if id(c) not in plain_ids}
-            pad = timedelta(days=2)
+            pad = _PAD
             occurrences = list(plain)
             if rest - recurring_uids:
                 occurrences += occurrences_each(calendar, rest - recurring_uids, lo, hi, origin, warnings, budget)
