@@ -56,9 +56,9 @@ def test_detect_language_equals_reference(summary: str, description: str) -> Non
     assert detect_language(summary, description) == _detect_reference(summary, description)
 
 
-# --- drafts._render (one format_map) == drafts._render_lines (line by line) ---------------------
+# --- drafts._render (one format_map) == fill.render_lines (line by line) ---------------------
 
-from followcal.core import drafts  # noqa: E402
+from followcal.core import drafts, fill  # noqa: E402
 
 _NAMES = ["company", "role", "x", "_y", "setup_hint", "missing"]
 _TEMPLATE_LINE = st.lists(st.one_of(
@@ -73,7 +73,7 @@ _VALUE = st.one_of(st.sampled_from(["", " ", "  ", "x", "x ", " x", "{}", "{0}",
 @settings(max_examples=600, deadline=None)
 @given(_TEMPLATE, st.dictionaries(st.sampled_from(_NAMES[:-1]), _VALUE))
 def test_render_equals_line_by_line(text: str, values: dict[str, str]) -> None:
-    assert drafts._render(text, values) == drafts._render_lines(text, values)
+    assert fill.render(text, values) == fill.render_lines(text, values)
 
 
 def test_render_on_shipped_templates() -> None:
@@ -86,18 +86,18 @@ def test_render_on_shipped_templates() -> None:
     assert len(texts) > 20
     for text in texts:
         for section in drafts._sections(text).values():
-            for fill in ("", " ", "v", "v ", "{v}"):
-                values = dict.fromkeys(drafts.PLACEHOLDERS, fill)
+            for value in ("", " ", "v", "v ", "{v}"):
+                values = dict.fromkeys(drafts.PLACEHOLDERS, value)
                 for name in drafts.PLACEHOLDERS:  # each one alone empty, the others set
-                    one = {**values, name: ""} if fill else {**values, name: "v"}
-                    assert drafts._render(section, one) == drafts._render_lines(section, one)
-                assert drafts._render(section, values) == drafts._render_lines(section, values)
+                    one = {**values, name: ""} if value else {**values, name: "v"}
+                    assert fill.render(section, one) == fill.render_lines(section, one)
+                assert fill.render(section, values) == fill.render_lines(section, values)
                 partial = {k: v for i, (k, v) in enumerate(values.items()) if i % 3}
-                assert drafts._render(section, partial) == drafts._render_lines(section, partial)
+                assert fill.render(section, partial) == fill.render_lines(section, partial)
 
 
 @settings(max_examples=600, deadline=None)
 @given(_TEMPLATE, st.fixed_dictionaries({name: _VALUE for name in _NAMES[:-1]}))
 def test_render_with_every_value_set_equals_line_by_line(text: str, values: dict[str, str]) -> None:
     # "$missing" still sends such a template line by line; the others take the format_map
-    assert drafts._render(text, values) == drafts._render_lines(text, values)
+    assert fill.render(text, values) == fill.render_lines(text, values)
