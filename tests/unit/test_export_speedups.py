@@ -101,3 +101,87 @@ def test_render_on_shipped_templates() -> None:
 def test_render_with_every_value_set_equals_line_by_line(text: str, values: dict[str, str]) -> None:
     # "$missing" still sends such a template line by line; the others take the format_map
     assert fill.render(text, values) == fill.render_lines(text, values)
+
+
+# --- ical/write.py: folding by findall, date stamps without strftime ----------------------------
+
+from datetime import UTC, date, datetime, timedelta, timezone  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from followcal.core.mailto import first_link  # noqa: E402
+from followcal.ical import write  # noqa: E402
+
+_FOLD_TEXT = st.lists(st.one_of(st.sampled_from(["\\", "^", "\\n", "é", "€", "😀", "a" * 70, "b" * 73, " "]),
+                                st.text(alphabet="a\\^é€😀", max_size=5)), max_size=60).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_FOLD_TEXT, st.integers(0, 80))
+def test_fold_bytes_equals_the_loop(text: str, pad: int) -> None:
+    for line in (text, "x" * pad + text, "é" * pad + text):
+        data = line.encode("utf-8")
+        assert write.fold_bytes(data) == write.fold_bytes_loop(data)
+        if line.isascii() and len(line) > 74:
+            assert write._fold_ascii(line) == write._fold_ascii_loop(line) == write.fold_bytes_loop(data).decode()
+
+
+def test_fold_bytes_table() -> None:
+    lines = ["", "a" * 74, "a" * 75, "a" * 73 + "\\", "a" * 73 + "\\b", "a" * 73 + "\\" + "b" * 74, "a" * 148,
+             "a" * 147 + "^", "a" * 147 + "^c", "é" * 100, "a" + "€" * 60, "😀" * 40, "a" * 72 + "😀" * 3,
+             ("a" * 73 + "\\n") * 5, "\\" * 300, "^" * 300, "a\\" * 200]
+    for line in lines:
+        data = line.encode("utf-8")
+        assert write.fold_bytes(data) == write.fold_bytes_loop(data), line
+    for data in (b"\xff" * 100, b"a" * 70 + b"\x80" * 5 + b"b" * 10, b"a" * 72 + b"\xc3"):
+        # not UTF-8 (never written: lines are encoded str): the loop's answer, or its error
+        try:
+            expected: bytes | str = write.fold_bytes_loop(data)
+        except IndexError:
+            expected = "IndexError"
+        try:
+            got: bytes | str = write.fold_bytes(data)
+        except IndexError:
+            got = "IndexError"
+        assert got == expected
+
+
+_ZONES = [UTC, None, ZoneInfo("America/New_York"), ZoneInfo("UTC"), ZoneInfo("Etc/UTC"), timezone(timedelta(hours=2)),
+          timezone(timedelta(0)), timezone(timedelta(0), "UTC"), ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Kolkata")]
+
+
+def _when_reference(name: str, value: date | datetime) -> str:
+    def stamp(v: datetime) -> str:
+        return f"{v.year:04}{v.month:02}{v.day:02}T{v.hour:02}{v.minute:02}{v.second:02}"
+
+    if not isinstance(value, datetime):
+        return f"{name};VALUE=DATE:{value.year:04}{value.month:02}{value.day:02}"
+    if value.tzinfo is None:
+        return f"{name}:{stamp(value)}"
+    if write._is_utc(value):
+        return f"{name}:{stamp(value)}Z"
+    key = getattr(value.tzinfo, "key", None) or str(value.tzinfo)
+    return f"{name};TZID={key}:{stamp(value)}"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31)), st.sampled_from(_ZONES),
+       st.booleans())
+def test_when_and_utc_stamp(value: datetime, zone: object, fold: bool) -> None:
+    aware = value.replace(tzinfo=zone, fold=int(fold))  # type: ignore[arg-type]
+    for name in ("DTSTART", "DTSTAMP"):
+        assert write._when(name, aware) == _when_reference(name, aware)
+        assert write._when(name, aware.date()) == _when_reference(name, aware.date())
+    if zone is not None:
+        assert write._utc_stamp(aware) == aware.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+_LINK = re.compile(r"mailto:\S*")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["mailto:", "mailto:a@b?subject=x%20y", " ", "\n", "\x1c", "\x85", "\u2028",
+                                           "\u3000", "\xa0", "\u200b", "mail", "to:"]), st.text(max_size=4)),
+                max_size=12).map("".join))
+def test_first_link_equals_the_pattern(text: str) -> None:
+    found = _LINK.search(text)
+    assert first_link(text) == (found.group(0) if found else None)

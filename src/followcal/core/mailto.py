@@ -90,8 +90,11 @@ def _trim(body: str, room: int) -> str:
 
 def first_link(text: str) -> str | None:
     """The first mailto: link in a description (the event's URL property), or None."""
-    found = _LINK.search(text)
-    return found.group(0) if found else None
+    at = text.find("mailto:")
+    if at < 0:
+        return None
+    # `_LINK.search(text).group(0)`: \S and str.split both stop at what Py_UNICODE_ISSPACE calls space
+    return text[at:].split(None, 1)[0]
 
 
 _LINK = re.compile(r"mailto:\S*")  # a link runs to the next white space

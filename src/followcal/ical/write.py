@@ -11,6 +11,7 @@ and compare, and VTIMEZONEs (a few per feed) are still serialised by icalendar.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -51,9 +52,38 @@ def fold(line: str) -> str:
     return fold_bytes(line.encode("utf-8")).decode("utf-8")
 
 
+def _utf8_parts() -> re.Pattern[bytes]:
+    """`fold_bytes_loop`'s parts of valid UTF-8 as one findall: the rest when at most 74 octets
+    are left, else the cut at 74 - j octets, j the continuation bytes (at most 3) there, one
+    octet earlier when the octet before the cut is a backslash or caret."""
+    alternatives = [rb".{1,74}+\Z"]
+    for k in (74, 73, 72, 71):
+        after = rb"[^\x80-\xbf][\x80-\xbf]{%d}" % (74 - k)  # the cut: a lead byte, then 74 - k more
+        alternatives.append(rb".{%d}[^\\^](?=%s)" % (k - 1, after))
+        alternatives.append(rb".{%d}(?=[\\^]%s)" % (k - 1, after))
+    return re.compile(rb"(?s)" + b"|".join(alternatives))
+
+
+_UTF8_PARTS = _utf8_parts()
+
+
 def fold_bytes(line: bytes) -> bytes:
-    """`fold` on the UTF-8 bytes, by slicing: each part holds at most 74 octets, a character that
-    would cross that limit starts the next part, and so does an escaping backslash or caret."""
+    """`fold` on the UTF-8 bytes: each part holds at most 74 octets, a character that would cross
+    that limit starts the next part, and so does an escaping backslash or caret.
+
+    One findall (`_UTF8_PARTS`); `fold_bytes_loop` for bytes that are not UTF-8, where a part
+    would be left out (the parts then do not add up to the line)."""
+    if len(line) <= _FOLD_LIMIT - 1:
+        return line
+    parts = _UTF8_PARTS.findall(line)
+    folded = b"\r\n ".join(parts)
+    if len(folded) != len(line) + 3 * (len(parts) - 1):
+        return fold_bytes_loop(line)
+    return folded
+
+
+def fold_bytes_loop(line: bytes) -> bytes:
+    """`fold` on the UTF-8 bytes, by slicing (the reference `fold_bytes` short-cuts)."""
     limit = _FOLD_LIMIT - 1
     if len(line) <= limit:
         return line
@@ -74,7 +104,17 @@ def fold_bytes(line: bytes) -> bytes:
 
 def _stamp(value: datetime) -> str:
     """A DATE-TIME value; UTC gets Z, a zone gets its TZID parameter (see `_when`)."""
-    return f"{value.year:04}{value.month:02}{value.day:02}T{value.hour:02}{value.minute:02}{value.second:02}"
+    # printf-style: twice as fast as the f-string with format specs, and this runs 3x per event
+    return "%04d%02d%02dT%02d%02d%02d" % (value.year, value.month, value.day, value.hour, value.minute, value.second)  # noqa: UP031
+
+
+def _utc_stamp(value: datetime) -> str:
+    """`value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")`, without strftime (three times slower)
+    where the two agree: strftime writes a year before 1000 without its leading zeros."""
+    value = value.astimezone(UTC)
+    if value.year < 1000:
+        return value.strftime("%Y%m%dT%H%M%SZ")
+    return _stamp(value) + "Z"
 
 
 def _is_utc(value: datetime) -> bool:
@@ -89,12 +129,15 @@ def _when(name: str, value: date | datetime) -> str:
     """DTSTART/DTEND/DTSTAMP as icalendar writes them: VALUE=DATE, Z for UTC, TZID for a zone."""
     if not isinstance(value, datetime):
         return f"{name};VALUE=DATE:{value.year:04}{value.month:02}{value.day:02}"
-    if value.tzinfo is None:
+    zone = value.tzinfo
+    if zone is None:
         return f"{name}:{_stamp(value)}"
-    if _is_utc(value):
+    if zone is UTC:  # `_is_utc`, asked only where its answer is not known at once
         return f"{name}:{_stamp(value)}Z"
-    key = getattr(value.tzinfo, "key", None) or str(value.tzinfo)
-    return f"{name};TZID={key}:{_stamp(value)}"
+    key = getattr(zone, "key", None)
+    if key in ("UTC", "Etc/UTC") and _is_utc(value):
+        return f"{name}:{_stamp(value)}Z"
+    return f"{name};TZID={key or str(zone)}:{_stamp(value)}"
 
 
 def duration(value: timedelta) -> str:
@@ -124,7 +167,7 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         start, end = reminder.due, reminder.end
     summary = escape_text(reminder.summary)
     link = first_link(reminder.description)  # a URI: written as it is, never escaped
-    interview_start = reminder.interview_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    interview_start = _utc_stamp(reminder.interview_start)
     stamp = _when("DTSTAMP", reminder.stamp)
     lines = [
         "BEGIN:VEVENT",
@@ -171,7 +214,18 @@ def content_lines(lines: Sequence[str]) -> bytes:
     return "\r\n".join(out).encode("utf-8")
 
 
+# `_fold_ascii_loop`'s parts, found by one findall: 74 characters unless the 74th is a backslash or
+# caret and more follows (then 73), the rest when at most 74 are left
+_ASCII_PARTS = re.compile(r"(?s).{73}[^\\^]|.{74}\Z|.{73}|.+")
+
+
 def _fold_ascii(line: str) -> str:
+    """`fold_bytes` of an ASCII line longer than 74 characters, on the text itself (a character is
+    an octet): `_fold_ascii_loop` by one findall."""
+    return "\r\n ".join(_ASCII_PARTS.findall(line))
+
+
+def _fold_ascii_loop(line: str) -> str:
     """`fold_bytes` of an ASCII line, on the text itself (a character is an octet)."""
     limit = _FOLD_LIMIT - 1
     parts: list[str] = []
