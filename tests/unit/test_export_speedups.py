@@ -185,3 +185,50 @@ _LINK = re.compile(r"mailto:\S*")
 def test_first_link_equals_the_pattern(text: str) -> None:
     found = _LINK.search(text)
     assert first_link(text) == (found.group(0) if found else None)
+
+
+# --- drafts.draft: the whole text, pinned before the speed work (base e291df1) ------------------
+
+import hashlib  # noqa: E402
+import itertools  # noqa: E402
+
+from followcal.core.drafts import Sender, draft  # noqa: E402
+from followcal.core.model import Interview, Person, Slot  # noqa: E402
+
+# draft_matrix() as the drafting code before issue 17's export work made it (run on commit e291df1)
+DRAFT_MATRIX = "e6b180c13cba8848f5dc0f0c57e90b67ed839e7ef4f3bd6c3d75247db684aced"
+
+
+def _draft_matrix() -> str:
+    """sha256 of the drafts of a matrix of inputs (kinds, channels, languages, private, senders,
+    counts, decision dates, interviewers, roles, zones)."""
+    tz = ZoneInfo("America/New_York")
+    people_sets = [(), (Person("Jane Roe", "jane@acme.example"), Person("Sam Poe", None)),
+                   (Person(None, "kim@acme.example"),), (Person("Dr. Anna Schneider", "anna@acme.example"),
+                   Person("careers", "careers@acme.example"), Person("me", "me@example.com"))]
+    senders = [None, Sender(), Sender(name="Alex Rivera"), Sender(phone="+1 555 0100"),
+               Sender(name="Alex Rivera", phone="+1 555 0100", addresses=("me@example.com",))]
+    digest = hashlib.sha256()
+    for i, (kind, channel, language, private, sender, count, decision, people, role, all_day) in enumerate(itertools.product(
+            ("thank-you", "follow-up-1", "follow-up-2", "follow-up-3", "cut-off", "gracious-reply"),
+            ("email", "phone"), ("en", "de", "fr", "es"), (False, True), senders, (0, 1, 2, 5),
+            (None, date(2026, 12, 11)), people_sets, ("Backend Engineer", None), (False, True))):
+        if i % 7:  # one in seven, spread over every dimension (7 divides none of their sizes)
+            continue
+        start = datetime(2026, 11, 19, 14, 0, tzinfo=tz)
+        interview = Interview(id="abc123def456", uid="uid-1@example.com", recurrence_id=None,
+                              summary="Interview with Acme", company="Équipe Acme" if language == "fr" else "Acme Corp",
+                              role=role, start=start.date() if all_day else start,
+                              end=None if all_day else start.replace(hour=15),
+                              timezone="America/New_York", region="US", interviewers=people, all_day=all_day)
+        day = date(2026, 11, 27)
+        slot = Slot(kind=kind, date=day, due=datetime(2026, 11, 27, 10, tzinfo=tz), channel=channel,
+                    deadline=None if count % 2 else datetime(2026, 11, 30, 17, tzinfo=tz))
+        title, text = draft(slot, interview, decision, follow_up_count=count, sender=sender, language=language,
+                            private=private)
+        digest.update(f"{title}\x00{text}\x01".encode())
+    return digest.hexdigest()
+
+
+def test_drafts_are_the_ones_before_the_speed_work() -> None:
+    assert _draft_matrix() == DRAFT_MATRIX

@@ -214,8 +214,9 @@ def _base_values(iv: Interview, decision_by: date | None, count: int, lang: Lang
     start = iv.start if isinstance(iv.start, datetime) else None
     day = start.date() if start is not None else iv.start
     count = max(count, 0)
+    constant = _sender_values(lang, sender, count)
     decision_long = lang.long_date(decision_by) if decision_by is not None else ""
-    update = lang.say("update")
+    update = constant["update_request"]
     if decision_by is not None:
         update = lang.say("update_dated", date=lang.short_date(decision_by))
     persons = [p for p in people if not p.team]
@@ -226,16 +227,15 @@ def _base_values(iv: Interview, decision_by: date | None, count: int, lang: Lang
                       else lang.say("your_interviewer") if persons else people[0].display)
     else:
         contact = (lang.say("contact", name=first.display) if first
-                   else lang.say("contact_unknown"))
+                   else constant["contact"])
         recipients = (lang.say("each", n=str(len(persons))) if len(persons) > 1
                       else people[0].display)
-    name = _clean(sender.name) or lang.say("your_name")
-    phone = _clean(sender.phone)
     values = {
+        **constant,
         "company": company,
         "role": role,
         "role_phrase": lang.say("role_phrase", role=role) if role else "",
-        "position": lang.say("position", role=role) if role else lang.say("position_unknown"),
+        "position": lang.say("position", role=role) if role else constant["position"],
         "interview_id": _clean(iv.id),
         "timezone": _clean(iv.timezone),
         "interview_date": lang.long_date(day),
@@ -245,22 +245,47 @@ def _base_values(iv: Interview, decision_by: date | None, count: int, lang: Lang
         "decision_by": decision_long,
         "decision_note": lang.say("decision_note", date=decision_long) if decision_long else "",
         "update_request": update,
-        "follow_up_count": str(count),
-        "follow_ups_sent": lang.say("sent_none") if count <= 0 else lang.say("sent_one")
-        if count == 1 else lang.say("sent", word=lang.number(count)),
         "contact": contact,
         "recipients": recipients,
-        "draft_number": "1",
-        "sender_name": name,
-        "phone": phone or lang.say("your_phone"),
-        "callback": lang.say("callback", phone=phone) if phone else lang.say("callback_unknown"),
-        "voicemail_number": lang.say("voicemail_number", phone=phone) if phone
-        else lang.say("voicemail_unknown", phone=lang.say("your_phone")),
     }
     values.update(_person_values(people[0], lang))
     if private:
         values.update(interviewer_name="", first_name="", interviewer_email="", recipient="",
                       greeting="")
+    return values
+
+
+# the placeholders of the last (language, sender, follow-up count): the same for a whole run
+_SENDER: list[tuple[Lang, Sender, int, dict[str, str]]] = []
+
+
+def _sender_values(lang: Lang, sender: Sender, count: int) -> dict[str, str]:
+    """The placeholders that depend on the language, the sender and `count` (>= 0) alone, with the
+    defaults of three that may depend on the interview ("update_request", "contact", "position")
+    and "setup_hint" / "setup_hint_phone" for `_values`, which are removed there."""
+    last = _SENDER[0] if _SENDER else None  # one read, as in _interview_values
+    if last is not None and last[0] is lang and last[1] is sender and last[2] == count:
+        return last[3]
+    name = _clean(sender.name)
+    phone = _clean(sender.phone)
+    hints = [] if name else [lang.say("hint_name")]
+    values = {
+        "update_request": lang.say("update"),
+        "contact": lang.say("contact_unknown"),
+        "position": lang.say("position_unknown"),
+        "follow_up_count": str(count),
+        "follow_ups_sent": lang.say("sent_none") if count <= 0 else lang.say("sent_one")
+        if count == 1 else lang.say("sent", word=lang.number(count)),
+        "draft_number": "1",
+        "sender_name": name or lang.say("your_name"),
+        "phone": phone or lang.say("your_phone"),
+        "callback": lang.say("callback", phone=phone) if phone else lang.say("callback_unknown"),
+        "voicemail_number": lang.say("voicemail_number", phone=phone) if phone
+        else lang.say("voicemail_unknown", phone=lang.say("your_phone")),
+        "setup_hint": " ".join(hints),
+        "setup_hint_phone": " ".join(hints if phone else [*hints, lang.say("hint_phone")]),
+    }
+    _SENDER[:] = [(lang, sender, count, values)]
     return values
 
 
@@ -274,12 +299,7 @@ def _values(slot: Slot, iv: Interview, number: int | None, count: int, lang: Lan
     deadline_text = lang.stamp(deadline, _clean(iv.timezone)) if deadline is not None else ""
     count = max(count, 0)
     last = number is not None and number >= count
-    hints = []
-    if not _clean(sender.name):
-        hints.append(lang.say("hint_name"))
-    if not _clean(sender.phone) and slot.channel == "phone":
-        hints.append(lang.say("hint_phone"))
-    return {
+    values = {
         **base,
         "deadline": deadline_text,
         "by_deadline": lang.say("by", deadline=deadline_text) if deadline_text else "",
@@ -290,9 +310,11 @@ def _values(slot: Slot, iv: Interview, number: int | None, count: int, lang: Lan
         else lang.say("next", n=str(number + 1)),
         "again": lang.say("again") if number is not None and number > 1 else "",
         "draft_count": str(len(people) if slot.kind == THANK_YOU else 1),
-        "setup_hint": " ".join(hints),
+        "setup_hint": base["setup_hint_phone" if slot.channel == "phone" else "setup_hint"],
         "mark_line": "" if slot.kind == GRACIOUS_REPLY else lang.say("mark", id=_clean(iv.id)),
     }
+    del values["setup_hint_phone"]
+    return values
 
 
 def _person_values(who: Addressee, lang: Lang) -> dict[str, str]:
@@ -319,6 +341,7 @@ def _follow_up_number(kind: str) -> int | None:
     return number
 
 
+@lru_cache(maxsize=4096)  # about ten calls per reminder, on a few short texts per interview
 def _clean(text: str | None) -> str:
     """One line of printable text: whitespace runs (newlines included) become one space."""
     if not text:
