@@ -232,3 +232,53 @@ def _draft_matrix() -> str:
 
 def test_drafts_are_the_ones_before_the_speed_work() -> None:
     assert _draft_matrix() == DRAFT_MATRIX
+
+
+# --- write.in_due_order == sorted by (due, uid) -------------------------------------------------
+
+from followcal.core.model import Reminder  # noqa: E402
+
+_NY = ZoneInfo("America/New_York")
+_DUE_ZONES = [_NY, ZoneInfo("Europe/Berlin"), ZoneInfo("Australia/Lord_Howe"), UTC, timezone(timedelta(hours=-5)),
+              ZoneInfo.no_cache("America/New_York"), ZoneInfo("UTC")]
+# wall times around the 2026 transitions of these zones (ambiguous and missing ones included)
+_WALLS = st.builds(lambda day, minute: datetime(2026, 11, 1) + timedelta(days=day, minutes=minute),
+                   st.sampled_from([-238, -237, -217, -216, -28, -27, -8, -7, -1, 0, 1, 3, 4, 5]),
+                   st.integers(0, 3 * 60) | st.integers(0, 24 * 60))
+
+
+def _reminder(due: datetime, uid: str) -> Reminder:
+    return Reminder(uid=uid, kind="follow-up-1", interview_id="i", interview_uid="u", interview_start=due,
+                    company="Acme", role=None, date=due.date(), due=due, duration=timedelta(minutes=15),
+                    timezone="America/New_York", channel="email", summary="s", description="d", stamp=due)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_WALLS, st.sampled_from(_DUE_ZONES + [None]), st.booleans(), st.sampled_from("abc")),
+                max_size=12))
+def test_in_due_order_equals_sorted(items: list[tuple[datetime, object, bool, str]]) -> None:
+    reminders = [_reminder(wall.replace(tzinfo=zone, fold=int(fold)), uid)  # type: ignore[arg-type]
+                 for wall, zone, fold, uid in items]
+    try:
+        expected: list[int] | str = [id(r) for r in sorted(reminders, key=lambda r: (r.due, r.uid))]
+    except TypeError:  # naive and aware times: the sort raises, and so must the shortcut
+        expected = "TypeError"
+    try:
+        got: list[int] | str = [id(r) for r in write.in_due_order(reminders)]
+    except TypeError:
+        got = "TypeError"
+    assert got == expected
+
+
+# --- unchanged._plain_text: ASCII by bytes.translate --------------------------------------------
+
+from followcal.ical import unchanged  # noqa: E402
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from([chr(c) for c in range(0, 0x80)] + ["é", "\u2028", "\x85", "\u200b"]),
+               max_size=30))
+def test_plain_text_equals_reference(text: str) -> None:
+    expected = "\\" not in text and "\r" not in text and text.replace("\n", "").isprintable()
+    assert unchanged._plain_text(text) == expected
+    assert unchanged._plain_text("a" * 100 + text) == expected

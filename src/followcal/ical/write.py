@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from followcal.core.mailto import first_link
 from followcal.core.model import Reminder
@@ -291,12 +292,39 @@ def calendar_bytes(
         head += [f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}", f"X-PUBLISHED-TTL:{ttl}"]
     parts = [b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)]
     parts += timezone_bytes(reminders)
-    parts += [
-        event_bytes(reminder, sequences.get(reminder.uid, 0))
-        for reminder in sorted(reminders, key=lambda r: (r.due, r.uid))
-    ]
+    parts += [event_bytes(reminder, sequences.get(reminder.uid, 0)) for reminder in in_due_order(reminders)]
     parts.append(b"END:VCALENDAR\r\n")
     return b"".join(parts)
+
+
+def in_due_order(reminders: Sequence[Reminder]) -> list[Reminder]:
+    """`sorted(reminders, key=lambda r: (r.due, r.uid))`, on naive UTC instants where they order
+    the same (comparing aware datetimes asks both zones for their offset each time).
+
+    They do when every due time is in a fixed-offset zone or a ZoneInfo at a wall time neither
+    ambiguous nor missing: then two in different zones compare as their instants anyway, and two in
+    the same zone compare by wall time, which orders as the instants do (only the excluded times
+    break the order); otherwise (a naive time, another tzinfo, an overflow) the sort as it was."""
+    keys: list[tuple[datetime, str]] = []
+    try:
+        for r in reminders:
+            due = r.due
+            zone = due.tzinfo if type(due) is datetime else None
+            if type(zone) is ZoneInfo:
+                offset = due.utcoffset()
+                if offset is None or due.replace(fold=1 - due.fold).utcoffset() != offset:
+                    break
+            elif type(zone) is timezone:
+                offset = zone.utcoffset(due)
+            else:
+                break
+            keys.append((due.replace(tzinfo=None) - offset, r.uid))
+        else:
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            return [reminders[i] for i in order]
+    except OverflowError:
+        pass
+    return sorted(reminders, key=lambda r: (r.due, r.uid))
 
 
 def single_event_bytes(reminder: Reminder, sequence: int) -> bytes:
