@@ -120,7 +120,7 @@ _FOLD_TEXT = st.lists(st.one_of(st.sampled_from(["\\", "^", "\\n", "é", "€", 
 def test_fold_bytes_equals_the_loop(text: str, pad: int) -> None:
     for line in (text, "x" * pad + text, "é" * pad + text):
         data = line.encode("utf-8")
-        assert write.fold_bytes(data) == write.fold_bytes_loop(data)
+        assert write.fold_bytes(data) == write.fold_bytes_loop(data) == write._line_bytes(line)
         if line.isascii() and len(line) > 74:
             assert write._fold_ascii(line) == write._fold_ascii_loop(line) == write.fold_bytes_loop(data).decode()
 

@@ -181,7 +181,10 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         f"SEQUENCE:{sequence}",
         # ... then the rest in alphabetical order
         "CATEGORIES:followcal",
-        "DESCRIPTION:" + escape_text(reminder.description),
+    ]
+    # DESCRIPTION, the long one, folded on its own: as bytes, so that a non-ASCII one is encoded once
+    description = _line_bytes("DESCRIPTION:" + escape_text(reminder.description))
+    rest = [
         "LAST-MODIFIED" + stamp[len("DTSTAMP") :],  # the same value: _when only prefixes the name
         "RELATED-TO:" + escape_text(reminder.interview_uid),
         "STATUS:CONFIRMED",
@@ -198,7 +201,14 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         "END:VALARM",
         "END:VEVENT",
     ]
-    return content_lines(lines)
+    return b"".join((content_lines(lines), description, b"\r\n", content_lines(rest)))
+
+
+def _line_bytes(line: str) -> bytes:
+    """`fold_bytes(line.encode("utf-8"))`, without the encoding for an ASCII line that fits."""
+    if line.isascii():
+        return (line if len(line) <= _FOLD_LIMIT - 1 else _fold_ascii(line)).encode("ascii")
+    return fold_bytes(line.encode("utf-8"))
 
 
 def content_lines(lines: Sequence[str]) -> bytes:
