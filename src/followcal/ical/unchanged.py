@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from followcal.core.model import UID_SUFFIX, Reminder
 from followcal.ical.limits import MAX_YEAR, MIN_YEAR
-from followcal.ical.write import calendar_bytes
+from followcal.ical.write import calendar_parts
 
 # our layout: the UID line, then the SEQUENCE line (write.event_bytes)
 _UID_SEQUENCE = re.compile(rb"\r\nUID:([!-~]+)\r\nSEQUENCE:([1-9][0-9]{0,8}|0)\r\n")
@@ -42,9 +42,12 @@ def unchanged_sequences(
     sequences = {m[1].decode("ascii"): int(m[2]) for m in _UID_SEQUENCE.finditer(data)}
     if len(sequences) != len(reminders) or sequences.keys() != uids:
         return None
-    if calendar_bytes(reminders, sequences, name=name, refresh_minutes=refresh_minutes) != data:
-        return None
-    return sequences
+    at = 0  # data == calendar_bytes(...), piece by piece
+    for part in calendar_parts(reminders, sequences, name=name, refresh_minutes=refresh_minutes):
+        if not data.startswith(part, at):
+            return None
+        at += len(part)
+    return sequences if at == len(data) else None
 
 
 def round_trips(reminder: Reminder) -> bool:

@@ -12,7 +12,7 @@ and compare, and VTIMEZONEs (a few per feed) are still serialised by icalendar.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -286,6 +286,18 @@ def calendar_bytes(
 
     The VEVENTs and VTIMEZONEs come from followcal's own serialiser (icalendar's layout, without
     its per-character folding); the tests compare both with icalendar's writing."""
+    return b"".join(calendar_parts(reminders, sequences, name=name, refresh_minutes=refresh_minutes))
+
+
+def calendar_parts(
+    reminders: Sequence[Reminder],
+    sequences: dict[str, int] | None = None,
+    *,
+    name: str = "followcal reminders",
+    refresh_minutes: int | None = None,
+) -> Iterator[bytes]:
+    """`calendar_bytes` in pieces, made as they are asked for (ical/unchanged.py compares them
+    with a file one by one, without joining megabytes it already has)."""
     sequences = sequences or {}
     head = [
         "BEGIN:VCALENDAR",
@@ -300,11 +312,11 @@ def calendar_bytes(
     if refresh_minutes:
         ttl = duration(timedelta(minutes=refresh_minutes))
         head += [f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}", f"X-PUBLISHED-TTL:{ttl}"]
-    parts = [b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)]
-    parts += timezone_bytes(reminders)
-    parts += [event_bytes(reminder, sequences.get(reminder.uid, 0)) for reminder in in_due_order(reminders)]
-    parts.append(b"END:VCALENDAR\r\n")
-    return b"".join(parts)
+    yield b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)
+    yield from timezone_bytes(reminders)
+    for reminder in in_due_order(reminders):
+        yield event_bytes(reminder, sequences.get(reminder.uid, 0))
+    yield b"END:VCALENDAR\r\n"
 
 
 def in_due_order(reminders: Sequence[Reminder]) -> list[Reminder]:
