@@ -16,6 +16,7 @@ do, the tips and the footer, with no names or addresses."""
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -150,23 +151,23 @@ def draft(slot: Slot, interview: Interview, decision_by: date | None, *, follow_
     else:
         parts.append(_render(sections.get("[tips]", ""), {**values, "setup_hint": ""}))
     parts.append(_render(_load("footer.txt", lang.code, templates_dir), values))
-    return title, "\n\n".join(p for p in parts if p)
+    return title, "\n\n".join(filter(None, parts))
 
 
 def _email_block(template: str, values: dict[str, str], who: Addressee, i: int, n: int,
                  lang: Lang) -> str:
     """One draft: who it goes to, the subject and the text, then its mailto: link."""
     text = _render(template, values)
-    lines = text.split("\n")
+    newline = text.find("\n")  # the first line, and the text after it, without splitting them all
     subject = ""
-    if lines and (match := _SUBJECT.match(lines[0])):
+    if match := _SUBJECT.match(text if newline < 0 else text[:newline]):
         subject = match.group(2).strip()
     recipient = values["recipient"]
     head = lang.say("draft_many", i=str(i), n=str(n), recipient=recipient) if n > 1 \
         else lang.say("draft_one", recipient=recipient)
     block = f"{head}\n{text}"
     if who.email:
-        body = "\n".join(lines[1:] if subject else lines).strip()
+        body = ((text[newline + 1 :] if newline >= 0 else "") if subject else text).strip()
         block += "\n\n" + lang.say("open", link=mailto.link(who.email, subject, body))
     return block
 
@@ -199,7 +200,7 @@ def _interview_values(iv: Interview, decision_by: date | None, count: int, lang:
     reminders of one interview (drafted in a row: identity of the same objects is the key)."""
     key = (iv, decision_by, count, lang, sender, private)
     last = _LAST[0] if _LAST else None  # one read: the feed server may draft in threads
-    if last is not None and all(a is b for a, b in zip(last[0], key, strict=True)):
+    if last is not None and all(map(operator.is_, last[0], key)):
         return last[1]  # the key holds the objects: an id is not reused while compared
     people = _addressees(iv, lang, sender)
     found = (people, _base_values(iv, decision_by, count, lang, sender, people, private))
@@ -247,6 +248,7 @@ def _base_values(iv: Interview, decision_by: date | None, count: int, lang: Lang
         "update_request": update,
         "contact": contact,
         "recipients": recipients,
+        "mark_line": lang.say("mark", id=_clean(iv.id)),  # per interview: _values drops it for one kind
     }
     values.update(_person_values(people[0], lang))
     if private:
@@ -311,7 +313,7 @@ def _values(slot: Slot, iv: Interview, number: int | None, count: int, lang: Lan
         "again": lang.say("again") if number is not None and number > 1 else "",
         "draft_count": str(len(people) if slot.kind == THANK_YOU else 1),
         "setup_hint": base["setup_hint_phone" if slot.channel == "phone" else "setup_hint"],
-        "mark_line": "" if slot.kind == GRACIOUS_REPLY else lang.say("mark", id=_clean(iv.id)),
+        "mark_line": "" if slot.kind == GRACIOUS_REPLY else base["mark_line"],
     }
     del values["setup_hint_phone"]
     return values
