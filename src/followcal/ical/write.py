@@ -189,7 +189,10 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         "RELATED-TO:" + escape_text(reminder.interview_uid),
         "STATUS:CONFIRMED",
         "TRANSP:TRANSPARENT",
-        *(["URL:" + link] if link else []),  # the first draft's mailto: link: one tap opens it
+    ]
+    # the first draft's mailto: link (one tap opens it), long too
+    url = _line_bytes("URL:" + link) + b"\r\n" if link else b""
+    tail = [
         "X-FOLLOWCAL-HASH:" + unknown_value(reminder.fingerprint),
         "X-FOLLOWCAL-INTERVIEW:" + unknown_value(reminder.interview_id),
         "X-FOLLOWCAL-INTERVIEW-START:" + interview_start,
@@ -201,7 +204,7 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         "END:VALARM",
         "END:VEVENT",
     ]
-    return b"".join((content_lines(lines), description, b"\r\n", content_lines(rest)))
+    return b"".join((content_lines(lines), description, b"\r\n", content_lines(rest), url, content_lines(tail)))
 
 
 def _line_bytes(line: str) -> bytes:
@@ -216,6 +219,10 @@ def content_lines(lines: Sequence[str]) -> bytes:
     at most 74 ASCII characters (most of them) needs no folding, and a folded line decodes
     back, as the fold never cuts inside a UTF-8 character."""
     limit = _FOLD_LIMIT - 1
+    if max(map(len, lines), default=0) <= limit:  # the lines fit (as octets too if ASCII)
+        text = "\r\n".join(lines)
+        if text.isascii():
+            return (text + "\r\n").encode("ascii") if lines else b""
     out = [
         line if len(line) <= limit and line.isascii()
         else _fold_ascii(line) if line.isascii() else fold_bytes(line.encode("utf-8")).decode("utf-8")
