@@ -3,12 +3,20 @@ replaced (kept here as the reference), on tables, the shipped templates and arbi
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings, strategies as st
 
 from followcal.core import languages
+from followcal.core.drafts import Sender, draft
 from followcal.core.languages import detect_language
+from followcal.core.mailto import first_link
+from followcal.core.model import Interview, Person, Reminder, Slot
+from followcal.ical import unchanged, write
 
 # --- languages.detect_language ------------------------------------------------------------------
 
@@ -56,60 +64,8 @@ def test_detect_language_equals_reference(summary: str, description: str) -> Non
     assert detect_language(summary, description) == _detect_reference(summary, description)
 
 
-# --- drafts._render (one format_map) == fill.render_lines (line by line) ---------------------
-
-from followcal.core import drafts, fill  # noqa: E402
-
-_NAMES = ["company", "role", "x", "_y", "setup_hint", "missing"]
-_TEMPLATE_LINE = st.lists(st.one_of(
-    st.sampled_from(["$company", "${role}", "$x", "$_y", "$setup_hint", "$missing", "$$", "$", "${", " ", "  ",
-                     "\t", "{", "}", "{x}", "Dear", ",", "\u00a0", "é"]),
-    st.text(alphabet=" a{}$\t", max_size=3)), max_size=6).map("".join)
-_TEMPLATE = st.lists(_TEMPLATE_LINE, max_size=10).map("\n".join)
-_VALUE = st.one_of(st.sampled_from(["", " ", "  ", "x", "x ", " x", "{}", "{0}", "a\nb", "\n", "$x", "\u00a0", "é\t"]),
-                   st.text(max_size=4))
-
-
-@settings(max_examples=600, deadline=None)
-@given(_TEMPLATE, st.dictionaries(st.sampled_from(_NAMES[:-1]), _VALUE))
-def test_render_equals_line_by_line(text: str, values: dict[str, str]) -> None:
-    assert fill.render(text, values) == fill.render_lines(text, values)
-
-
-def test_render_on_shipped_templates() -> None:
-    """Every shipped template section, with values empty, blank, trailing-blank and plain."""
-    from importlib import resources
-
-    root = resources.files("followcal") / "templates"
-    texts = [item.read_text(encoding="utf-8") for entry in [root, *(e for e in root.iterdir() if e.is_dir())]
-             for item in entry.iterdir() if item.name.endswith(".txt")]
-    assert len(texts) > 20
-    for text in texts:
-        for section in drafts._sections(text).values():
-            for value in ("", " ", "v", "v ", "{v}"):
-                values = dict.fromkeys(drafts.PLACEHOLDERS, value)
-                for name in drafts.PLACEHOLDERS:  # each one alone empty, the others set
-                    one = {**values, name: ""} if value else {**values, name: "v"}
-                    assert fill.render(section, one) == fill.render_lines(section, one)
-                assert fill.render(section, values) == fill.render_lines(section, values)
-                partial = {k: v for i, (k, v) in enumerate(values.items()) if i % 3}
-                assert fill.render(section, partial) == fill.render_lines(section, partial)
-
-
-@settings(max_examples=600, deadline=None)
-@given(_TEMPLATE, st.fixed_dictionaries({name: _VALUE for name in _NAMES[:-1]}))
-def test_render_with_every_value_set_equals_line_by_line(text: str, values: dict[str, str]) -> None:
-    # "$missing" still sends such a template line by line; the others take the format_map
-    assert fill.render(text, values) == fill.render_lines(text, values)
-
-
 # --- ical/write.py: folding by findall, date stamps without strftime ----------------------------
 
-from datetime import UTC, date, datetime, timedelta, timezone  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
-
-from followcal.core.mailto import first_link  # noqa: E402
-from followcal.ical import write  # noqa: E402
 
 _FOLD_TEXT = st.lists(st.one_of(st.sampled_from(["\\", "^", "\\n", "é", "€", "😀", "a" * 70, "b" * 73, " "]),
                                 st.text(alphabet="a\\^é€😀", max_size=5)), max_size=60).map("".join)
@@ -189,11 +145,6 @@ def test_first_link_equals_the_pattern(text: str) -> None:
 
 # --- drafts.draft: the whole text, pinned before the speed work (base e291df1) ------------------
 
-import hashlib  # noqa: E402
-import itertools  # noqa: E402
-
-from followcal.core.drafts import Sender, draft  # noqa: E402
-from followcal.core.model import Interview, Person, Slot  # noqa: E402
 
 # draft_matrix() as the drafting code before issue 17's export work made it (run on commit e291df1)
 DRAFT_MATRIX = "e6b180c13cba8848f5dc0f0c57e90b67ed839e7ef4f3bd6c3d75247db684aced"
@@ -236,7 +187,6 @@ def test_drafts_are_the_ones_before_the_speed_work() -> None:
 
 # --- write.in_due_order == sorted by (due, uid) -------------------------------------------------
 
-from followcal.core.model import Reminder  # noqa: E402
 
 _NY = ZoneInfo("America/New_York")
 _DUE_ZONES = [_NY, ZoneInfo("Europe/Berlin"), ZoneInfo("Australia/Lord_Howe"), UTC, timezone(timedelta(hours=-5)),
@@ -271,8 +221,6 @@ def test_in_due_order_equals_sorted(items: list[tuple[datetime, object, bool, st
 
 
 # --- unchanged._plain_text: ASCII by bytes.translate --------------------------------------------
-
-from followcal.ical import unchanged  # noqa: E402
 
 
 @settings(max_examples=500, deadline=None)
