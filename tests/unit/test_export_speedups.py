@@ -7,11 +7,12 @@ import hashlib
 import itertools
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings, strategies as st
 
-from followcal.core import languages
+from followcal.core import languages, mailto
 from followcal.core.drafts import Sender, draft
 from followcal.core.languages import detect_language
 from followcal.core.mailto import first_link
@@ -230,3 +231,38 @@ def test_plain_text_equals_reference(text: str) -> None:
     expected = "\\" not in text and "\r" not in text and text.replace("\n", "").isprintable()
     assert unchanged._plain_text(text) == expected
     assert unchanged._plain_text("a" * 100 + text) == expected
+
+
+# --- mailto.link: the body's CRLF and encoding in one pass --------------------------------------
+
+
+
+def _link_reference(address: str, subject: str, body: str, max_length: int = mailto.MAX_LENGTH) -> str:
+    def enc(text: str) -> str:
+        return quote(text, safe=mailto._SAFE)
+
+    to = f"mailto:{quote(address.strip(), safe=mailto._ADDRESS_SAFE)}"
+    room = max_length - len(to) - len("?subject=")
+    if len(enc(subject)) > room:
+        return f"{to}?subject={enc(mailto._trim(subject, room))}" if room > 0 else to
+    head = f"{to}?subject={enc(subject)}"
+    body = body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n").strip()
+    if not body:
+        return head
+    room = max_length - len(head) - len("&body=")
+    if len(enc(body)) <= room:
+        return f"{head}&body={enc(body)}"
+    kept = mailto._trim(body, room)
+    return f"{head}&body={enc(kept)}" if kept else head
+
+
+_BODY = st.lists(st.one_of(st.sampled_from(["\n", "\r\n", "\r", " ", "\t", "\u00a0", "\u2028", "é", "?", "&", "%", "+",
+                                            "word ", "Hello,\n\n", "x" * 300]), st.text(max_size=5)),
+                 max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["jane@acme.example", " a+b@c.d ", "x%y@z"]), st.text(max_size=20), _BODY,
+       st.sampled_from([mailto.MAX_LENGTH, 400, 120, 60]))
+def test_link_equals_reference(address: str, subject: str, body: str, max_length: int) -> None:
+    assert mailto.link(address, subject, body, max_length) == _link_reference(address, subject, body, max_length)
