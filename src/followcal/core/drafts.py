@@ -143,9 +143,10 @@ def draft(slot: Slot, interview: Interview, decision_by: date | None, *, follow_
         if email.strip():
             targets = people if kind == THANK_YOU else people[:1]
             for i, who in enumerate(targets, start=1):
-                parts.append(_email_block(email, {**values, **_person_values(who, lang),
-                                                  "draft_number": str(i)},
-                                          who, i, len(targets), lang))
+                # the first draft goes to people[0], whose placeholders `values` has (see
+                # _base_values), with draft_number 1: no merged copy for it
+                own = values if i == 1 else {**values, **_person_values(who, lang), "draft_number": str(i)}
+                parts.append(_email_block(email, own, who, i, len(targets), lang))
         tips = _render(sections.get("[tips]", ""), values)
         parts.append(tips)
     else:
