@@ -6,18 +6,21 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from followcal.core import languages, mailto
 from followcal.core.drafts import Sender, draft
 from followcal.core.languages import detect_language
 from followcal.core.mailto import first_link
-from followcal.core.model import Interview, Person, Reminder, Slot
-from followcal.ical import unchanged, write
+from followcal.core.model import Interview, Person, Reminder, Slot, Window
+from followcal.errors import FollowcalError
+from followcal.ical import read as ics, unchanged, write
 
 # --- languages.detect_language ------------------------------------------------------------------
 
@@ -266,3 +269,40 @@ _BODY = st.lists(st.one_of(st.sampled_from(["\n", "\r\n", "\r", " ", "\t", "\u00
        st.sampled_from([mailto.MAX_LENGTH, 400, 120, 60]))
 def test_link_equals_reference(address: str, subject: str, body: str, max_length: int) -> None:
     assert mailto.link(address, subject, body, max_length) == _link_reference(address, subject, body, max_length)
+
+
+# --- detect_language on real invites: the sample, a bench feed, the fuzz corpus -----------------
+
+
+
+
+_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(_ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate_feed import generate_feed  # noqa: E402
+from test_fast_path_equivalence import NOW, SETTINGS  # noqa: E402
+from test_fuzz import mutated  # noqa: E402
+
+
+def _invites(data: bytes) -> list[tuple[str, str]]:
+    events, _ = ics.read_calendar(data, "feed.ics", Window(), keywords=SETTINGS.rules.keywords, now=NOW)
+    return [(e.summary, e.description) for e in events]
+
+
+def test_detect_language_on_the_sample_and_a_bench_feed() -> None:
+    invites = _invites((_ROOT / "samples" / "interviews.ics").read_bytes()) + _invites(generate_feed(1000, seed=3))
+    assert len(invites) > 50  # the candidate events read_calendar selects
+    for summary, description in invites:
+        assert detect_language(summary, description) == _detect_reference(summary, description)
+
+
+@settings(max_examples=40, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mutated())
+def test_detect_language_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
+    try:
+        invites = _invites(case[0])
+    except FollowcalError:
+        return
+    for summary, description in invites:
+        assert detect_language(summary, description) == _detect_reference(summary, description)
