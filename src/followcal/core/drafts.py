@@ -243,7 +243,7 @@ def _base_values(iv: Interview, decision_by: date | None, count: int, lang: Lang
         "interview_date": lang.long_date(day),
         "interview_date_short": lang.short_date(day),
         "interview_weekday": lang.weekdays[day.weekday()],
-        "interview_time": f"{start:%H:%M}" if start is not None and not iv.all_day else "",
+        "interview_time": f"{start.hour:02}:{start.minute:02}" if start is not None and not iv.all_day else "",
         "decision_by": decision_long,
         "decision_note": lang.say("decision_note", date=decision_long) if decision_long else "",
         "update_request": update,

@@ -41,7 +41,7 @@ class Lang:
         if not isinstance(value, datetime):
             return text
         label = getattr(value.tzinfo, "key", None) or (value.tzname() if value.tzinfo else None)
-        return f"{text} {value:%H:%M} ({label or zone or 'UTC'})"
+        return f"{text} {value.hour:02}:{value.minute:02} ({label or zone or 'UTC'})"  # %H:%M, without strftime
 
     def number(self, n: int) -> str:
         return self.numbers[n] if 0 <= n < len(self.numbers) else str(n)
