@@ -278,7 +278,7 @@ _WEAK = {
 }
 _WORD = re.compile(r"[^\W\d_]+")
 _WEAK_CODE = {word: code for code, words in _WEAK.items() for word in words}  # no word is in two
-_STRONG_ITEMS = tuple(_STRONG.items())
+_STRONG_OTHERS = tuple((code, words) for code, words in _STRONG.items() if code != "en")
 # ASCII text: every character but a letter (what _WORD matches there) becomes a space
 _NOT_LETTER = str.maketrans({chr(i): " " for i in range(128) if not chr(i).isalpha()})
 
@@ -301,8 +301,12 @@ def detect_language(summary: str, description: str = "") -> str:
     scores = dict.fromkeys(_STRONG, 0)
     for code in filter(None, map(_WEAK_CODE.get, _words(both))):
         scores[code] += 1
-    for code, words in _STRONG_ITEMS:
+    for code, words in _STRONG_OTHERS:
         if any(map(both.__contains__, words)):
             scores[code] += 5 * sum(map(head.__contains__, words)) + 2 * sum(map(body.__contains__, words))
     best = max(("de", "fr", "es"), key=scores.__getitem__)
-    return best if scores[best] >= 4 and scores[best] > scores["en"] else "en"
+    if scores[best] < 4:
+        return "en"  # whatever English scores
+    words = _STRONG["en"]
+    scores["en"] += 5 * sum(map(head.__contains__, words)) + 2 * sum(map(body.__contains__, words))
+    return best if scores[best] > scores["en"] else "en"
