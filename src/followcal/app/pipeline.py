@@ -198,12 +198,13 @@ def export_plan(
 ) -> tuple[Plan, bytes]:
     """The file target's plan for `result` (SEQUENCE carried over from a previous export)."""
     from followcal.backends.files import IcsFileTarget
-    from followcal.core.reconcile import reconcile
 
     target = IcsFileTarget(output, name=name, refresh_minutes=refresh_minutes)
     unchanged = target.unchanged_plan(result.reminders)
     if unchanged is not None:  # a re-export over our own, unchanged output: nothing to read back
         return unchanged
+    from followcal.core.reconcile import reconcile  # imported only here: the shortcut needs none
+
     existing = target.list_owned()
     plan = reconcile(target.label, result.reminders, existing, now=ctx.now, window=Window())
     return plan, target.render(plan)

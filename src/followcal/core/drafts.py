@@ -16,15 +16,20 @@ do, the tips and the footer, with no names or addresses."""
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from string import Template
 
 from followcal.core import mailto
+from followcal.core.fill import (
+    compile_line as compile_line,  # re-exported: the tests use them
+    render as _render,
+    substitute as substitute,
+)
 from followcal.core.languages import BY_CODE, EN, Lang
 from followcal.core.model import CUT_OFF, GRACIOUS_REPLY, THANK_YOU, Interview, Slot
 from followcal.core.people import Addressee, addressees
@@ -138,31 +143,32 @@ def draft(slot: Slot, interview: Interview, decision_by: date | None, *, follow_
         if email.strip():
             targets = people if kind == THANK_YOU else people[:1]
             for i, who in enumerate(targets, start=1):
-                parts.append(_email_block(email, {**values, **_person_values(who, lang),
-                                                  "draft_number": str(i)},
-                                          who, i, len(targets), lang))
+                # the first draft goes to people[0], whose placeholders `values` has (see
+                # _base_values), with draft_number 1: no merged copy for it
+                own = values if i == 1 else {**values, **_person_values(who, lang), "draft_number": str(i)}
+                parts.append(_email_block(email, own, who, i, len(targets), lang))
         tips = _render(sections.get("[tips]", ""), values)
         parts.append(tips)
     else:
         parts.append(_render(sections.get("[tips]", ""), {**values, "setup_hint": ""}))
     parts.append(_render(_load("footer.txt", lang.code, templates_dir), values))
-    return title, "\n\n".join(p for p in parts if p)
+    return title, "\n\n".join(filter(None, parts))
 
 
 def _email_block(template: str, values: dict[str, str], who: Addressee, i: int, n: int,
                  lang: Lang) -> str:
     """One draft: who it goes to, the subject and the text, then its mailto: link."""
     text = _render(template, values)
-    lines = text.split("\n")
+    newline = text.find("\n")  # the first line, and the text after it, without splitting them all
     subject = ""
-    if lines and (match := _SUBJECT.match(lines[0])):
+    if match := _SUBJECT.match(text if newline < 0 else text[:newline]):
         subject = match.group(2).strip()
     recipient = values["recipient"]
     head = lang.say("draft_many", i=str(i), n=str(n), recipient=recipient) if n > 1 \
         else lang.say("draft_one", recipient=recipient)
     block = f"{head}\n{text}"
     if who.email:
-        body = "\n".join(lines[1:] if subject else lines).strip()
+        body = ((text[newline + 1 :] if newline >= 0 else "") if subject else text).strip()
         block += "\n\n" + lang.say("open", link=mailto.link(who.email, subject, body))
     return block
 
@@ -195,7 +201,7 @@ def _interview_values(iv: Interview, decision_by: date | None, count: int, lang:
     reminders of one interview (drafted in a row: identity of the same objects is the key)."""
     key = (iv, decision_by, count, lang, sender, private)
     last = _LAST[0] if _LAST else None  # one read: the feed server may draft in threads
-    if last is not None and all(a is b for a, b in zip(last[0], key, strict=True)):
+    if last is not None and all(map(operator.is_, last[0], key)):
         return last[1]  # the key holds the objects: an id is not reused while compared
     people = _addressees(iv, lang, sender)
     found = (people, _base_values(iv, decision_by, count, lang, sender, people, private))
@@ -210,8 +216,9 @@ def _base_values(iv: Interview, decision_by: date | None, count: int, lang: Lang
     start = iv.start if isinstance(iv.start, datetime) else None
     day = start.date() if start is not None else iv.start
     count = max(count, 0)
+    constant = _sender_values(lang, sender, count)
     decision_long = lang.long_date(decision_by) if decision_by is not None else ""
-    update = lang.say("update")
+    update = constant["update_request"]
     if decision_by is not None:
         update = lang.say("update_dated", date=lang.short_date(decision_by))
     persons = [p for p in people if not p.team]
@@ -222,41 +229,66 @@ def _base_values(iv: Interview, decision_by: date | None, count: int, lang: Lang
                       else lang.say("your_interviewer") if persons else people[0].display)
     else:
         contact = (lang.say("contact", name=first.display) if first
-                   else lang.say("contact_unknown"))
+                   else constant["contact"])
         recipients = (lang.say("each", n=str(len(persons))) if len(persons) > 1
                       else people[0].display)
-    name = _clean(sender.name) or lang.say("your_name")
-    phone = _clean(sender.phone)
     values = {
+        **constant,
         "company": company,
         "role": role,
         "role_phrase": lang.say("role_phrase", role=role) if role else "",
-        "position": lang.say("position", role=role) if role else lang.say("position_unknown"),
+        "position": lang.say("position", role=role) if role else constant["position"],
         "interview_id": _clean(iv.id),
         "timezone": _clean(iv.timezone),
         "interview_date": lang.long_date(day),
         "interview_date_short": lang.short_date(day),
         "interview_weekday": lang.weekdays[day.weekday()],
-        "interview_time": f"{start:%H:%M}" if start is not None and not iv.all_day else "",
+        "interview_time": f"{start.hour:02}:{start.minute:02}" if start is not None and not iv.all_day else "",
         "decision_by": decision_long,
         "decision_note": lang.say("decision_note", date=decision_long) if decision_long else "",
         "update_request": update,
-        "follow_up_count": str(count),
-        "follow_ups_sent": lang.say("sent_none") if count <= 0 else lang.say("sent_one")
-        if count == 1 else lang.say("sent", word=lang.number(count)),
         "contact": contact,
         "recipients": recipients,
-        "draft_number": "1",
-        "sender_name": name,
-        "phone": phone or lang.say("your_phone"),
-        "callback": lang.say("callback", phone=phone) if phone else lang.say("callback_unknown"),
-        "voicemail_number": lang.say("voicemail_number", phone=phone) if phone
-        else lang.say("voicemail_unknown", phone=lang.say("your_phone")),
+        "mark_line": lang.say("mark", id=_clean(iv.id)),  # per interview: _values drops it for one kind
     }
     values.update(_person_values(people[0], lang))
     if private:
         values.update(interviewer_name="", first_name="", interviewer_email="", recipient="",
                       greeting="")
+    return values
+
+
+# the placeholders of the last (language, sender, follow-up count): the same for a whole run
+_SENDER: list[tuple[Lang, Sender, int, dict[str, str]]] = []
+
+
+def _sender_values(lang: Lang, sender: Sender, count: int) -> dict[str, str]:
+    """The placeholders that depend on the language, the sender and `count` (>= 0) alone, with the
+    defaults of three that may depend on the interview ("update_request", "contact", "position")
+    and "setup_hint" / "setup_hint_phone" for `_values`, which are removed there."""
+    last = _SENDER[0] if _SENDER else None  # one read, as in _interview_values
+    if last is not None and last[0] is lang and last[1] is sender and last[2] == count:
+        return last[3]
+    name = _clean(sender.name)
+    phone = _clean(sender.phone)
+    hints = [] if name else [lang.say("hint_name")]
+    values = {
+        "update_request": lang.say("update"),
+        "contact": lang.say("contact_unknown"),
+        "position": lang.say("position_unknown"),
+        "follow_up_count": str(count),
+        "follow_ups_sent": lang.say("sent_none") if count <= 0 else lang.say("sent_one")
+        if count == 1 else lang.say("sent", word=lang.number(count)),
+        "draft_number": "1",
+        "sender_name": name or lang.say("your_name"),
+        "phone": phone or lang.say("your_phone"),
+        "callback": lang.say("callback", phone=phone) if phone else lang.say("callback_unknown"),
+        "voicemail_number": lang.say("voicemail_number", phone=phone) if phone
+        else lang.say("voicemail_unknown", phone=lang.say("your_phone")),
+        "setup_hint": " ".join(hints),
+        "setup_hint_phone": " ".join(hints if phone else [*hints, lang.say("hint_phone")]),
+    }
+    _SENDER[:] = [(lang, sender, count, values)]
     return values
 
 
@@ -270,12 +302,7 @@ def _values(slot: Slot, iv: Interview, number: int | None, count: int, lang: Lan
     deadline_text = lang.stamp(deadline, _clean(iv.timezone)) if deadline is not None else ""
     count = max(count, 0)
     last = number is not None and number >= count
-    hints = []
-    if not _clean(sender.name):
-        hints.append(lang.say("hint_name"))
-    if not _clean(sender.phone) and slot.channel == "phone":
-        hints.append(lang.say("hint_phone"))
-    return {
+    values = {
         **base,
         "deadline": deadline_text,
         "by_deadline": lang.say("by", deadline=deadline_text) if deadline_text else "",
@@ -286,9 +313,11 @@ def _values(slot: Slot, iv: Interview, number: int | None, count: int, lang: Lan
         else lang.say("next", n=str(number + 1)),
         "again": lang.say("again") if number is not None and number > 1 else "",
         "draft_count": str(len(people) if slot.kind == THANK_YOU else 1),
-        "setup_hint": " ".join(hints),
-        "mark_line": "" if slot.kind == GRACIOUS_REPLY else lang.say("mark", id=_clean(iv.id)),
+        "setup_hint": base["setup_hint_phone" if slot.channel == "phone" else "setup_hint"],
+        "mark_line": "" if slot.kind == GRACIOUS_REPLY else base["mark_line"],
     }
+    del values["setup_hint_phone"]
+    return values
 
 
 def _person_values(who: Addressee, lang: Lang) -> dict[str, str]:
@@ -315,6 +344,7 @@ def _follow_up_number(kind: str) -> int | None:
     return number
 
 
+@lru_cache(maxsize=4096)  # about ten calls per reminder, on a few short texts per interview
 def _clean(text: str | None) -> str:
     """One line of printable text: whitespace runs (newlines included) become one space."""
     if not text:
@@ -370,65 +400,3 @@ def _sections(text: str) -> dict[str, str]:
             continue
         out[current].append(line)
     return {key: "\n".join(lines) for key, lines in out.items()}
-
-
-# one template line, compiled: (literal before, placeholder name, placeholder as written) pieces
-# and the literal tail; `_substitute` of it is Template(line).safe_substitute(values)
-_Compiled = tuple[tuple[tuple[str, str, str], ...], str]
-
-
-@lru_cache(maxsize=256)
-def _template_lines(text: str) -> tuple[tuple[str, _Compiled | None], ...]:
-    """A template's lines, each compiled once (drafting runs per reminder, hundreds of times);
-    None for a line without "$", which substitution leaves as it is (then the line as written,
-    trailing blanks stripped)."""
-    return tuple((line.rstrip(), None) if "$" not in line else (line, compile_line(line)) for line in text.split("\n"))
-
-
-def compile_line(line: str) -> _Compiled:
-    """`line` cut at string.Template's own placeholder pattern, once, so that substituting it
-    is a join (Template.safe_substitute runs a regex with a Python callback on every call)."""
-    pieces: list[tuple[str, str, str]] = []
-    literal: list[str] = []
-    pos = 0
-    for match in Template.pattern.finditer(line):
-        literal.append(line[pos : match.start()])
-        name = match.group("named") or match.group("braced")
-        if name is not None:
-            pieces.append(("".join(literal), name, match.group()))
-            literal = []
-        elif match.group("escaped") is not None:
-            literal.append("$")
-        else:  # an invalid placeholder: safe_substitute leaves it as written
-            literal.append(match.group())
-        pos = match.end()
-    literal.append(line[pos:])
-    return tuple(pieces), "".join(literal)
-
-
-def substitute(compiled: _Compiled, values: dict[str, str]) -> str:
-    """Template(line).safe_substitute(values) of the line `compile_line` made `compiled` of."""
-    pieces, tail = compiled
-    out: list[str] = []
-    for literal, name, written in pieces:
-        out.append(literal)
-        out.append(values.get(name, written))
-    out.append(tail)
-    return "".join(out)
-
-
-def _render(text: str, values: dict[str, str]) -> str:
-    # every line is right-stripped, so a blank line is "": runs of them become one, none at
-    # either end
-    tidy: list[str] = []
-    for line, compiled in _template_lines(text):
-        if compiled is not None:
-            out = substitute(compiled, values).rstrip()
-            if not out and line.strip():
-                continue  # a line of placeholders that all expanded to nothing
-            line = out
-        if line or (tidy and tidy[-1]):
-            tidy.append(line)
-    if tidy and not tidy[-1]:
-        tidy.pop()
-    return "\n".join(tidy)

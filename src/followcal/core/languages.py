@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from followcal.core.people import Addressee
 
@@ -40,7 +41,7 @@ class Lang:
         if not isinstance(value, datetime):
             return text
         label = getattr(value.tzinfo, "key", None) or (value.tzname() if value.tzinfo else None)
-        return f"{text} {value:%H:%M} ({label or zone or 'UTC'})"
+        return f"{text} {value.hour:02}:{value.minute:02} ({label or zone or 'UTC'})"  # %H:%M, without strftime
 
     def number(self, n: int) -> str:
         return self.numbers[n] if 0 <= n < len(self.numbers) else str(n)
@@ -276,19 +277,36 @@ _WEAK = {
     "en": {"and", "the", "with", "you", "your", "for", "we", "our", "to", "is", "of", "role"},
 }
 _WORD = re.compile(r"[^\W\d_]+")
+_WEAK_CODE = {word: code for code, words in _WEAK.items() for word in words}  # no word is in two
+_STRONG_OTHERS = tuple((code, words) for code, words in _STRONG.items() if code != "en")
+# ASCII text: every character but a letter (what _WORD matches there) becomes a space
+_NOT_LETTER = str.maketrans({chr(i): " " for i in range(128) if not chr(i).isalpha()})
 
 
+def _words(text: str) -> list[str]:
+    """`_WORD.findall(text)`; on ASCII text (most invites) by a translate and a split."""
+    if text.isascii():
+        return text.translate(_NOT_LETTER).split()
+    return _WORD.findall(text)
+
+
+@lru_cache(maxsize=1024)
 def detect_language(summary: str, description: str = "") -> str:
     """"de", "fr" or "es" when the invite reads as that language, else "en". Cheap: counts marker
-    words (the summary weighs more); a tie or too little evidence stays English."""
-    scores = dict.fromkeys(_STRONG, 0)
+    words (the summary weighs more); a tie or too little evidence stays English. (Cached: the
+    invites of a series or a template share their text.)"""
     head = summary.casefold()
     body = description[:4000].casefold()
-    for code, words in _STRONG.items():
-        scores[code] += sum(5 for w in words if w in head) + sum(2 for w in words if w in body)
-    for word in _WORD.findall(head + " " + body):
-        for code, weak in _WEAK.items():
-            if word in weak:
-                scores[code] += 1
-    best = max(("de", "fr", "es"), key=lambda c: scores[c])
-    return best if scores[best] >= 4 and scores[best] > scores["en"] else "en"
+    both = head + " " + body  # no marker word holds a space, so none is found across the join
+    scores = dict.fromkeys(_STRONG, 0)
+    for code in filter(None, map(_WEAK_CODE.get, _words(both))):
+        scores[code] += 1
+    for code, words in _STRONG_OTHERS:
+        if any(map(both.__contains__, words)):
+            scores[code] += 5 * sum(map(head.__contains__, words)) + 2 * sum(map(body.__contains__, words))
+    best = max(("de", "fr", "es"), key=scores.__getitem__)
+    if scores[best] < 4:
+        return "en"  # whatever English scores
+    words = _STRONG["en"]
+    scores["en"] += 5 * sum(map(head.__contains__, words)) + 2 * sum(map(body.__contains__, words))
+    return best if scores[best] > scores["en"] else "en"

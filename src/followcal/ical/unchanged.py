@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from followcal.core.model import UID_SUFFIX, Reminder
 from followcal.ical.limits import MAX_YEAR, MIN_YEAR
-from followcal.ical.write import calendar_bytes
+from followcal.ical.write import calendar_parts
 
 # our layout: the UID line, then the SEQUENCE line (write.event_bytes)
 _UID_SEQUENCE = re.compile(rb"\r\nUID:([!-~]+)\r\nSEQUENCE:([1-9][0-9]{0,8}|0)\r\n")
@@ -42,9 +42,12 @@ def unchanged_sequences(
     sequences = {m[1].decode("ascii"): int(m[2]) for m in _UID_SEQUENCE.finditer(data)}
     if len(sequences) != len(reminders) or sequences.keys() != uids:
         return None
-    if calendar_bytes(reminders, sequences, name=name, refresh_minutes=refresh_minutes) != data:
-        return None
-    return sequences
+    at = 0  # data == calendar_bytes(...), piece by piece
+    for part in calendar_parts(reminders, sequences, name=name, refresh_minutes=refresh_minutes):
+        if not data.startswith(part, at):
+            return None
+        at += len(part)
+    return sequences if at == len(data) else None
 
 
 def round_trips(reminder: Reminder) -> bool:
@@ -58,7 +61,14 @@ def round_trips(reminder: Reminder) -> bool:
 
 
 def _plain_text(text: str) -> bool:
+    """No backslash, no CR, nothing but printable characters and newlines."""
+    if text.isascii():  # the same, by deleting the allowed octets (bytes.translate, no Python loop)
+        return not text.encode("ascii").translate(None, _PLAIN_ASCII)
     return "\\" not in text and "\r" not in text and text.replace("\n", "").isprintable()
+
+
+# the printable ASCII characters but the backslash, and the newline
+_PLAIN_ASCII = bytes(b for b in range(0x20, 0x7F) if b != 0x5C) + b"\n"
 
 
 def _in_limits(value: date) -> bool:

@@ -11,9 +11,11 @@ and compare, and VTIMEZONEs (a few per feed) are still serialised by icalendar.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from followcal.core.mailto import first_link
 from followcal.core.model import Reminder
@@ -51,9 +53,38 @@ def fold(line: str) -> str:
     return fold_bytes(line.encode("utf-8")).decode("utf-8")
 
 
+def _utf8_parts() -> re.Pattern[bytes]:
+    """`fold_bytes_loop`'s parts of valid UTF-8 as one findall: the rest when at most 74 octets
+    are left, else the cut at 74 - j octets, j the continuation bytes (at most 3) there, one
+    octet earlier when the octet before the cut is a backslash or caret."""
+    alternatives = [rb".{1,74}+\Z"]
+    for k in (74, 73, 72, 71):
+        after = rb"[^\x80-\xbf][\x80-\xbf]{%d}" % (74 - k)  # the cut: a lead byte, then 74 - k more
+        alternatives.append(rb".{%d}[^\\^](?=%s)" % (k - 1, after))
+        alternatives.append(rb".{%d}(?=[\\^]%s)" % (k - 1, after))
+    return re.compile(rb"(?s)" + b"|".join(alternatives))
+
+
+_UTF8_PARTS = _utf8_parts()
+
+
 def fold_bytes(line: bytes) -> bytes:
-    """`fold` on the UTF-8 bytes, by slicing: each part holds at most 74 octets, a character that
-    would cross that limit starts the next part, and so does an escaping backslash or caret."""
+    """`fold` on the UTF-8 bytes: each part holds at most 74 octets, a character that would cross
+    that limit starts the next part, and so does an escaping backslash or caret.
+
+    One findall (`_UTF8_PARTS`); `fold_bytes_loop` for bytes that are not UTF-8, where a part
+    would be left out (the parts then do not add up to the line)."""
+    if len(line) <= _FOLD_LIMIT - 1:
+        return line
+    parts = _UTF8_PARTS.findall(line)
+    folded = b"\r\n ".join(parts)
+    if len(folded) != len(line) + 3 * (len(parts) - 1):
+        return fold_bytes_loop(line)
+    return folded
+
+
+def fold_bytes_loop(line: bytes) -> bytes:
+    """`fold` on the UTF-8 bytes, by slicing (the reference `fold_bytes` short-cuts)."""
     limit = _FOLD_LIMIT - 1
     if len(line) <= limit:
         return line
@@ -74,7 +105,17 @@ def fold_bytes(line: bytes) -> bytes:
 
 def _stamp(value: datetime) -> str:
     """A DATE-TIME value; UTC gets Z, a zone gets its TZID parameter (see `_when`)."""
-    return f"{value.year:04}{value.month:02}{value.day:02}T{value.hour:02}{value.minute:02}{value.second:02}"
+    # printf-style: twice as fast as the f-string with format specs, and this runs 3x per event
+    return "%04d%02d%02dT%02d%02d%02d" % (value.year, value.month, value.day, value.hour, value.minute, value.second)  # noqa: UP031
+
+
+def _utc_stamp(value: datetime) -> str:
+    """`value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")`, without strftime (three times slower)
+    where the two agree: strftime writes a year before 1000 without its leading zeros."""
+    value = value.astimezone(UTC)
+    if value.year < 1000:
+        return value.strftime("%Y%m%dT%H%M%SZ")
+    return _stamp(value) + "Z"
 
 
 def _is_utc(value: datetime) -> bool:
@@ -89,12 +130,15 @@ def _when(name: str, value: date | datetime) -> str:
     """DTSTART/DTEND/DTSTAMP as icalendar writes them: VALUE=DATE, Z for UTC, TZID for a zone."""
     if not isinstance(value, datetime):
         return f"{name};VALUE=DATE:{value.year:04}{value.month:02}{value.day:02}"
-    if value.tzinfo is None:
+    zone = value.tzinfo
+    if zone is None:
         return f"{name}:{_stamp(value)}"
-    if _is_utc(value):
+    if zone is UTC:  # `_is_utc`, asked only where its answer is not known at once
         return f"{name}:{_stamp(value)}Z"
-    key = getattr(value.tzinfo, "key", None) or str(value.tzinfo)
-    return f"{name};TZID={key}:{_stamp(value)}"
+    key = getattr(zone, "key", None)
+    if key in ("UTC", "Etc/UTC") and _is_utc(value):
+        return f"{name}:{_stamp(value)}Z"
+    return f"{name};TZID={key or str(zone)}:{_stamp(value)}"
 
 
 def duration(value: timedelta) -> str:
@@ -124,7 +168,7 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         start, end = reminder.due, reminder.end
     summary = escape_text(reminder.summary)
     link = first_link(reminder.description)  # a URI: written as it is, never escaped
-    interview_start = reminder.interview_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    interview_start = _utc_stamp(reminder.interview_start)
     stamp = _when("DTSTAMP", reminder.stamp)
     lines = [
         "BEGIN:VEVENT",
@@ -137,12 +181,18 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         f"SEQUENCE:{sequence}",
         # ... then the rest in alphabetical order
         "CATEGORIES:followcal",
-        "DESCRIPTION:" + escape_text(reminder.description),
+    ]
+    # DESCRIPTION, the long one, folded on its own: as bytes, so that a non-ASCII one is encoded once
+    description = _line_bytes("DESCRIPTION:" + escape_text(reminder.description))
+    rest = [
         "LAST-MODIFIED" + stamp[len("DTSTAMP") :],  # the same value: _when only prefixes the name
         "RELATED-TO:" + escape_text(reminder.interview_uid),
         "STATUS:CONFIRMED",
         "TRANSP:TRANSPARENT",
-        *(["URL:" + link] if link else []),  # the first draft's mailto: link: one tap opens it
+    ]
+    # the first draft's mailto: link (one tap opens it), long too
+    url = _line_bytes("URL:" + link) + b"\r\n" if link else b""
+    tail = [
         "X-FOLLOWCAL-HASH:" + unknown_value(reminder.fingerprint),
         "X-FOLLOWCAL-INTERVIEW:" + unknown_value(reminder.interview_id),
         "X-FOLLOWCAL-INTERVIEW-START:" + interview_start,
@@ -154,7 +204,14 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         "END:VALARM",
         "END:VEVENT",
     ]
-    return content_lines(lines)
+    return b"".join((content_lines(lines), description, b"\r\n", content_lines(rest), url, content_lines(tail)))
+
+
+def _line_bytes(line: str) -> bytes:
+    """`fold_bytes(line.encode("utf-8"))`, without the encoding for an ASCII line that fits."""
+    if line.isascii():
+        return (line if len(line) <= _FOLD_LIMIT - 1 else _fold_ascii(line)).encode("ascii")
+    return fold_bytes(line.encode("utf-8"))
 
 
 def content_lines(lines: Sequence[str]) -> bytes:
@@ -162,6 +219,10 @@ def content_lines(lines: Sequence[str]) -> bytes:
     at most 74 ASCII characters (most of them) needs no folding, and a folded line decodes
     back, as the fold never cuts inside a UTF-8 character."""
     limit = _FOLD_LIMIT - 1
+    if max(map(len, lines), default=0) <= limit:  # the lines fit (as octets too if ASCII)
+        text = "\r\n".join(lines)
+        if text.isascii():
+            return (text + "\r\n").encode("ascii") if lines else b""
     out = [
         line if len(line) <= limit and line.isascii()
         else _fold_ascii(line) if line.isascii() else fold_bytes(line.encode("utf-8")).decode("utf-8")
@@ -171,7 +232,18 @@ def content_lines(lines: Sequence[str]) -> bytes:
     return "\r\n".join(out).encode("utf-8")
 
 
+# `_fold_ascii_loop`'s parts, found by one findall: 74 characters unless the 74th is a backslash or
+# caret and more follows (then 73), the rest when at most 74 are left
+_ASCII_PARTS = re.compile(r"(?s).{73}[^\\^]|.{74}\Z|.{73}|.+")
+
+
 def _fold_ascii(line: str) -> str:
+    """`fold_bytes` of an ASCII line longer than 74 characters, on the text itself (a character is
+    an octet): `_fold_ascii_loop` by one findall."""
+    return "\r\n ".join(_ASCII_PARTS.findall(line))
+
+
+def _fold_ascii_loop(line: str) -> str:
     """`fold_bytes` of an ASCII line, on the text itself (a character is an octet)."""
     limit = _FOLD_LIMIT - 1
     parts: list[str] = []
@@ -221,6 +293,18 @@ def calendar_bytes(
 
     The VEVENTs and VTIMEZONEs come from followcal's own serialiser (icalendar's layout, without
     its per-character folding); the tests compare both with icalendar's writing."""
+    return b"".join(calendar_parts(reminders, sequences, name=name, refresh_minutes=refresh_minutes))
+
+
+def calendar_parts(
+    reminders: Sequence[Reminder],
+    sequences: dict[str, int] | None = None,
+    *,
+    name: str = "followcal reminders",
+    refresh_minutes: int | None = None,
+) -> Iterator[bytes]:
+    """`calendar_bytes` in pieces, made as they are asked for (ical/unchanged.py compares them
+    with a file one by one, without joining megabytes it already has)."""
     sequences = sequences or {}
     head = [
         "BEGIN:VCALENDAR",
@@ -235,14 +319,41 @@ def calendar_bytes(
     if refresh_minutes:
         ttl = duration(timedelta(minutes=refresh_minutes))
         head += [f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}", f"X-PUBLISHED-TTL:{ttl}"]
-    parts = [b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)]
-    parts += timezone_bytes(reminders)
-    parts += [
-        event_bytes(reminder, sequences.get(reminder.uid, 0))
-        for reminder in sorted(reminders, key=lambda r: (r.due, r.uid))
-    ]
-    parts.append(b"END:VCALENDAR\r\n")
-    return b"".join(parts)
+    yield b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)
+    yield from timezone_bytes(reminders)
+    for reminder in in_due_order(reminders):
+        yield event_bytes(reminder, sequences.get(reminder.uid, 0))
+    yield b"END:VCALENDAR\r\n"
+
+
+def in_due_order(reminders: Sequence[Reminder]) -> list[Reminder]:
+    """`sorted(reminders, key=lambda r: (r.due, r.uid))`, on naive UTC instants where they order
+    the same (comparing aware datetimes asks both zones for their offset each time).
+
+    They do when every due time is in a fixed-offset zone or a ZoneInfo at a wall time neither
+    ambiguous nor missing: then two in different zones compare as their instants anyway, and two in
+    the same zone compare by wall time, which orders as the instants do (only the excluded times
+    break the order); otherwise (a naive time, another tzinfo, an overflow) the sort as it was."""
+    keys: list[tuple[datetime, str]] = []
+    try:
+        for r in reminders:
+            due = r.due
+            zone = due.tzinfo if type(due) is datetime else None
+            if type(zone) is ZoneInfo:
+                offset = due.utcoffset()
+                if offset is None or due.replace(fold=1 - due.fold).utcoffset() != offset:
+                    break
+            elif type(zone) is timezone:
+                offset = zone.utcoffset(due)
+            else:
+                break
+            keys.append((due.replace(tzinfo=None) - offset, r.uid))
+        else:
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            return [reminders[i] for i in order]
+    except OverflowError:
+        pass
+    return sorted(reminders, key=lambda r: (r.due, r.uid))
 
 
 def single_event_bytes(reminder: Reminder, sequence: int) -> bytes:
