@@ -61,6 +61,16 @@ class Addressee:
     full: str = ""  # the name without title or honorific: "José Ángel Núñez"
 
 
+# the patterns below, compiled once (re's own cache costs a lookup per call)
+_LOCAL_SPLIT = re.compile(r"[._+\-]+")
+_NOREPLY = re.compile(r"no-?reply|do-?not-?reply|mailer-daemon|notifications?")
+_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_DASH_TAIL = re.compile(r"\s+[|–—-]\s+.*$")
+_NAME_SPLIT = re.compile(r"[\s/&]+")
+_DR = re.compile(r"dr-\w+")
+_SUFFIX_TAIL = re.compile(r",\s*(jr|sr|ii|iii|iv|phd|ph\.d\.|md|mba|msc|esq)\.?$", re.IGNORECASE)
+
+
 def is_role_address(email: str | None) -> bool:
     """True for shared and machine mailboxes: talent@, recruiting+emea@, no-reply@, jobs.de@ ..."""
     if not email or "@" not in email:
@@ -68,19 +78,19 @@ def is_role_address(email: str | None) -> bool:
     local = email.rsplit("@", 1)[0].casefold().strip()
     if local in ROLE_LOCAL_WORDS or local.startswith(_ROLE_LOCAL_JOINED):
         return True
-    return any(word in ROLE_LOCAL_WORDS for word in re.split(r"[._+\-]+", local) if word)
+    return any(word in ROLE_LOCAL_WORDS for word in _LOCAL_SPLIT.split(local) if word)
 
 
 def is_noreply(email: str | None) -> bool:
     """A mailbox nobody reads (a reply or a mailto link to it is wasted)."""
     local = (email or "").rsplit("@", 1)[0].casefold()
-    return bool(re.search(r"no-?reply|do-?not-?reply|mailer-daemon|notifications?", local))
+    return bool(_NOREPLY.search(local))
 
 
 def _strip(name: str) -> str:
     """The name without a parenthesised or bracketed note: "Gavin Belson (Hooli Recruiting)"."""
-    name = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)
-    name = re.sub(r"\s+[|–—-]\s+.*$", "", name)  # "Jane Roe - Acme Recruiting"
+    name = _NOTE.sub(" ", name)
+    name = _DASH_TAIL.sub("", name)  # "Jane Roe - Acme Recruiting"
     return " ".join(name.replace('"', " ").split())
 
 
@@ -90,7 +100,7 @@ def is_role_name(name: str | None) -> bool:
     cleaned = _strip(name or "")
     if not cleaned:
         return False
-    words = [w.strip(".,").casefold() for w in re.split(r"[\s/&]+", cleaned) if w.strip(".,")]
+    words = [w.strip(".,").casefold() for w in _NAME_SPLIT.split(cleaned) if w.strip(".,")]
     return any(w in ROLE_NAME_WORDS for w in words)
 
 
@@ -115,8 +125,7 @@ def _parse(name: str | None) -> tuple[str, str, str, str] | None:
     cleaned = _strip(name or "")
     if not cleaned or "@" in cleaned or is_role_name(cleaned):
         return None
-    cleaned = re.sub(r",\s*(jr|sr|ii|iii|iv|phd|ph\.d\.|md|mba|msc|esq)\.?$", "", cleaned,
-                     flags=re.IGNORECASE)
+    cleaned = _SUFFIX_TAIL.sub("", cleaned)
     if cleaned.count(",") == 1:
         last, _, given = cleaned.partition(",")
         cleaned = f"{given.strip()} {last.strip()}".strip()
@@ -125,7 +134,7 @@ def _parse(name: str | None) -> tuple[str, str, str, str] | None:
     honorific = ""
     while len(words) > 1:
         key = words[0].casefold().rstrip(".").replace(".", "")
-        if key in _TITLES or re.fullmatch(r"dr-\w+", key):
+        if key in _TITLES or _DR.fullmatch(key):
             mapped = _TITLES.get(key, "Dr.")
             if mapped and mapped not in title_parts:
                 title_parts.append(mapped)
