@@ -244,11 +244,11 @@ class FeedBuilder:
             result = plan_read(ctx, events, warnings, private=not self.feed.drafts)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                _plan, data = export_plan(result, self.path, ctx, refresh_minutes=self.feed.refresh_minutes, name=self.feed.name)
+                data = export_plan(result, self.path, ctx, refresh_minutes=self.feed.refresh_minutes, name=self.feed.name).data
             except UsageError:  # our own state file, damaged: start it afresh
                 log.warning("feed %s: %s is not a followcal feed; rebuilding it", self.feed.name, self.path)
                 self.path.unlink(missing_ok=True)
-                _plan, data = export_plan(result, self.path, ctx, refresh_minutes=self.feed.refresh_minutes, name=self.feed.name)
+                data = export_plan(result, self.path, ctx, refresh_minutes=self.feed.refresh_minutes, name=self.feed.name).data
         except FollowcalError as exc:
             log.warning("feed %s: cannot build, serving the last good feed: %s", self.feed.name, exc)
             return False

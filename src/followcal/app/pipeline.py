@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from followcal.app.run import AccountPool, RunStore
@@ -193,18 +194,26 @@ def plan_sources(
     return read_and_plan(ctx, one_window(specs, window), fast=fast, tolerant=True, descriptions=descriptions)
 
 
+class Export(NamedTuple):
+    """A file target's plan and the bytes to write; `current`: the file holds those bytes already."""
+
+    plan: Plan
+    data: bytes
+    current: bool = False
+
+
 def export_plan(
     result: PlanResult, output: Path, ctx: Context, *, refresh_minutes: int | None = None, name: str = "followcal reminders"
-) -> tuple[Plan, bytes]:
+) -> Export:
     """The file target's plan for `result` (SEQUENCE carried over from a previous export)."""
     from followcal.backends.files import IcsFileTarget
 
     target = IcsFileTarget(output, name=name, refresh_minutes=refresh_minutes)
     unchanged = target.unchanged_plan(result.reminders)
     if unchanged is not None:  # a re-export over our own, unchanged output: nothing to read back
-        return unchanged
+        return Export(*unchanged, current=True)
     from followcal.core.reconcile import reconcile  # imported only here: the shortcut needs none
 
     existing = target.list_owned()
     plan = reconcile(target.label, result.reminders, existing, now=ctx.now, window=Window())
-    return plan, target.render(plan)
+    return Export(plan, target.render(plan))

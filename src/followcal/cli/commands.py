@@ -217,12 +217,12 @@ def export(state: State, sources: tuple[str, ...], output: str, region: str | No
 
     with activity(interactive_stderr() and not as_json, f"reading {len(sources)} source(s), building {path.name}"), ctx:
         result = plan_sources(sources, ctx, ctx.window(since, until), fast=not full_parse)
-        plan_, data = export_plan(result, path, ctx, refresh_minutes=refresh_minutes, name=name)
+        export = export_plan(result, path, ctx, refresh_minutes=refresh_minutes, name=name)
     if not as_json:
         state.warn(result.warnings)
-    written = not (path.exists() and path.read_bytes() == data)
+    written = not export.current and not (path.exists() and path.read_bytes() == export.data)
     if written:
-        atomic_write(path, data)
+        atomic_write(path, export.data)
     if as_json:
         click.echo(json.dumps({"output": str(path), "written": written, "reminders": len(result.reminders),
                                "interviews": len(result.interviews), "warnings": list(result.warnings)},
