@@ -36,12 +36,25 @@ def _tables(safe: str) -> tuple[list[str], list[str], re.Pattern[str], tuple[tup
     return by_byte[:128], by_byte, re.compile(f"[{rare}]"), common
 
 
+@lru_cache(maxsize=4)
+def _plain_bytes(safe: str) -> bytes:
+    """The ASCII bytes `_quote` leaves as they are or encodes by its replaces (space, CR, LF)."""
+    _, by_byte, _, common = _tables(safe)
+    return bytes(b for b in range(128) if by_byte[b] == chr(b) or chr(b) in dict(common))
+
+
+def _only_common(text: str, safe: str) -> bool:
+    """An ASCII `text` with no character but those of `_plain_bytes`: `rare.search(text) is None`,
+    by deleting those bytes (a regex scan of a draft's body took five times as long)."""
+    return not text.encode("ascii").translate(None, _plain_bytes(safe))
+
+
 def _quote(text: str, safe: str) -> str:
     """`urllib.parse.quote(text, safe=safe)` (UTF-8), several times faster: drafting encodes
     every subject and body of every reminder (the unit tests compare the two)."""
     ascii_table, by_byte, rare, common = _tables(safe)
     if text.isascii():
-        if rare.search(text) is None:
+        if _only_common(text, safe):
             for ch, encoded in common:
                 text = text.replace(ch, encoded)
             return text
@@ -64,8 +77,7 @@ def link(address: str, subject: str, body: str, max_length: int = MAX_LENGTH) ->
     if not body:
         return head
     room = max_length - len(head) - len("&body=")
-    _, _, rare, _ = _tables(_SAFE)
-    if body.isascii() and rare.search(body) is None:  # _encode's replaces, CRLF in one go
+    if body.isascii() and _only_common(body, _SAFE):  # _encode's replaces, CRLF in one go
         full = body.replace(" ", "%20").replace("\n", "%0D%0A")
     else:
         full = _encode(body.replace("\n", "\r\n"))
