@@ -1,5 +1,5 @@
 """`python -m followcal` runs the CLI."""
 
-from followcal.cli.commands import main
+from followcal.cli.main import main
 
 main()

@@ -349,7 +349,8 @@ def _iso(value: datetime | date | None) -> str:
 
 def fingerprint(summary: str, description: str, start: datetime | date | None, end: datetime | date | None) -> str:
     """Content hash of a reminder event as a user sees it (text and times, zone-independent)."""
-    norm = "\n".join(line.rstrip() for line in description.replace("\r\n", "\n").strip().split("\n"))
+    text = description.replace("\r\n", "\n") if "\r" in description else description
+    norm = "\n".join(map(str.rstrip, text.strip().split("\n")))  # each line without trailing space
     data = "\x1f".join([summary.strip(), norm, _iso(start), _iso(end)])
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
 

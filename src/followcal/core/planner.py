@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -47,6 +48,29 @@ def plan_events(
     `descriptions=False` leaves the drafted messages out (`plan` shows none): the dates, UIDs
     and summaries are the same, the reminders are just not fit for writing to a calendar.
     `private` (a feed with `drafts = false`): what to do and when, no drafts, names or addresses."""
+    # planning and drafting make tens of thousands of small objects and no reference cycles: the
+    # cyclic collector would walk the whole parsed calendar a dozen times for nothing (as in
+    # read_calendar and detect)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _plan_events(events, settings, default_tz=default_tz, marks=marks, warnings=warnings,
+                            descriptions=descriptions, private=private)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _plan_events(
+    events: Iterable[SourceEvent],
+    settings: Settings,
+    *,
+    default_tz: str,
+    marks: Mapping[str, OutcomeRecord] | None,
+    warnings: Iterable[str],
+    descriptions: bool,
+    private: bool,
+) -> PlanResult:
     from dataclasses import replace as _replace
 
     from followcal.core.detect import detect, resolve_me
