@@ -378,6 +378,9 @@ def _close_all(socket_map: dict[Any, Any]) -> None:
 def run_server(settings: Settings, *, host: str | None = None, port: int | None = None,
                echo: Callable[[str], Any] = print) -> None:
     """`followcal serve`: build every feed, print the subscribe URLs, serve until stopped."""
+    import gc
+
+    gc.enable()  # the console script runs one-shot commands without it (cli/main.py); a server runs for days
     if access_log.level == logging.NOTSET:
         access_log.setLevel(logging.INFO)
     server = FeedServer(settings, host, port)
