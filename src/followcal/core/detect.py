@@ -7,7 +7,6 @@ errors (an unknown default or configured region) propagate, because the user mus
 
 from __future__ import annotations
 
-import gc
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from followcal.config import Settings, check_timezone
 from followcal.core.classify import classify, is_interview, skip_reason  # noqa: F401 (re-exported)
+from followcal.core.collector import collector_paused
 from followcal.core.companies import (  # noqa: F401 (re-exported)
     clean,
     company_and_role,
@@ -291,15 +291,8 @@ def detect(
     newest stamp wins, the first one read on a tie, and it wins before R8 is applied, so a newer
     cancelled copy removes the interview.
     """
-    # thousands of small objects and no reference cycles: the cyclic collector would run dozens
-    # of times over the whole parsed calendar for nothing (as in read_calendar)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # thousands of small objects, no reference cycles (collector.py)
         return _detect(events, settings, default_tz, resolve_region)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _detect(

@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from followcal.config import Settings
+from followcal.core.collector import collector_paused
 from followcal.core.model import THANK_YOU, InterviewPlan, OutcomeRecord, PlanResult, Reminder, Slot, SourceEvent, reminder_uid
 from followcal.core.rules import ScheduledInterview, processes, schedule
 
@@ -48,17 +48,9 @@ def plan_events(
     `descriptions=False` leaves the drafted messages out (`plan` shows none): the dates, UIDs
     and summaries are the same, the reminders are just not fit for writing to a calendar.
     `private` (a feed with `drafts = false`): what to do and when, no drafts, names or addresses."""
-    # planning and drafting make tens of thousands of small objects and no reference cycles: the
-    # cyclic collector would walk the whole parsed calendar a dozen times for nothing (as in
-    # read_calendar and detect)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # planning and drafting: small objects, no reference cycles (collector.py)
         return _plan_events(events, settings, default_tz=default_tz, marks=marks, warnings=warnings,
                             descriptions=descriptions, private=private)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _plan_events(

@@ -9,13 +9,13 @@ Writing turns Reminders into byte-identical VCALENDARs (same input, same bytes).
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from followcal.core.collector import collector_paused
 from followcal.core.model import Attendee, Person, SourceEvent, Window
 from followcal.errors import SourceError
 from followcal.ical.fast import plain_event
@@ -61,16 +61,9 @@ def read_calendar(
     Without a window, single events are all kept and series are expanded one year either side of
     `now`. Bad events are skipped with a warning naming their UID; the rest still come through.
     """
-    # Parsing and expanding make ~100k small objects and next to no reference cycles: the cyclic
-    # collector would run dozens of times for nothing (10-20% of the time of a large file).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with file_local_zones():  # a custom VTIMEZONE of this file never answers for another
-            return _read_calendar(data, origin, window, keywords=keywords, now=now)
-    finally:
-        if collecting:
-            gc.enable()
+    # a custom VTIMEZONE of this file never answers for another
+    with collector_paused(), file_local_zones():
+        return _read_calendar(data, origin, window, keywords=keywords, now=now)
 
 
 def _read_calendar(
