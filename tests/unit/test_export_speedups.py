@@ -306,3 +306,28 @@ def test_detect_language_on_the_fuzz_corpus(case: tuple[bytes, int]) -> None:
         return
     for summary, description in invites:
         assert detect_language(summary, description) == _detect_reference(summary, description)
+
+
+# --- model.fingerprint: the normal form it hashes, against the formula written out --------------
+
+
+def _fingerprint_reference(summary: str, description: str, start: datetime, end: datetime) -> str:
+    from followcal.core.model import _iso
+
+    text = description.replace("\r\n", "\n")
+    norm = "\n".join(line.rstrip() for line in text.strip().split("\n"))
+    data = "\x1f".join([summary.strip(), norm, _iso(start), _iso(end)])
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
+
+
+_WHITE = st.text(alphabet=st.sampled_from(list("ab \n\t\r\x0b\x0c\x1c\x1f\x85\u00a0é")), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WHITE, st.sampled_from(["", "Dear Jane,\n\nThanks.", "x" * 80 + "\n", " lead", "trail \nnext"]))
+def test_fingerprint_equals_reference(text: str, known: str) -> None:
+    from followcal.core.model import fingerprint
+
+    start = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    for description in (text, known + text, text + known):
+        assert fingerprint("S", description, start, start) == _fingerprint_reference("S", description, start, start)

@@ -8,6 +8,7 @@ from string import Template
 
 from hypothesis import given, settings, strategies as st
 
+from followcal.core import fill
 from followcal.core.drafts import compile_line, substitute
 
 VALUES = {"company": "Acme $1", "name": "", "x": "a\nb", "_y": "${x}", "role": "$$"}
@@ -35,6 +36,20 @@ def test_table_and_shipped_templates() -> None:
             assert substitute(compile_line(line), mapping) == Template(line).safe_substitute(mapping), line
 
 
+def _render_reference(text: str, values: dict[str, str]) -> str:
+    """fill.render's contract (its module docstring), with string.Template itself."""
+    tidy: list[str] = []
+    for line in text.split("\n"):
+        out = Template(line).safe_substitute(values).rstrip()
+        if not out and line.strip() and "$" in line:
+            continue
+        if out or (tidy and tidy[-1]):
+            tidy.append(out)
+    while tidy and not tidy[-1]:
+        tidy.pop()
+    return "\n".join(tidy)
+
+
 def _names(line: str) -> list[str]:
     return [m.group("named") or m.group("braced") for m in Template.pattern.finditer(line)
             if m.group("named") or m.group("braced")]
@@ -45,6 +60,13 @@ def _names(line: str) -> list[str]:
        st.dictionaries(st.sampled_from(["a", "ab", "b_", "_", "x", "a9"]), st.text(max_size=5)))
 def test_arbitrary_lines(line: str, values: dict[str, str]) -> None:
     assert substitute(compile_line(line), values) == Template(line).safe_substitute(values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("$${}ab_9 x\n\t")), max_size=40),
+       st.dictionaries(st.sampled_from(["a", "ab", "b_", "_", "x", "a9"]), st.sampled_from(["", " ", "v", "{0}", "w "])))
+def test_render_is_its_contract(text: str, values: dict[str, str]) -> None:
+    assert fill.render(text, values) == _render_reference(text, values)
 
 
 def test_interview_values_memo_changes_no_draft() -> None:

@@ -15,7 +15,7 @@ from followcal.core.people import Addressee
 LANGUAGES = ("en", "de", "fr", "es")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: its dates are cached per (Lang, day)
 class Lang:
     code: str
     weekdays: tuple[str, ...]
@@ -29,15 +29,15 @@ class Lang:
     short_months: tuple[str, ...] = ()
 
     def long_date(self, day: date) -> str:
-        return self.long_fmt.format(**_parts(self, day))
+        return _formatted(self, self.long_fmt, day)
 
     def short_date(self, day: date) -> str:
-        return self.short_fmt.format(**_parts(self, day))
+        return _formatted(self, self.short_fmt, day)
 
     def stamp(self, value: datetime | date, zone: str) -> str:
         """"Fri 20 Nov 2026 15:00 (America/New_York)", or the date alone for a date."""
         day = value.date() if isinstance(value, datetime) else value
-        text = self.stamp_fmt.format(**_parts(self, day))
+        text = _formatted(self, self.stamp_fmt, day)
         if not isinstance(value, datetime):
             return text
         label = getattr(value.tzinfo, "key", None) or (value.tzname() if value.tzinfo else None)
@@ -66,6 +66,11 @@ class Lang:
         title = who.title if who.title.endswith(("Dr.", "Prof.")) else ""  # not "Ms." / "Mr."
         full = " ".join(p for p in (title, who.full or f"{who.given} {who.surname}".strip()) if p)
         return self.say("greet_person", name=full)
+
+
+@lru_cache(maxsize=4096)  # the interviews of a feed share their days; drafting asks per reminder
+def _formatted(lang: Lang, fmt: str, day: date) -> str:
+    return fmt.format(**_parts(lang, day))
 
 
 def _parts(lang: Lang, day: date) -> dict[str, object]:
@@ -279,15 +284,19 @@ _WEAK = {
 _WORD = re.compile(r"[^\W\d_]+")
 _WEAK_CODE = {word: code for code, words in _WEAK.items() for word in words}  # no word is in two
 _STRONG_OTHERS = tuple((code, words) for code, words in _STRONG.items() if code != "en")
-# ASCII text: every character but a letter (what _WORD matches there) becomes a space
-_NOT_LETTER = str.maketrans({chr(i): " " for i in range(128) if not chr(i).isalpha()})
+# ASCII text: every octet but a letter (what _WORD matches there) becomes a space, as bytes
+# (bytes.translate is a table lookup; str.translate with a dict, five times slower)
+_NOT_LETTER = bytes(b if chr(b).isalpha() else 0x20 for b in range(256))
+_WEAK_CODE_ASCII = {word.encode("ascii"): code for word, code in _WEAK_CODE.items() if word.isascii()}
 
 
-def _words(text: str) -> list[str]:
-    """`_WORD.findall(text)`; on ASCII text (most invites) by a translate and a split."""
+def _weak_codes(text: str) -> list[str]:
+    """The language code of each everyday word of `text` (casefolded), in order; on ASCII text
+    (most invites) by a bytes translate and split, else `_WORD.findall`."""
     if text.isascii():
-        return text.translate(_NOT_LETTER).split()
-    return _WORD.findall(text)
+        words = text.encode("ascii").translate(_NOT_LETTER).split()
+        return list(filter(None, map(_WEAK_CODE_ASCII.get, words)))
+    return list(filter(None, map(_WEAK_CODE.get, _WORD.findall(text))))
 
 
 @lru_cache(maxsize=1024)
@@ -298,9 +307,8 @@ def detect_language(summary: str, description: str = "") -> str:
     head = summary.casefold()
     body = description[:4000].casefold()
     both = head + " " + body  # no marker word holds a space, so none is found across the join
-    scores = dict.fromkeys(_STRONG, 0)
-    for code in filter(None, map(_WEAK_CODE.get, _words(both))):
-        scores[code] += 1
+    codes = _weak_codes(both)
+    scores = {code: codes.count(code) for code in _STRONG}
     for code, words in _STRONG_OTHERS:
         if any(map(both.__contains__, words)):
             scores[code] += 5 * sum(map(head.__contains__, words)) + 2 * sum(map(body.__contains__, words))

@@ -23,7 +23,7 @@ def _encode(text: str) -> str:
     return _quote(text, _SAFE)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _tables(safe: str) -> tuple[list[str], list[str], re.Pattern[str], tuple[tuple[str, str], ...]]:
     """urllib.parse.quote's encoding as tables: ASCII code point -> itself or "%XX" (a list, for
     str.translate), byte -> the same (for UTF-8 bytes); and, as most drafts encode only spaces
@@ -36,7 +36,7 @@ def _tables(safe: str) -> tuple[list[str], list[str], re.Pattern[str], tuple[tup
     return by_byte[:128], by_byte, re.compile(f"[{rare}]"), common
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _plain_bytes(safe: str) -> bytes:
     """The ASCII bytes `_quote` leaves as they are or encodes by its replaces (space, CR, LF)."""
     _, by_byte, _, common = _tables(safe)
@@ -59,7 +59,15 @@ def _quote(text: str, safe: str) -> str:
                 text = text.replace(ch, encoded)
             return text
         return text.translate(ascii_table)
+    if "%" not in text:  # mostly ASCII (a name with an accent): encode the rest in runs
+        # each run of other characters becomes its %XX octets, then the text is ASCII and every
+        # "%" in it starts one of them, which the ASCII path keeps as it is
+        return _quote(_NOT_ASCII.sub(lambda run: "".join(map(by_byte.__getitem__, run[0].encode("utf-8"))), text),
+                      safe + "%")
     return "".join(map(by_byte.__getitem__, text.encode("utf-8")))
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def link(address: str, subject: str, body: str, max_length: int = MAX_LENGTH) -> str:

@@ -169,6 +169,7 @@ def _parse(name: str | None) -> tuple[str, str, str, str] | None:
     return title, given, surname, " ".join(words)
 
 
+@lru_cache(maxsize=4096)  # pure; the same interviewers and recruiters recur across invites
 def person(name: str | None, email: str | None) -> Addressee | None:
     """The Addressee for a personal name; None when this is a role mailbox or name (or nothing).
     A person's link goes to their address unless it is a shared or machine mailbox."""
