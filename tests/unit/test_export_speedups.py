@@ -331,3 +331,39 @@ def test_fingerprint_equals_reference(text: str, known: str) -> None:
     start = datetime(2026, 12, 1, 9, tzinfo=UTC)
     for description in (text, known + text, text + known):
         assert fingerprint("S", description, start, start) == _fingerprint_reference("S", description, start, start)
+
+
+# --- write.event_bytes: the usual event as two texts == its lines folded one by one -------------
+
+
+def _event_by_lines(reminder: Reminder, sequence: int) -> bytes:
+    """event_bytes' general path: every line through content_lines."""
+    start, end = ((reminder.date, reminder.date + timedelta(days=1)) if reminder.all_day
+                  else (reminder.due, reminder.end))
+    summary = write.escape_text(reminder.summary)
+    stamp = write._when("DTSTAMP", reminder.stamp)
+    lines, rest, tail = write._event_lines(reminder, sequence, summary, stamp, write._when("DTSTART", start),
+                                           write._when("DTEND", end))
+    link = first_link(reminder.description)
+    url = write._line_bytes("URL:" + link) + b"\r\n" if link else b""
+    description = write._line_bytes("DESCRIPTION:" + write.escape_text(reminder.description))
+    return b"".join((write.content_lines(lines), description, b"\r\n", write.content_lines(rest), url,
+                     write.content_lines(tail)))
+
+
+_FIELD = st.one_of(st.integers(0, 80).map(lambda n: "x" * n), st.sampled_from(["é", "a,b;c", "Acme ü" * 12]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_FIELD, _FIELD, _FIELD, st.sampled_from(["i", "x" * 45, "ü"]), st.sampled_from(["follow-up-1", "k" * 30]),
+       st.sampled_from([ZoneInfo("America/New_York"), UTC, ZoneInfo("America/Argentina/ComodRivadavia")]),
+       st.booleans(), st.integers(0, 10**9), st.sampled_from([UTC, timezone(timedelta(hours=1), "Z" * 50)]))
+def test_event_bytes_equals_its_lines(summary: str, uid: str, related: str, interview: str, kind: str,
+                                      zone: ZoneInfo, all_day: bool, sequence: int, stamp_zone: timezone) -> None:
+    due = datetime(2026, 12, 1, 9, tzinfo=zone)
+    reminder = Reminder(uid=uid + "@followcal", kind=kind, interview_id=interview, interview_uid=related,
+                        interview_start=due, company="Acme", role=None, date=due.date(), due=due,
+                        duration=timedelta(minutes=15), timezone=str(zone), channel="email", summary=summary,
+                        description="Hi,\nmailto:a@b.example?subject=x " + summary, stamp=due.astimezone(stamp_zone),
+                        all_day=all_day)
+    assert write.event_bytes(reminder, sequence) == _event_by_lines(reminder, sequence)

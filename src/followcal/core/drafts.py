@@ -140,9 +140,11 @@ def draft(slot: Slot, interview: Interview, decision_by: date | None, *, follow_
     sections = _sections(_load(name, lang.code, templates_dir))
     parts = [_render(sections.get("", ""), values)]
     if not private:
-        parts.append(_render(sections.get("[script]", ""), values))
+        script = sections.get("[script]")
+        if script:  # the call templates' script (rendering "" gives "", which the join leaves out)
+            parts.append(_render(script, values))
         email = sections.get("[email]", "")
-        if email.strip():
+        if email and not email.isspace():
             targets = people if kind == THANK_YOU else people[:1]
             for i, who in enumerate(targets, start=1):
                 # the first draft goes to people[0], whose placeholders `values` has (see
@@ -302,24 +304,31 @@ def _values(slot: Slot, iv: Interview, number: int | None, count: int, lang: Lan
     if deadline is None and slot.kind == THANK_YOU and start is not None and iv.end is not None:
         deadline = iv.end + timedelta(hours=24)
     deadline_text = lang.stamp(deadline, _clean(iv.timezone)) if deadline is not None else ""
-    count = max(count, 0)
-    last = number is not None and number >= count
     values = {
         **base,
         "deadline": deadline_text,
         "by_deadline": lang.say("by", deadline=deadline_text) if deadline_text else "",
-        "follow_up_number": str(number) if number is not None else "",
-        "follow_up_progress": lang.say("progress", n=str(number), count=str(max(count, number)))
-        if number else "",
-        "last_note": "" if number is None else lang.say("last") if last
-        else lang.say("next", n=str(number + 1)),
-        "again": lang.say("again") if number is not None and number > 1 else "",
+        **_number_values(lang, number, max(count, 0)),
         "draft_count": str(len(people) if slot.kind == THANK_YOU else 1),
         "setup_hint": base["setup_hint_phone" if slot.channel == "phone" else "setup_hint"],
         "mark_line": "" if slot.kind == GRACIOUS_REPLY else base["mark_line"],
     }
     del values["setup_hint_phone"]
     return values
+
+
+@lru_cache(maxsize=64)  # a few per run: (language, follow-up number, count)
+def _number_values(lang: Lang, number: int | None, count: int) -> dict[str, str]:
+    """The placeholders that depend on the follow-up number alone (`count` >= 0). Read-only."""
+    last = number is not None and number >= count
+    return {
+        "follow_up_number": str(number) if number is not None else "",
+        "follow_up_progress": lang.say("progress", n=str(number), count=str(max(count, number)))
+        if number else "",
+        "last_note": "" if number is None else lang.say("last") if last
+        else lang.say("next", n=str(number + 1)),
+        "again": lang.say("again") if number is not None and number > 1 else "",
+    }
 
 
 def _person_values(who: Addressee, lang: Lang) -> dict[str, str]:

@@ -87,6 +87,7 @@ def is_noreply(email: str | None) -> bool:
     return bool(_NOREPLY.search(local))
 
 
+@lru_cache(maxsize=4096)  # pure; asked for every attendee of every invite, the same names each time
 def _strip(name: str) -> str:
     """The name without a parenthesised or bracketed note: "Gavin Belson (Hooli Recruiting)"."""
     name = _NOTE.sub(" ", name)

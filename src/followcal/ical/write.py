@@ -168,34 +168,60 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         start, end = reminder.due, reminder.end
     summary = escape_text(reminder.summary)
     link = first_link(reminder.description)  # a URI: written as it is, never escaped
-    interview_start = _utc_stamp(reminder.interview_start)
     stamp = _when("DTSTAMP", reminder.stamp)
+    dtstart, dtend = _when("DTSTART", start), _when("DTEND", end)
+    uid, related = escape_text(reminder.uid), escape_text(reminder.interview_uid)
+    interview, kind = unknown_value(reminder.interview_id), unknown_value(reminder.kind)
+    # DESCRIPTION, the long one, folded on its own: as bytes, so that a non-ASCII one is encoded once
+    description = _line_bytes("DESCRIPTION:" + escape_text(reminder.description))
+    # the first draft's mailto: link (one tap opens it), long too
+    url = _line_bytes("URL:" + link) + b"\r\n" if link else b""
+    if (len(summary) <= _FOLD_LIMIT - 1 - len("DESCRIPTION:") and len(uid) <= _FOLD_LIMIT - 1 - len("UID:")
+            and len(related) <= _FOLD_LIMIT - 1 - len("RELATED-TO:") and len(dtstart) < _FOLD_LIMIT
+            and len(dtend) < _FOLD_LIMIT and len(stamp) <= _FOLD_LIMIT - 7 and len(interview) + len(kind) <= 40):
+        # every other line fits (the usual case): the lines of `_event_lines` as two texts
+        head = (f"BEGIN:VEVENT\r\nSUMMARY:{summary}\r\n{dtstart}\r\n{dtend}\r\n{stamp}\r\nUID:{uid}\r\n"
+                f"SEQUENCE:{sequence}\r\nCATEGORIES:followcal\r\n")
+        rest = (f"LAST-MODIFIED{stamp[len('DTSTAMP'):]}\r\nRELATED-TO:{related}\r\nSTATUS:CONFIRMED\r\n"
+                "TRANSP:TRANSPARENT\r\n")
+        tail = (f"X-FOLLOWCAL-HASH:{unknown_value(reminder.fingerprint)}\r\nX-FOLLOWCAL-INTERVIEW:{interview}\r\n"
+                f"X-FOLLOWCAL-INTERVIEW-START:{_utc_stamp(reminder.interview_start)}\r\nX-FOLLOWCAL-KIND:{kind}\r\n"
+                f"BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:{summary}\r\nTRIGGER:P0D\r\nEND:VALARM\r\n"
+                "END:VEVENT\r\n")
+        if head.isascii() and tail.isascii() and rest.isascii():  # O(1): a str knows it is ASCII
+            return b"".join((head.encode("ascii"), description, b"\r\n", rest.encode("ascii"), url,
+                             tail.encode("ascii")))
+    lines, rest_lines, tail_lines = _event_lines(reminder, sequence, summary, stamp, dtstart, dtend)
+    return b"".join((content_lines(lines), description, b"\r\n", content_lines(rest_lines), url,
+                     content_lines(tail_lines)))
+
+
+def _event_lines(reminder: Reminder, sequence: int, summary: str, stamp: str, dtstart: str, dtend: str
+                 ) -> tuple[list[str], list[str], list[str]]:
+    """The content lines of `event_bytes` before, between and after DESCRIPTION and URL, unfolded:
+    the general case, and the reference of the usual one (the unit tests hold them equal)."""
     lines = [
         "BEGIN:VEVENT",
         # icalendar's canonical order first ...
         "SUMMARY:" + summary,
-        _when("DTSTART", start),
-        _when("DTEND", end),
+        dtstart,
+        dtend,
         stamp,
         "UID:" + escape_text(reminder.uid),
         f"SEQUENCE:{sequence}",
         # ... then the rest in alphabetical order
         "CATEGORIES:followcal",
     ]
-    # DESCRIPTION, the long one, folded on its own: as bytes, so that a non-ASCII one is encoded once
-    description = _line_bytes("DESCRIPTION:" + escape_text(reminder.description))
     rest = [
         "LAST-MODIFIED" + stamp[len("DTSTAMP") :],  # the same value: _when only prefixes the name
         "RELATED-TO:" + escape_text(reminder.interview_uid),
         "STATUS:CONFIRMED",
         "TRANSP:TRANSPARENT",
     ]
-    # the first draft's mailto: link (one tap opens it), long too
-    url = _line_bytes("URL:" + link) + b"\r\n" if link else b""
     tail = [
         "X-FOLLOWCAL-HASH:" + unknown_value(reminder.fingerprint),
         "X-FOLLOWCAL-INTERVIEW:" + unknown_value(reminder.interview_id),
-        "X-FOLLOWCAL-INTERVIEW-START:" + interview_start,
+        "X-FOLLOWCAL-INTERVIEW-START:" + _utc_stamp(reminder.interview_start),
         "X-FOLLOWCAL-KIND:" + unknown_value(reminder.kind),
         "BEGIN:VALARM",
         "ACTION:DISPLAY",
@@ -204,7 +230,7 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
         "END:VALARM",
         "END:VEVENT",
     ]
-    return b"".join((content_lines(lines), description, b"\r\n", content_lines(rest), url, content_lines(tail)))
+    return lines, rest, tail
 
 
 def _line_bytes(line: str) -> bytes:
