@@ -9,6 +9,7 @@ browsers refuse or cut links past about 2,000 characters, so the body is trimmed
 
 from __future__ import annotations
 
+import codecs
 import re
 from functools import lru_cache
 
@@ -59,15 +60,25 @@ def _quote(text: str, safe: str) -> str:
                 text = text.replace(ch, encoded)
             return text
         return text.translate(ascii_table)
-    if "%" not in text:  # mostly ASCII (a name with an accent): encode the rest in runs
-        # each run of other characters becomes its %XX octets, then the text is ASCII and every
-        # "%" in it starts one of them, which the ASCII path keeps as it is
-        return _quote(_NOT_ASCII.sub(lambda run: "".join(map(by_byte.__getitem__, run[0].encode("utf-8"))), text),
-                      safe + "%")
+    if "%" not in text:  # mostly ASCII (a name with an accent): the other characters first
+        # the ASCII encoder hands each run of other characters to `_percent_runs`, which gives its
+        # %XX octets; then the text is ASCII and every "%" in it starts one of them, which the
+        # ASCII path keeps as it is
+        return _quote(text.encode("ascii", _PERCENT_RUNS).decode("ascii"), safe + "%")
     return "".join(map(by_byte.__getitem__, text.encode("utf-8")))
 
 
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+def _percent_runs(error: UnicodeError) -> tuple[str, int]:
+    """The codec error handler `_quote` encodes with: a run of non-ASCII characters as its UTF-8
+    octets, each %XX (a lone surrogate, which UTF-8 cannot encode, raises as `encode` would)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    run = error.object[error.start : error.end].encode("utf-8")
+    return "".join(map(_tables(_SAFE)[1].__getitem__, run)), error.end
+
+
+_PERCENT_RUNS = "followcal-mailto-percent"
+codecs.register_error(_PERCENT_RUNS, _percent_runs)
 
 
 def link(address: str, subject: str, body: str, max_length: int = MAX_LENGTH) -> str:

@@ -64,11 +64,15 @@ def _plain_text(text: str) -> bool:
     """No backslash, no CR, nothing but printable characters and newlines."""
     if text.isascii():  # the same, by deleting the allowed octets (bytes.translate, no Python loop)
         return not text.encode("ascii").translate(None, _PLAIN_ASCII)
-    return "\\" not in text and "\r" not in text and text.replace("\n", "").isprintable()
+    try:  # "é", "ü", "ß": Latin-1 alike (isprintable asks a table per character, five times slower)
+        return not text.encode("latin-1").translate(None, _PLAIN_LATIN1)
+    except UnicodeEncodeError:  # a character past U+00FF
+        return "\\" not in text and "\r" not in text and text.replace("\n", "").isprintable()
 
 
-# the printable ASCII characters but the backslash, and the newline
+# the printable ASCII characters but the backslash, and the newline; then the same of Latin-1
 _PLAIN_ASCII = bytes(b for b in range(0x20, 0x7F) if b != 0x5C) + b"\n"
+_PLAIN_LATIN1 = bytes(b for b in range(0x100) if chr(b).isprintable() and b != 0x5C) + b"\n"
 
 
 def _in_limits(value: date) -> bool:
