@@ -165,16 +165,15 @@ def _email_block(template: str, values: dict[str, str], who: Addressee, i: int, 
     text = _render(template, values)
     newline = text.find("\n")  # the first line, and the text after it, without splitting them all
     subject = ""
-    if match := _SUBJECT.match(text if newline < 0 else text[:newline]):
+    if match := _SUBJECT.match(text, 0, len(text) if newline < 0 else newline):
         subject = match.group(2).strip()
     recipient = values["recipient"]
     head = lang.say("draft_many", i=str(i), n=str(n), recipient=recipient) if n > 1 \
         else lang.say("draft_one", recipient=recipient)
-    block = f"{head}\n{text}"
-    if who.email:
-        body = ((text[newline + 1 :] if newline >= 0 else "") if subject else text).strip()
-        block += "\n\n" + lang.say("open", link=mailto.link(who.email, subject, body))
-    return block
+    if not who.email:
+        return f"{head}\n{text}"
+    body = ((text[newline + 1 :] if newline >= 0 else "") if subject else text).strip()
+    return f"{head}\n{text}\n\n{lang.say('open', link=mailto.link(who.email, subject, body))}"
 
 
 # --- values -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from followcal.config import Settings
+from followcal.core import drafts  # every plan words its reminders' summaries
 from followcal.core.collector import collector_paused
 from followcal.core.model import THANK_YOU, InterviewPlan, OutcomeRecord, PlanResult, Reminder, Slot, SourceEvent, reminder_uid
 from followcal.core.rules import ScheduledInterview, processes, schedule
@@ -141,8 +142,6 @@ def _language(event: SourceEvent | None) -> str:
 def compose(slot: Slot, scheduled: ScheduledInterview, settings: Settings, descriptions: bool = True,
             *, sender: Sender | None = None, language: str = "en", private: bool = False) -> Reminder:
     """A Slot plus its drafted text becomes a Reminder with a deterministic UID and stamp."""
-    from followcal.core import drafts
-
     interview = scheduled.interview
     if descriptions:
         summary, description = drafts.draft(
