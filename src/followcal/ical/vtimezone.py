@@ -23,11 +23,6 @@ class _State(NamedTuple):
     name: str
 
 
-def _state(zone: ZoneInfo, at: datetime) -> _State:
-    local = at.astimezone(zone)
-    return _State(local.utcoffset() or timedelta(0), bool(local.dst()), local.tzname() or "")
-
-
 @lru_cache(maxsize=256)  # CalDAV and Google write one VTIMEZONE per reminder
 def transitions(zone: ZoneInfo, first: date, last: date) -> tuple[_State, tuple[tuple[datetime, _State, _State], ...]]:
     """The zone's state at `first` 00:00 UTC and every change (UTC instant, before, after) until
@@ -43,26 +38,34 @@ _STEP = timedelta(days=7)
 def _scan(zone: ZoneInfo, first: date, last: date, step: timedelta) -> tuple[_State, tuple[tuple[datetime, _State, _State], ...]]:
     at = datetime.combine(first, time(0), UTC)
     end = datetime.combine(last + _DAY, time(0), UTC)
-    start_state = current = _state(zone, at)
+    start_state = current = _plain_state(zone, at)
     changes = []
     while at < end:
         nxt = min(at + step, end)
-        after = _state(zone, nxt)
+        after = _plain_state(zone, nxt)
         if after != current:
             lo, hi = int(at.timestamp()), int(nxt.timestamp())  # state(lo) == current
             while hi - lo > 1:
                 mid = (lo + hi) // 2
-                if _state(zone, datetime.fromtimestamp(mid, UTC)) == current:
+                if _plain_state(zone, datetime.fromtimestamp(mid, UTC)) == current:
                     lo = mid
                 else:
                     hi = mid
             instant = datetime.fromtimestamp(hi, UTC)
-            changes.append((instant, current, _state(zone, instant)))
-            current = _state(zone, instant)
+            state = _plain_state(zone, instant)
+            changes.append((instant, _State(*current), _State(*state)))
+            current = state
             if current != after:  # two changes in one step: look again from the first one
                 nxt = instant
         at = nxt
-    return start_state, tuple(changes)
+    return _State(*start_state), tuple(changes)
+
+
+def _plain_state(zone: ZoneInfo, at: datetime) -> tuple[timedelta, bool, str]:
+    """A zone's offset, DST flag and name at `at`, as a plain tuple: the scan makes and compares a
+    few hundred per zone (as a _State, half of each call went to making the NamedTuple)."""
+    local = at.astimezone(zone)
+    return local.utcoffset() or timedelta(0), bool(local.dst()), local.tzname() or ""
 
 
 def _observances(tzid: str, first: date, last: date) -> list[tuple[tuple[bool, timedelta, timedelta, str], list[datetime]]]:
