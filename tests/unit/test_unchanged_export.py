@@ -58,8 +58,11 @@ def full(target: IcsFileTarget, reminders: list[Reminder]) -> tuple[Plan, bytes]
 def check(target: IcsFileTarget, reminders: list[Reminder]) -> bool:
     """The shortcut agrees with the full path; True when it answered."""
     fast = target.unchanged_plan(reminders)
+    mapped = target.unchanged_plan(reminders, with_bytes=False)  # the CLI's: compared in place
+    assert (mapped is None) == (fast is None)
     if fast is not None:
         assert fast == full(target, reminders)
+        assert mapped == (fast[0], b"")
     return fast is not None
 
 
@@ -181,3 +184,38 @@ def test_fuzz_corpus(tmp_path_factory: pytest.TempPathFactory, case: tuple[bytes
     except (FollowcalError, AssertionError):
         return
     check(target, reminders)
+
+
+def test_mapped_file_is_read_file(tmp_path: Path) -> None:
+    """The mapping the CLI compares through holds the file's bytes, an empty file included, and
+    fails with read_file's own lines."""
+    from followcal.backends.files import mapped_file, read_file
+
+    for content in (b"", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", bytes(range(256)) * 100):
+        path = tmp_path / "f.ics"
+        path.write_bytes(content)
+        with mapped_file(path) as view:
+            assert view[:] == content == read_file(path)
+    for missing in (tmp_path / "nope.ics", tmp_path):
+        with pytest.raises(FollowcalError) as mapped_error:
+            with mapped_file(missing):
+                pass
+        with pytest.raises(FollowcalError) as read_error:
+            read_file(missing)
+        assert str(mapped_error.value) == str(read_error.value)
+
+
+def test_mapped_file_closes_even_with_a_search_alive(tmp_path: Path) -> None:
+    """An error while a finditer over the mapping is alive (its traceback keeps it) is the error
+    the caller sees, not the mapping's BufferError on close."""
+    import re
+
+    from followcal.backends.files import mapped_file
+
+    path = tmp_path / "f.ics"
+    path.write_bytes(b"UID:a\r\nUID:b\r\n")
+    with pytest.raises(KeyError):
+        with mapped_file(path) as view:
+            matches = re.finditer(rb"UID:(\w)", view)
+            next(matches)
+            raise KeyError("the caller's own error")

@@ -195,7 +195,8 @@ def plan_sources(
 
 
 class Export(NamedTuple):
-    """A file target's plan and the bytes to write; `current`: the file holds those bytes already."""
+    """A file target's plan and the bytes to write; `current`: the file holds those bytes already
+    (then `data` is b"" when export_plan was told `bytes_if_current=False`)."""
 
     plan: Plan
     data: bytes
@@ -203,13 +204,16 @@ class Export(NamedTuple):
 
 
 def export_plan(
-    result: PlanResult, output: Path, ctx: Context, *, refresh_minutes: int | None = None, name: str = "followcal reminders"
+    result: PlanResult, output: Path, ctx: Context, *, refresh_minutes: int | None = None, name: str = "followcal reminders",
+    bytes_if_current: bool = True,
 ) -> Export:
-    """The file target's plan for `result` (SEQUENCE carried over from a previous export)."""
+    """The file target's plan for `result` (SEQUENCE carried over from a previous export).
+    `bytes_if_current=False`: a caller that writes nothing to a current file gets b"" as its
+    data then (the file is compared without being read into memory)."""
     from followcal.backends.files import IcsFileTarget
 
     target = IcsFileTarget(output, name=name, refresh_minutes=refresh_minutes)
-    unchanged = target.unchanged_plan(result.reminders)
+    unchanged = target.unchanged_plan(result.reminders, with_bytes=bytes_if_current)
     if unchanged is not None:  # a re-export over our own, unchanged output: nothing to read back
         return Export(*unchanged, current=True)
     from followcal.core.reconcile import reconcile  # imported only here: the shortcut needs none

@@ -217,7 +217,7 @@ def export(state: State, sources: tuple[str, ...], output: str, region: str | No
 
     with activity(interactive_stderr() and not as_json, f"reading {len(sources)} source(s), building {path.name}"), ctx:
         result = plan_sources(sources, ctx, ctx.window(since, until), fast=not full_parse)
-        export = export_plan(result, path, ctx, refresh_minutes=refresh_minutes, name=name)
+        export = export_plan(result, path, ctx, refresh_minutes=refresh_minutes, name=name, bytes_if_current=False)
     if not as_json:
         state.warn(result.warnings)
     written = not export.current and not (path.exists() and path.read_bytes() == export.data)

@@ -17,6 +17,7 @@ same plan and bytes on the samples, the bench feeds, the fuzz corpus and edited 
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -32,7 +33,7 @@ _UID_SEQUENCE = re.compile(rb"\r\nUID:([!-~]+)\r\nSEQUENCE:([1-9][0-9]{0,8}|0)\r
 
 
 def unchanged_sequences(
-    data: bytes, reminders: Sequence[Reminder], *, name: str, refresh_minutes: int | None
+    data: bytes | mmap.mmap, reminders: Sequence[Reminder], *, name: str, refresh_minutes: int | None
 ) -> dict[str, int] | None:
     """UID -> SEQUENCE of the file `data` when it is byte for byte the export of `reminders` at
     those SEQUENCE numbers and every reminder round-trips (module docstring), else None."""
@@ -44,9 +45,10 @@ def unchanged_sequences(
         return None
     at = 0  # data == calendar_bytes(...), piece by piece
     for part in calendar_parts(reminders, sequences, name=name, refresh_minutes=refresh_minutes):
-        if not data.startswith(part, at):
+        end = at + len(part)
+        if data[at:end] != part:  # a slice of a mapping is a copy of that part alone
             return None
-        at += len(part)
+        at = end
     return sequences if at == len(data) else None
 
 
