@@ -26,30 +26,44 @@ from zoneinfo import ZoneInfo
 
 from followcal.core.model import UID_SUFFIX, Reminder
 from followcal.ical.limits import MAX_YEAR, MIN_YEAR
-from followcal.ical.write import calendar_parts
+from followcal.ical.write import calendar_head, event_bytes, in_due_order, timezone_bytes
 
-# our layout: the UID line, then the SEQUENCE line (write.event_bytes)
-_UID_SEQUENCE = re.compile(rb"\r\nUID:([!-~]+)\r\nSEQUENCE:([1-9][0-9]{0,8}|0)\r\n")
+_SEQUENCE = b"\r\nSEQUENCE:"  # the line write.event_bytes puts after the UID
+_END = b"END:VCALENDAR\r\n"
 
 
 def unchanged_sequences(
     data: bytes | mmap.mmap, reminders: Sequence[Reminder], *, name: str, refresh_minutes: int | None
 ) -> dict[str, int] | None:
     """UID -> SEQUENCE of the file `data` when it is byte for byte the export of `reminders` at
-    those SEQUENCE numbers and every reminder round-trips (module docstring), else None."""
-    uids = {r.uid for r in reminders}
-    if len(uids) != len(reminders) or not all(round_trips(r) for r in reminders):
+    those SEQUENCE numbers and every reminder round-trips (module docstring), else None.
+
+    The file is compared piece by piece with what write.calendar_parts makes: the head, the
+    VTIMEZONEs, then each reminder's VEVENT in due order, written with the SEQUENCE number its
+    event in the file has there (a number not as the writer writes it makes the bytes differ),
+    then the end; nothing may follow."""
+    if len({r.uid for r in reminders}) != len(reminders) or not all(round_trips(r) for r in reminders):
         return None
-    sequences = {m[1].decode("ascii"): int(m[2]) for m in _UID_SEQUENCE.finditer(data)}
-    if len(sequences) != len(reminders) or sequences.keys() != uids:
-        return None
-    at = 0  # data == calendar_bytes(...), piece by piece
-    for part in calendar_parts(reminders, sequences, name=name, refresh_minutes=refresh_minutes):
+    at = 0
+    for part in (calendar_head(name, refresh_minutes), *timezone_bytes(reminders)):
         end = at + len(part)
         if data[at:end] != part:  # a slice of a mapping is a copy of that part alone
             return None
         at = end
-    return sequences if at == len(data) else None
+    sequences: dict[str, int] = {}
+    for reminder in in_due_order(reminders):
+        found = data.find(_SEQUENCE, at)
+        stop = data.find(b"\r\n", found + len(_SEQUENCE)) if found >= 0 else -1
+        digits = data[found + len(_SEQUENCE) : stop] if stop >= 0 else b""
+        if not (digits.isdigit() and len(digits) <= 9):
+            return None
+        sequence = sequences[reminder.uid] = int(digits)
+        part = event_bytes(reminder, sequence)
+        end = at + len(part)
+        if data[at:end] != part:
+            return None
+        at = end
+    return sequences if len(data) - at == len(_END) and data[at:] == _END else None
 
 
 def round_trips(reminder: Reminder) -> bool:

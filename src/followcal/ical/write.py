@@ -332,6 +332,15 @@ def calendar_parts(
     """`calendar_bytes` in pieces, made as they are asked for (ical/unchanged.py compares them
     with a file one by one, without joining megabytes it already has)."""
     sequences = sequences or {}
+    yield calendar_head(name, refresh_minutes)
+    yield from timezone_bytes(reminders)
+    for reminder in in_due_order(reminders):
+        yield event_bytes(reminder, sequences.get(reminder.uid, 0))
+    yield b"END:VCALENDAR\r\n"
+
+
+def calendar_head(name: str, refresh_minutes: int | None) -> bytes:
+    """The VCALENDAR's opening lines, up to its first component."""
     head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -345,11 +354,7 @@ def calendar_parts(
     if refresh_minutes:
         ttl = duration(timedelta(minutes=refresh_minutes))
         head += [f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}", f"X-PUBLISHED-TTL:{ttl}"]
-    yield b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)
-    yield from timezone_bytes(reminders)
-    for reminder in in_due_order(reminders):
-        yield event_bytes(reminder, sequences.get(reminder.uid, 0))
-    yield b"END:VCALENDAR\r\n"
+    return b"".join(fold_bytes(line.encode("utf-8")) + b"\r\n" for line in head)
 
 
 def in_due_order(reminders: Sequence[Reminder]) -> list[Reminder]:
