@@ -342,8 +342,9 @@ def _event_by_lines(reminder: Reminder, sequence: int) -> bytes:
                   else (reminder.due, reminder.end))
     summary = write.escape_text(reminder.summary)
     stamp = write._when("DTSTAMP", reminder.stamp)
-    lines, rest, tail = write._event_lines(reminder, sequence, summary, stamp, write._when("DTSTART", start),
+    lines, rest, tail = write._event_lines(reminder, summary, stamp, write._when("DTSTART", start),
                                            write._when("DTEND", end))
+    lines = [*lines, f"SEQUENCE:{sequence}", "CATEGORIES:followcal"]
     link = first_link(reminder.description)
     url = write._line_bytes("URL:" + link) + b"\r\n" if link else b""
     description = write._line_bytes("DESCRIPTION:" + write.escape_text(reminder.description))

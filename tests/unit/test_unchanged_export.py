@@ -24,7 +24,7 @@ from followcal.core.model import Plan, Reminder, Window
 from followcal.core.planner import plan_events
 from followcal.core.reconcile import reconcile
 from followcal.errors import FollowcalError
-from followcal.ical import read as ics
+from followcal.ical import read as ics, unchanged
 from followcal.ical.unchanged import round_trips
 
 HERE = Path(__file__).resolve().parent
@@ -186,36 +186,35 @@ def test_fuzz_corpus(tmp_path_factory: pytest.TempPathFactory, case: tuple[bytes
     check(target, reminders)
 
 
-def test_mapped_file_is_read_file(tmp_path: Path) -> None:
-    """The mapping the CLI compares through holds the file's bytes, an empty file included, and
-    fails with read_file's own lines."""
-    from followcal.backends.files import mapped_file, read_file
+@pytest.mark.parametrize("chunk", [1, 5, 64, 4096])
+def test_the_file_compared_as_it_is_read_at_any_chunk_size(tmp_path: Path, feed_reminders: list[Reminder],
+                                                          chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's comparison reads the file a chunk at a time: parts and SEQUENCE numbers that
+    straddle chunks, a file cut short or going on, and SEQUENCE numbers the writer would not
+    write, all answer as the bytes in memory do (check() compares the two)."""
+    monkeypatch.setattr(unchanged, "CHUNK", chunk)
+    reminders = feed_reminders[:12]
+    target = exported(tmp_path, reminders)
+    original = target.path.read_bytes()
+    assert check(target, reminders)
+    for edited in (original[:-1], original[: len(original) // 2], original + b"\r\n", original + b"X",
+                   original.replace(b"SEQUENCE:0", b"SEQUENCE:7", 1), original.replace(b"SEQUENCE:0", b"SEQUENCE:07", 1),
+                   original.replace(b"SEQUENCE:0", b"SEQUENCE:-1", 1), original.replace(b"SEQUENCE:0", b"SEQUENCE:", 1),
+                   original.replace(b"SEQUENCE:0", b"SEQUENCE:1234567890", 1),
+                   original.replace(b"SEQUENCE:0", b"SEQUENCE:123456789", 1)):
+        target.path.write_bytes(edited)
+        check(target, reminders)
+    target.path.write_bytes(original.replace(b"SEQUENCE:0", b"SEQUENCE:123456789", 1))
+    assert check(target, reminders), "a nine-digit SEQUENCE is carried over"
 
-    for content in (b"", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", bytes(range(256)) * 100):
-        path = tmp_path / "f.ics"
-        path.write_bytes(content)
-        with mapped_file(path) as view:
-            assert view[:] == content == read_file(path)
-    for missing in (tmp_path / "nope.ics", tmp_path):
-        with pytest.raises(FollowcalError) as mapped_error:
-            with mapped_file(missing):
-                pass
-        with pytest.raises(FollowcalError) as read_error:
-            read_file(missing)
-        assert str(mapped_error.value) == str(read_error.value)
 
+def test_an_unreadable_file_takes_the_full_path(tmp_path: Path, feed_reminders: list[Reminder],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that fails as it is opened or read for the comparison is not current: the full path
+    reads it again and says what is wrong with it (here the open meets a folder)."""
+    from followcal.backends import files
 
-def test_mapped_file_closes_even_with_a_search_alive(tmp_path: Path) -> None:
-    """An error while a finditer over the mapping is alive (its traceback keeps it) is the error
-    the caller sees, not the mapping's BufferError on close."""
-    import re
-
-    from followcal.backends.files import mapped_file
-
-    path = tmp_path / "f.ics"
-    path.write_bytes(b"UID:a\r\nUID:b\r\n")
-    with pytest.raises(KeyError):
-        with mapped_file(path) as view:
-            matches = re.finditer(rb"UID:(\w)", view)
-            next(matches)
-            raise KeyError("the caller's own error")
+    target = exported(tmp_path, feed_reminders[:5])
+    assert target.unchanged_plan(feed_reminders[:5], with_bytes=False) is not None
+    monkeypatch.setattr(files, "_readable", lambda path: tmp_path)
+    assert target.unchanged_plan(feed_reminders[:5], with_bytes=False) is None

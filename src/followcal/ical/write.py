@@ -161,6 +161,13 @@ def duration(value: timedelta) -> str:
 
 def event_bytes(reminder: Reminder, sequence: int) -> bytes:
     """The VEVENT of one reminder (DESIGN.md "Reminder events"), CRLF-terminated lines."""
+    before, after = event_halves(reminder)
+    return b"%s%d%s" % (before, sequence, after)
+
+
+def event_halves(reminder: Reminder) -> tuple[bytes, bytes]:
+    """`event_bytes` without its SEQUENCE number: the bytes up to "SEQUENCE:" and those after the
+    number (ical/unchanged.py reads the number a file has there; the line never folds)."""
     if reminder.all_day:
         start: date | datetime = reminder.date
         end: date | datetime = reminder.date + timedelta(days=1)
@@ -179,9 +186,8 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
     if (len(summary) <= _FOLD_LIMIT - 1 - len("DESCRIPTION:") and len(uid) <= _FOLD_LIMIT - 1 - len("UID:")
             and len(related) <= _FOLD_LIMIT - 1 - len("RELATED-TO:") and len(dtstart) < _FOLD_LIMIT
             and len(dtend) < _FOLD_LIMIT and len(stamp) <= _FOLD_LIMIT - 7 and len(interview) + len(kind) <= 40):
-        # every other line fits (the usual case): the lines of `_event_lines` as two texts
-        head = (f"BEGIN:VEVENT\r\nSUMMARY:{summary}\r\n{dtstart}\r\n{dtend}\r\n{stamp}\r\nUID:{uid}\r\n"
-                f"SEQUENCE:{sequence}\r\nCATEGORIES:followcal\r\n")
+        # every other line fits (the usual case): the lines of `_event_lines` as three texts
+        head = f"BEGIN:VEVENT\r\nSUMMARY:{summary}\r\n{dtstart}\r\n{dtend}\r\n{stamp}\r\nUID:{uid}\r\nSEQUENCE:"
         rest = (f"LAST-MODIFIED{stamp[len('DTSTAMP'):]}\r\nRELATED-TO:{related}\r\nSTATUS:CONFIRMED\r\n"
                 "TRANSP:TRANSPARENT\r\n")
         tail = (f"X-FOLLOWCAL-HASH:{unknown_value(reminder.fingerprint)}\r\nX-FOLLOWCAL-INTERVIEW:{interview}\r\n"
@@ -189,17 +195,19 @@ def event_bytes(reminder: Reminder, sequence: int) -> bytes:
                 f"BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:{summary}\r\nTRIGGER:P0D\r\nEND:VALARM\r\n"
                 "END:VEVENT\r\n")
         if head.isascii() and tail.isascii() and rest.isascii():  # O(1): a str knows it is ASCII
-            return b"".join((head.encode("ascii"), description, b"\r\n", rest.encode("ascii"), url,
-                             tail.encode("ascii")))
-    lines, rest_lines, tail_lines = _event_lines(reminder, sequence, summary, stamp, dtstart, dtend)
-    return b"".join((content_lines(lines), description, b"\r\n", content_lines(rest_lines), url,
-                     content_lines(tail_lines)))
+            return head.encode("ascii"), b"".join((b"\r\nCATEGORIES:followcal\r\n", description, b"\r\n",
+                                                   rest.encode("ascii"), url, tail.encode("ascii")))
+    lines, rest_lines, tail_lines = _event_lines(reminder, summary, stamp, dtstart, dtend)
+    return (content_lines(lines) + b"SEQUENCE:",
+            b"".join((b"\r\nCATEGORIES:followcal\r\n", description, b"\r\n", content_lines(rest_lines), url,
+                      content_lines(tail_lines))))
 
 
-def _event_lines(reminder: Reminder, sequence: int, summary: str, stamp: str, dtstart: str, dtend: str
+def _event_lines(reminder: Reminder, summary: str, stamp: str, dtstart: str, dtend: str
                  ) -> tuple[list[str], list[str], list[str]]:
-    """The content lines of `event_bytes` before, between and after DESCRIPTION and URL, unfolded:
-    the general case, and the reference of the usual one (the unit tests hold them equal)."""
+    """`event_halves`' content lines, unfolded: those before SEQUENCE, those between DESCRIPTION
+    and URL, those after URL. The general case, and the reference of the usual one (the unit tests
+    hold them equal)."""
     lines = [
         "BEGIN:VEVENT",
         # icalendar's canonical order first ...
@@ -208,9 +216,7 @@ def _event_lines(reminder: Reminder, sequence: int, summary: str, stamp: str, dt
         dtend,
         stamp,
         "UID:" + escape_text(reminder.uid),
-        f"SEQUENCE:{sequence}",
-        # ... then the rest in alphabetical order
-        "CATEGORIES:followcal",
+        # ... then SEQUENCE, and the rest in alphabetical order (from CATEGORIES:followcal on)
     ]
     rest = [
         "LAST-MODIFIED" + stamp[len("DTSTAMP") :],  # the same value: _when only prefixes the name
