@@ -26,9 +26,8 @@ from zoneinfo import ZoneInfo
 
 from followcal.core.model import UID_SUFFIX, Reminder
 from followcal.ical.limits import MAX_YEAR, MIN_YEAR
-from followcal.ical.write import calendar_head, event_halves, in_due_order, timezone_bytes
+from followcal.ical.write import CALENDAR_END, calendar_head, event_halves, in_due_order, timezone_bytes
 
-_END = b"END:VCALENDAR\r\n"
 CHUNK = 1 << 16  # how much of a file `_Ahead` reads at a time (the tests make it small)
 
 
@@ -57,7 +56,7 @@ def unchanged_sequences(
         if not digits or len(digits) > 9 or (digits[0] == 0x30 and len(digits) > 1) or not ahead.skip(after):
             return None
         sequences[reminder.uid] = int(digits)
-    return sequences if ahead.skip(_END) and ahead.at_end() else None
+    return sequences if ahead.skip(CALENDAR_END) and ahead.at_end() else None
 
 
 class _Ahead:

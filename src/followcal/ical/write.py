@@ -21,6 +21,7 @@ from followcal.core.mailto import first_link
 from followcal.core.model import Reminder
 
 PRODID = "-//followcal//followcal//EN"
+CALENDAR_END = b"END:VCALENDAR\r\n"
 _FOLD_LIMIT = 75  # octets per line before the CRLF, as RFC 5545 asks and icalendar does
 
 
@@ -342,7 +343,7 @@ def calendar_parts(
     yield from timezone_bytes(reminders)
     for reminder in in_due_order(reminders):
         yield event_bytes(reminder, sequences.get(reminder.uid, 0))
-    yield b"END:VCALENDAR\r\n"
+    yield CALENDAR_END
 
 
 def calendar_head(name: str, refresh_minutes: int | None) -> bytes:
@@ -397,5 +398,5 @@ def single_event_bytes(reminder: Reminder, sequence: int) -> bytes:
     """One reminder in its own VCALENDAR (a CalDAV resource), with its VTIMEZONE."""
     parts = [("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" + escape_text(PRODID) + "\r\n").encode("utf-8")]
     parts += timezone_bytes([reminder])
-    parts += [event_bytes(reminder, sequence), b"END:VCALENDAR\r\n"]
+    parts += [event_bytes(reminder, sequence), CALENDAR_END]
     return b"".join(parts)
