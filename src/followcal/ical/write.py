@@ -196,12 +196,16 @@ def event_halves(reminder: Reminder) -> tuple[bytes, bytes]:
                 f"BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:{summary}\r\nTRIGGER:P0D\r\nEND:VALARM\r\n"
                 "END:VEVENT\r\n")
         if head.isascii() and tail.isascii() and rest.isascii():  # O(1): a str knows it is ASCII
-            return head.encode("ascii"), b"".join((b"\r\nCATEGORIES:followcal\r\n", description, b"\r\n",
+            return head.encode("ascii"), b"".join((_AFTER_SEQUENCE, description, b"\r\n",
                                                    rest.encode("ascii"), url, tail.encode("ascii")))
     lines, rest_lines, tail_lines = _event_lines(reminder, summary, stamp, dtstart, dtend)
     return (content_lines(lines) + b"SEQUENCE:",
-            b"".join((b"\r\nCATEGORIES:followcal\r\n", description, b"\r\n", content_lines(rest_lines), url,
+            b"".join((_AFTER_SEQUENCE, description, b"\r\n", content_lines(rest_lines), url,
                       content_lines(tail_lines))))
+
+
+# what follows the SEQUENCE number: the line's end, then the first of the alphabetical rest
+_AFTER_SEQUENCE = b"\r\nCATEGORIES:followcal\r\n"
 
 
 def _event_lines(reminder: Reminder, summary: str, stamp: str, dtstart: str, dtend: str
