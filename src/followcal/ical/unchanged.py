@@ -65,8 +65,12 @@ class _Ahead:
     2.9 MB export; a memory mapping would die of SIGBUS if another program truncated the file)."""
 
     def __init__(self, source: bytes | BinaryIO) -> None:
-        self._handle = None if isinstance(source, bytes) else source
-        self._buffer = source if isinstance(source, bytes) else b""
+        self._handle: BinaryIO | None = None
+        self._buffer = b""
+        if isinstance(source, bytes):
+            self._buffer = source
+        else:
+            self._handle = source
         self._at = 0  # the position in the buffer: what is before it was compared
 
     def _have(self, n: int) -> bool:
@@ -90,8 +94,8 @@ class _Ahead:
     def digits(self) -> bytes:
         """The ASCII digits from the position on (at most ten), consumed."""
         self._have(10)
-        end = self._at
-        while end < min(len(self._buffer), self._at + 10) and 0x30 <= self._buffer[end] <= 0x39:
+        end, stop = self._at, min(len(self._buffer), self._at + 10)
+        while end < stop and 0x30 <= self._buffer[end] <= 0x39:
             end += 1
         found = self._buffer[self._at : end]
         self._at = end
